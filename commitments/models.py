@@ -1,0 +1,533 @@
+"""Resolutions, the catalogue of prevention steps, commitments, their append-only progress
+updates with evidence, and the reminders sent about reviews."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from focalpoints.models import MemberState, Verification
+
+
+class Status(models.TextChoices):
+    """Completion levels modelled on the Open Government Partnership's Independent Reporting
+    Mechanism (not started / limited / substantial / complete, plus withdrawn). A commitment
+    with no update yet is "not reported" — the absence of a report is itself a finding."""
+
+    NOT_REPORTED = "not-reported", _("Not yet reported")
+    NOT_STARTED = "not-started", _("Not started")
+    LIMITED = "limited", _("Limited progress")
+    SUBSTANTIAL = "substantial", _("Substantial progress")
+    COMPLETE = "complete", _("Complete")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+UPDATE_STATUSES = [
+    (value, label) for value, label in Status.choices if value != Status.NOT_REPORTED
+]
+# Statuses after which no further review is owed.
+CLOSED_STATUSES = frozenset({Status.COMPLETE, Status.WITHDRAWN})
+
+
+class Body(models.TextChoices):
+    GA = "GA", _("General Assembly")
+    SC = "SC", _("Security Council")
+    HRC = "HRC", _("Human Rights Council")
+    REGIONAL = "regional", _("Regional body")
+    OTHER = "other", _("Other")
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("National")
+    INTERGOVERNMENTAL = "intergovernmental", _("Intergovernmental")
+    UN_SYSTEM = "un-system", _("UN system")
+
+
+class Basis(models.TextChoices):
+    """The kind of responsibility behind a step (SG report 2017: legal, political, moral)."""
+
+    LEGAL = "legal", _("Legal obligation")
+    POLITICAL = "political", _("Political commitment")
+    MORAL = "moral", _("Moral responsibility")
+
+
+class Resolution(models.Model):
+    """An outcome of a UN or regional body that refers to R2P."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("Resolution")
+        PRESIDENTIAL_STATEMENT = "presidential-statement", _("Presidential statement")
+
+    body = models.CharField(_("body"), max_length=10, choices=Body.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, default=Kind.RESOLUTION)
+    symbol = models.CharField(_("symbol"), max_length=80, unique=True)
+    adopted_on = models.DateField(
+        _("adopted on"), null=True, blank=True, help_text=_("Empty when not verified.")
+    )
+    title = models.CharField(_("title or subject"), max_length=300)
+    situation = models.CharField(
+        _("situation"),
+        max_length=200,
+        blank=True,
+        help_text=_("The country situation, or empty for a thematic outcome."),
+    )
+    states = models.ManyToManyField(
+        MemberState,
+        blank=True,
+        related_name="resolutions",
+        verbose_name=_("States concerned"),
+    )
+    r2p_reference = models.TextField(_("how it refers to R2P"), blank=True)
+    official_url = models.URLField(_("official record"), max_length=500, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+    verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-adopted_on", "symbol"]
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+
+    def __str__(self) -> str:
+        return self.symbol
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:resolution", kwargs={"pk": self.pk})
+
+    @property
+    def is_thematic(self) -> bool:
+        return not self.situation
+
+
+class RiskFactor(models.Model):
+    """A risk factor of the UN Framework of Analysis for Atrocity Crimes (2014)."""
+
+    class Kind(models.TextChoices):
+        COMMON = "common", _("Common to all atrocity crimes")
+        SPECIFIC = "specific", _("Specific to one crime")
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    crime = models.CharField(_("crime"), max_length=80)
+    summary = models.TextField(_("summary"), blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+    verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("risk factor")
+        verbose_name_plural = _("risk factors")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class ScrutinyChannel(models.Model):
+    """A channel through which a commitment can be scrutinised (parliament, UPR, ...)."""
+
+    code = models.SlugField(_("code"), max_length=40, primary_key=True)
+    name = models.CharField(_("name"), max_length=120)
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices)
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name = _("scrutiny channel")
+        verbose_name_plural = _("scrutiny channels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PreventionStep(models.Model):
+    """A practical atrocity-prevention step from the Secretary-General's reports and related
+    UN practice."""
+
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    level = models.CharField(_("level"), max_length=20, choices=Level.choices, db_index=True)
+    actor = models.CharField(_("actor"), max_length=120, blank=True)
+    basis = models.CharField(
+        _("basis of responsibility"), max_length=10, choices=Basis.choices, default=Basis.POLITICAL
+    )
+    channels = models.ManyToManyField(
+        ScrutinyChannel, blank=True, related_name="steps", verbose_name=_("scrutiny channels")
+    )
+    risk_factors = models.ManyToManyField(
+        RiskFactor, blank=True, related_name="steps", verbose_name=_("risk factors addressed")
+    )
+    source_document = models.CharField(_("source document"), max_length=200)
+    source_paragraph = models.CharField(_("paragraph or section"), max_length=80, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+    verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("offered for new commitments"), default=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    history = HistoricalRecords(m2m_fields=[channels])
+
+    class Meta:
+        ordering = ["level", "code"]
+        verbose_name = _("prevention step")
+        verbose_name_plural = _("prevention steps")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:step", kwargs={"code": self.code})
+
+
+class Commitment(models.Model):
+    """A State's pledge to take a prevention step.
+
+    ``status``, ``latest_update``, ``last_reported_on`` and ``next_review_due`` are derived
+    from the progress updates by :func:`commitments.rules.derive_status` and
+    :func:`commitments.rules.next_review_due`, and written only by
+    :func:`commitments.services.commitment_refresh_derived` — never typed in by anyone.
+    They are stored so that lists, filters and dashboards stay fast at scale.
+    """
+
+    class SourceKind(models.TextChoices):
+        GA_DIALOGUE = "ga-dialogue", _("General Assembly dialogue or debate")
+        UPR = "upr", _("Universal Periodic Review pledge or accepted recommendation")
+        HRC_STATEMENT = "hrc-statement", _("Human Rights Council statement")
+        NATIONAL_ACTION_PLAN = "national-action-plan", _("National action plan")
+        NETWORK_MEETING = "network-meeting", _("Focal-point network meeting")
+        REGIONAL_BODY = "regional-body", _("Regional body")
+        OTHER = "other", _("Other")
+
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name=_("State"),
+    )
+    step = models.ForeignKey(
+        PreventionStep,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name=_("prevention step"),
+    )
+    title = models.CharField(_("title"), max_length=250)
+    description = models.TextField(_("description"))
+    source_kind = models.CharField(
+        _("where it was pledged"), max_length=24, choices=SourceKind.choices
+    )
+    source_description = models.CharField(
+        _("pledge source"),
+        max_length=300,
+        help_text=_("E.g. statement at the 2017 General Assembly dialogue on R2P."),
+    )
+    source_url = models.URLField(_("link to the pledge"), max_length=500, blank=True)
+    pledged_on = models.DateField(_("pledged on"))
+    resolutions = models.ManyToManyField(
+        Resolution, blank=True, related_name="commitments", verbose_name=_("related resolutions")
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    review_interval_days = models.PositiveSmallIntegerField(
+        _("review interval (days)"),
+        default=180,
+        validators=[MinValueValidator(7), MaxValueValidator(1096)],
+    )
+    basis = models.CharField(
+        _("basis of responsibility"), max_length=10, choices=Basis.choices, default=Basis.POLITICAL
+    )
+    channels = models.ManyToManyField(
+        ScrutinyChannel, blank=True, related_name="commitments", verbose_name=_("scrutiny channels")
+    )
+    # --- Derived from the updates (see the class docstring).
+    status = models.CharField(
+        _("current status"),
+        max_length=16,
+        choices=Status.choices,
+        default=Status.NOT_REPORTED,
+        editable=False,
+        db_index=True,
+    )
+    latest_update = models.ForeignKey(
+        "ProgressUpdate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("latest update"),
+    )
+    last_reported_on = models.DateField(_("last reported on"), null=True, editable=False)
+    next_review_due = models.DateField(
+        _("next review due"), null=True, editable=False, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+    history = HistoricalRecords(excluded_fields=["latest_update"])
+
+    class Meta:
+        ordering = ["state__name", "pledged_on", "id"]
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_date__isnull=True) | Q(target_date__gte=models.F("pledged_on")),
+                name="commitment_target_after_pledge",
+                violation_error_message=_("The target date cannot be before the pledge date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(review_interval_days__gte=7) & Q(review_interval_days__lte=1096),
+                name="commitment_review_interval_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "status"], name="commitment_state_status"),
+            models.Index(fields=["status", "next_review_due"], name="commitment_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_id}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:commitment", kwargs={"pk": self.pk})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.next_review_due is not None and self.next_review_due < today
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete published progress."""
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only: add a correction.")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model.__name__} rows are append-only and never deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once and never changed or deleted (model and queryset level)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(
+                f"{type(self).__name__} {self.pk} is published and cannot be edited: "
+                "record a correction instead."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(
+            f"{type(self).__name__} {self.pk} is published and cannot be deleted."
+        )
+
+
+class ProgressUpdate(AppendOnlyModel):
+    """A report on a commitment. Append-only; a correction is a new update that points to the
+    one it corrects, and both stay public."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="updates",
+        verbose_name=_("commitment"),
+    )
+    reported_on = models.DateField(_("reporting date"))
+    status = models.CharField(_("status after this update"), max_length=16, choices=UPDATE_STATUSES)
+    narrative = models.TextField(_("what was done"))
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+        verbose_name=_("corrects"),
+        help_text=_("The earlier update this one corrects; that update stays public."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    class Meta:
+        ordering = ["commitment_id", "reported_on", "created_at", "id"]
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[value for value, _label in UPDATE_STATUSES]),
+                name="progress_update_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True) | ~Q(corrects=models.F("id")),
+                name="progress_update_not_self_correcting",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["commitment", "reported_on"], name="update_commitment_reported"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id} @ {self.reported_on}: {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.commitment.get_absolute_url()}#update-{self.pk}"
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # The stored name is ours (random prefix, cleaned suffix), never the uploader's path.
+    import secrets
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    today = datetime.date.today()
+    return f"evidence/{today:%Y/%m}/{secrets.token_hex(12)}{suffix}"
+
+
+class Evidence(AppendOnlyModel):
+    """A link or an uploaded document supporting a progress update. Published with it."""
+
+    class Kind(models.TextChoices):
+        LINK = "link", _("Link")
+        FILE = "file", _("Uploaded document")
+
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("progress update"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=250)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(_("document"), upload_to=evidence_upload_to, blank=True, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    size_bytes = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    class Meta:
+        ordering = ["update_id", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="link") & ~Q(url="") & Q(file=""))
+                | (Q(kind="file") & ~Q(file="") & Q(url="")),
+                name="evidence_is_link_or_file",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(models.Model):
+    """One row per reminder owed and sent: recorded under its unique constraint *before* the
+    e-mail goes out, so a job run twice (or retried after a crash) sends nothing twice."""
+
+    class Kind(models.TextChoices):
+        UPCOMING = "upcoming", _("Review coming up")
+        DUE = "due", _("Review due today")
+        OVERDUE = "overdue", _("Review overdue")
+        ESCALATION = "escalation", _("Escalated to the secretariat")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (opted out)")
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("commitment")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("recipient"),
+    )
+    recipient_email = models.EmailField(_("sent to"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    due_on = models.DateField(_("review due on"))
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"),
+        default=0,
+        help_text=_("For weekly overdue reminders: which week after the due date (1, 2, ...)."),
+    )
+    owed_on = models.DateField(_("owed on"))
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    class Meta:
+        ordering = ["-owed_on", "recipient_id", "commitment_id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "commitment", "due_on", "kind", "sequence"],
+                name="reminder_once_per_recipient_commitment_due_kind",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "owed_on"], name="reminder_recipient_owed")]
+
+    def __str__(self) -> str:
+        kind = self.get_kind_display()
+        return f"{kind} → {self.recipient_email} ({self.commitment_id}, {self.due_on})"

@@ -1,0 +1,66 @@
+"""Business rules of the review cycle, as pure functions of plain data: how a commitment's
+status is derived from its updates, and when its next review is due. Every surface (forms,
+API, admin, tasks, commands, dashboards) gets these answers from here."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from commitments.models import CLOSED_STATUSES, Status
+
+
+class UpdateLike(Protocol):
+    id: int
+    reported_on: datetime.date
+    created_at: datetime.datetime
+    status: str
+    corrects_id: int | None
+
+
+@dataclass(frozen=True)
+class DerivedState:
+    status: str
+    latest_update_id: int | None
+    last_reported_on: datetime.date | None
+
+
+def effective_updates(updates: Iterable[UpdateLike]) -> list[UpdateLike]:
+    """Updates that no other update corrects, oldest first."""
+    updates = list(updates)
+    superseded = {u.corrects_id for u in updates if u.corrects_id is not None}
+    return sorted(
+        (u for u in updates if u.id not in superseded),
+        key=lambda u: (u.reported_on, u.created_at, u.id),
+    )
+
+
+def derive_status(updates: Iterable[UpdateLike]) -> DerivedState:
+    """The status of the latest non-superseded update (by reporting date, then publication).
+
+    A correction replaces the update it corrects; if the correction is itself corrected, the
+    newest link of the chain counts. No update at all means "not yet reported".
+    """
+    effective = effective_updates(updates)
+    if not effective:
+        return DerivedState(Status.NOT_REPORTED, None, None)
+    latest = effective[-1]
+    return DerivedState(latest.status, latest.id, latest.reported_on)
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    return day + datetime.timedelta(days=days)
+
+
+def next_review_due(
+    *,
+    status: str,
+    pledged_on: datetime.date,
+    last_reported_on: datetime.date | None,
+    review_interval_days: int,
+) -> datetime.date | None:
+    """One review interval after the latest update, or after the pledge if there is none.
+    Completed and withdrawn commitments owe no review."""
+    if status in CLOSED_STATUSES:
+        return None
+    return add_days(last_reported_on or pledged_on, review_interval_days)

@@ -1,0 +1,237 @@
+"""Writes to the commitments domain. Every surface calls these; none re-implements them.
+
+Permission and validation failures raise Django's ``PermissionDenied`` and ``ValidationError``
+(with field errors), which the web views, the API exception handler and the admin all map in
+one place each.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments import rules
+from commitments.evidence import inspect_upload
+from commitments.models import (
+    Commitment,
+    Evidence,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+    ScrutinyChannel,
+)
+from focalpoints.models import MemberState
+from focalpoints.permissions import Action, can
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    url: str
+    title: str = ""
+
+
+def _authorise(user, action: Action, state: MemberState | str) -> None:
+    if not can(user, action, state):
+        raise PermissionDenied(_("You may not do this for this State."))
+
+
+def commitment_refresh_derived(commitment: Commitment, *, save: bool = True) -> Commitment:
+    """Recompute status, latest update and next review due from the updates (the one writer
+    of those stored fields)."""
+    updates = list(
+        ProgressUpdate.objects.filter(commitment_id=commitment.pk).only(
+            "id", "reported_on", "created_at", "status", "corrects_id"
+        )
+    )
+    derived = rules.derive_status(updates)
+    commitment.status = derived.status
+    commitment.latest_update_id = derived.latest_update_id
+    commitment.last_reported_on = derived.last_reported_on
+    commitment.next_review_due = rules.next_review_due(
+        status=derived.status,
+        pledged_on=commitment.pledged_on,
+        last_reported_on=derived.last_reported_on,
+        review_interval_days=commitment.review_interval_days,
+    )
+    if save:
+        commitment.skip_history_when_saving = True  # derived fields are not a human change
+        try:
+            commitment.save(
+                update_fields=[
+                    "status",
+                    "latest_update",
+                    "last_reported_on",
+                    "next_review_due",
+                    "updated_at",
+                ]
+            )
+        finally:
+            del commitment.skip_history_when_saving
+    return commitment
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    user,
+    state: MemberState,
+    step: PreventionStep,
+    title: str,
+    description: str,
+    source_kind: str,
+    source_description: str,
+    pledged_on: datetime.date,
+    source_url: str = "",
+    target_date: datetime.date | None = None,
+    review_interval_days: int = 180,
+    basis: str | None = None,
+    resolutions: Iterable[Resolution] = (),
+    channels: Iterable[ScrutinyChannel] | None = None,
+    is_demo: bool = False,
+) -> Commitment:
+    """Record a State's pledge. Only the State's focal point (or the secretariat) may."""
+    _authorise(user, Action.RECORD_COMMITMENT, state)
+    errors: dict[str, list[str]] = {}
+    if pledged_on > timezone.localdate():
+        errors.setdefault("pledged_on", []).append(_("The pledge date cannot be in the future."))
+    if not step.is_active:
+        errors.setdefault("step", []).append(
+            _("This step is no longer offered for new commitments.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    commitment = Commitment(
+        state=state,
+        step=step,
+        title=title.strip(),
+        description=description.strip(),
+        source_kind=source_kind,
+        source_description=source_description.strip(),
+        source_url=source_url,
+        pledged_on=pledged_on,
+        target_date=target_date,
+        review_interval_days=review_interval_days,
+        basis=basis or step.basis,
+        created_by=user if user and user.is_authenticated else None,
+        is_demo=is_demo,
+    )
+    commitment.full_clean()
+    rules_due = rules.next_review_due(
+        status=commitment.status,
+        pledged_on=pledged_on,
+        last_reported_on=None,
+        review_interval_days=review_interval_days,
+    )
+    commitment.next_review_due = rules_due
+    commitment._history_user = user if user and user.is_authenticated else None
+    commitment.save()
+    commitment.resolutions.set(resolutions)
+    commitment.channels.set(step.channels.all() if channels is None else channels)
+    logger.info(
+        "commitment recorded",
+        extra={"commitment": commitment.pk, "state": state.code, "user": getattr(user, "pk", None)},
+    )
+    return commitment
+
+
+@transaction.atomic
+def progress_update_create(
+    *,
+    user,
+    commitment: Commitment,
+    reported_on: datetime.date,
+    status: str,
+    narrative: str,
+    corrects: ProgressUpdate | None = None,
+    links: Sequence[EvidenceLink] = (),
+    files: Sequence[UploadedFile] = (),
+    is_demo: bool = False,
+) -> ProgressUpdate:
+    """Publish a progress update (or a correction of an earlier one) with its evidence."""
+    action = Action.CORRECT_PROGRESS if corrects is not None else Action.LOG_PROGRESS
+    _authorise(user, action, commitment.state_id)
+    # Lock the commitment so two simultaneous updates derive its status one after the other.
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    errors: dict[str, list[str]] = {}
+    if reported_on > timezone.localdate():
+        errors.setdefault("reported_on", []).append(
+            _("The reporting date cannot be in the future.")
+        )
+    if reported_on < commitment.pledged_on:
+        errors.setdefault("reported_on", []).append(
+            _("The reporting date cannot be before the pledge (%(date)s).")
+            % {"date": commitment.pledged_on.isoformat()}
+        )
+    if not narrative.strip():
+        errors.setdefault("narrative", []).append(_("Say what was done."))
+    if corrects is not None:
+        if corrects.commitment_id != commitment.pk:
+            errors.setdefault("corrects", []).append(
+                _("The update to correct belongs to another commitment.")
+            )
+        elif ProgressUpdate.objects.filter(corrects=corrects).exists():
+            errors.setdefault("corrects", []).append(
+                _("This update has already been corrected: correct the latest correction.")
+            )
+    inspected = []
+    for index, upload in enumerate(files):
+        try:
+            inspected.append(inspect_upload(upload))
+        except ValidationError as exc:
+            errors.setdefault("files", []).extend(
+                f"{upload.name}: {message}" for message in exc.messages
+            )
+            del index
+    if errors:
+        raise ValidationError(errors)
+    update = ProgressUpdate(
+        commitment=commitment,
+        reported_on=reported_on,
+        status=status,
+        narrative=narrative.strip(),
+        corrects=corrects,
+        author=user if user and user.is_authenticated else None,
+        is_demo=is_demo,
+    )
+    update.full_clean(validate_unique=False)
+    update.save()
+    for link in links:
+        evidence = Evidence(
+            update=update,
+            kind=Evidence.Kind.LINK,
+            url=link.url,
+            title=(link.title or link.url)[:250],
+            is_demo=is_demo,
+        )
+        evidence.full_clean()
+        evidence.save()
+    for upload, meta in zip(files, inspected, strict=True):
+        Evidence.objects.create(
+            update=update,
+            kind=Evidence.Kind.FILE,
+            file=upload,
+            title=(meta.title)[:250],
+            content_type=meta.content_type,
+            size_bytes=meta.size,
+            sha256=meta.sha256,
+            is_demo=is_demo,
+        )
+    commitment_refresh_derived(commitment)
+    logger.info(
+        "progress update published",
+        extra={
+            "update": update.pk,
+            "commitment": commitment.pk,
+            "corrects": getattr(corrects, "pk", None),
+            "user": getattr(user, "pk", None),
+        },
+    )
+    return update

@@ -1,0 +1,150 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from focalpoints.models import (
+    FocalPoint,
+    MemberState,
+    Network,
+    NetworkMembership,
+    ReferenceFigure,
+    StateAccess,
+    User,
+)
+
+
+class StateAccessInline(admin.TabularInline):
+    model = StateAccess
+    extra = 0
+    autocomplete_fields = ["state"]
+    fields = ["state", "role", "is_active", "granted_at"]
+    readonly_fields = ["granted_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = [
+        "username",
+        "email",
+        "get_full_name",
+        "is_staff",
+        "is_active",
+        "is_demo",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_active", "is_demo", "preferred_language", "state_accesses__role"]
+    search_fields = ["username", "email", "first_name", "last_name", "state_accesses__state__name"]
+    inlines = [StateAccessInline]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (
+            _("Preferences"),
+            {"fields": ("preferred_language", "time_zone", "reminders_opt_out", "is_demo")},
+        ),
+    )
+
+
+class FocalPointInline(admin.TabularInline):
+    model = FocalPoint
+    extra = 0
+    fields = ["office", "title", "appointed_on", "ended_on", "verification"]
+    show_change_link = True
+
+
+class NetworkMembershipInline(admin.TabularInline):
+    model = NetworkMembership
+    extra = 0
+    autocomplete_fields = ["network", "state"]
+
+
+@admin.register(MemberState)
+class MemberStateAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "kind", "regional_group", "un_member_since", "updated_at"]
+    list_filter = ["kind", "regional_group"]
+    search_fields = ["name", "official_name", "code"]
+    readonly_fields = ["updated_at"]
+    inlines = [FocalPointInline, NetworkMembershipInline]
+    ordering = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the public key in URLs, the API and exports: set once, never changed.
+        return [*self.readonly_fields, "code"] if obj else self.readonly_fields
+
+
+@admin.register(FocalPoint)
+class FocalPointAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "state",
+        "office",
+        "title",
+        "appointed_on",
+        "ended_on",
+        "is_current_display",
+        "verification",
+        "is_demo",
+    ]
+    list_filter = [
+        ("ended_on", admin.EmptyFieldListFilter),
+        "verification",
+        "state__regional_group",
+        "is_demo",
+    ]
+    search_fields = ["state__name", "state__code", "office", "title", "person_name", "email"]
+    autocomplete_fields = ["state"]
+    list_select_related = ["state"]
+    date_hierarchy = "appointed_on"
+    fieldsets = (
+        (None, {"fields": ("state", "office", "title", "appointed_on", "ended_on")}),
+        (
+            _("Public evidence"),
+            {"fields": ("evidence", "evidence_as_of", "source_url", "verification")},
+        ),
+        (
+            _("Private contact details (never published)"),
+            {"fields": ("person_name", "email", "phone", "internal_notes")},
+        ),
+        (None, {"fields": ("is_demo",)}),
+    )
+
+    @admin.display(boolean=True, description=_("current"))
+    def is_current_display(self, obj):
+        return obj.is_current
+
+
+@admin.register(Network)
+class NetworkAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "member_count"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [NetworkMembershipInline]
+
+    @admin.display(description=_("members in this tracker"))
+    def member_count(self, obj):
+        return obj.memberships.values("state").distinct().count()
+
+
+@admin.register(NetworkMembership)
+class NetworkMembershipAdmin(admin.ModelAdmin):
+    list_display = ["state", "network", "role", "since", "verification"]
+    list_filter = ["network", "role", "verification"]
+    search_fields = ["state__name", "network__name", "evidence"]
+    autocomplete_fields = ["state", "network"]
+    list_select_related = ["state", "network"]
+
+
+@admin.register(ReferenceFigure)
+class ReferenceFigureAdmin(admin.ModelAdmin):
+    list_display = ["statement", "topic", "value", "as_of", "source_name"]
+    list_filter = ["topic"]
+    search_fields = ["statement", "source_name", "key"]
+    date_hierarchy = "as_of"
+
+
+@admin.register(StateAccess)
+class StateAccessAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "state", "role", "is_active", "granted_at"]
+    list_filter = ["role", "is_active", "state__regional_group"]
+    search_fields = ["user__username", "user__email", "state__name", "state__code"]
+    autocomplete_fields = ["user", "state"]
+    list_select_related = ["user", "state"]

@@ -1,0 +1,345 @@
+"""States, focal point appointments, networks, and who may act for which State."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Verification(models.TextChoices):
+    """How sure we are of a reference fact (carried from the source data, shown to users)."""
+
+    VERIFIED = "verified", _("Verified in the cited source")
+    INFERRED = "inferred", _("Inferred from the cited source")
+    UNVERIFIED = "unverified", _("Not verified")
+
+
+class RegionalGroup(models.TextChoices):
+    """The five UN regional groups; the value doubles as the URL slug."""
+
+    AFRICAN = "african", _("African States")
+    ASIA_PACIFIC = "asia-pacific", _("Asia-Pacific States")
+    EASTERN_EUROPEAN = "eastern-european", _("Eastern European States")
+    LATIN_AMERICAN_CARIBBEAN = "latin-american-caribbean", _("Latin American and Caribbean States")
+    WESTERN_EUROPEAN_OTHERS = "western-european-others", _("Western European and other States")
+
+
+class User(AbstractUser):
+    """An account. Which States it may act for is in :class:`StateAccess`."""
+
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Language of e-mails and of the site after log-in."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Dates and times are shown in this zone (an IANA name, e.g. Africa/Accra)."),
+    )
+    reminders_opt_out = models.BooleanField(
+        _("opted out of review reminders"),
+        default=False,
+        help_text=_("Escalations to the secretariat are sent regardless."),
+    )
+    is_demo = models.BooleanField(_("demonstration account"), default=False, db_index=True)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+
+class MemberStateQuerySet(models.QuerySet):
+    def un_members(self):
+        return self.filter(kind=MemberState.Kind.MEMBER)
+
+
+class MemberState(models.Model):
+    """A UN Member State, an observer State or a regional organisation with a focal point."""
+
+    class Kind(models.TextChoices):
+        MEMBER = "member", _("UN Member State")
+        OBSERVER = "observer", _("Non-member observer State")
+        REGIONAL_ORGANISATION = "regional-organisation", _("Regional organisation")
+
+    code = models.CharField(
+        _("ISO 3166 alpha-3 code"),
+        max_length=3,
+        primary_key=True,
+        help_text=_("The public key in URLs, the API and CSV files (EUU for the European Union)."),
+    )
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    official_name = models.CharField(_("official name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, db_index=True)
+    regional_group = models.CharField(
+        _("UN regional group"),
+        max_length=32,
+        choices=RegionalGroup.choices,
+        blank=True,
+        db_index=True,
+        help_text=_("Empty for observers and organisations, which belong to no group."),
+    )
+    regional_group_note = models.TextField(_("note on the regional group"), blank=True)
+    un_member_since = models.DateField(_("UN member since"), null=True, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    objects = MemberStateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("State or organisation")
+        verbose_name_plural = _("States and organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{3}$"), name="member_state_code_is_alpha3"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="member") | ~Q(regional_group=""),
+                name="member_state_members_have_a_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracker:state", kwargs={"code": self.code})
+
+
+class FocalPointQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class FocalPoint(models.Model):
+    """An appointment of a national R2P focal point. History is kept: ending one and
+    appointing the next never deletes a row. Contact fields are private."""
+
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="focal_points",
+        verbose_name=_("State"),
+    )
+    office = models.CharField(
+        _("office"), max_length=200, blank=True, help_text=_("E.g. Ministry of Foreign Affairs.")
+    )
+    title = models.CharField(_("title or position"), max_length=200, blank=True)
+    appointed_on = models.DateField(_("appointed on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Publicly citable evidence that the appointment exists (where we know of it).
+    evidence = models.TextField(_("public evidence"), blank=True)
+    evidence_as_of = models.DateField(_("evidence dated"), null=True, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+    # --- Private: staff and the State's own users only. Never in a page, feed, export or API.
+    person_name = models.CharField(_("person's name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("telephone"), max_length=64, blank=True)
+    internal_notes = models.TextField(_("internal notes"), blank=True)
+    reference_key = models.CharField(
+        _("reference data key"),
+        max_length=40,
+        blank=True,
+        editable=False,
+        help_text=_("Set on rows loaded from the sourced reference data."),
+    )
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    objects = FocalPointQuerySet.as_manager()
+
+    PRIVATE_FIELDS = ("person_name", "email", "phone", "internal_notes")
+
+    class Meta:
+        ordering = ["state__name", "-appointed_on"]
+        verbose_name = _("focal point appointment")
+        verbose_name_plural = _("focal point appointments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["state"],
+                condition=Q(ended_on__isnull=True),
+                name="one_current_focal_point_per_state",
+                violation_error_message=_("This State already has a current focal point."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(appointed_on__isnull=True)
+                | Q(ended_on__gte=models.F("appointed_on")),
+                name="focal_point_ends_after_appointment",
+                violation_error_message=_("An appointment cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        status = _("current") if self.is_current else _("ended %(date)s") % {"date": self.ended_on}
+        return f"{self.state} — {self.office or _('focal point')} ({status})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
+
+
+class Network(models.Model):
+    """A network States take part in (Global Network of R2P Focal Points, GAAMAC, ...)."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=250, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkMembership(models.Model):
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        STEERING_GROUP = "steering-group", _("Steering group")
+        FOUNDER = "founder", _("Founding member")
+        HOST = "host", _("Host of a meeting")
+
+    network = models.ForeignKey(
+        Network, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("network")
+    )
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.CASCADE,
+        related_name="network_memberships",
+        verbose_name=_("State"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    since = models.DateField(_("since"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+
+    class Meta:
+        ordering = ["network__name", "state__name"]
+        verbose_name = _("network membership")
+        verbose_name_plural = _("network memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "state", "role"], name="network_membership_unique_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state} — {self.network} ({self.get_role_display()})"
+
+
+class ReferenceFigure(models.Model):
+    """A sourced headline count shown beside our own partial rows, so that nobody mistakes
+    our coverage for the whole (e.g. the Global Network's own count of its members)."""
+
+    class Topic(models.TextChoices):
+        FOCAL_POINTS = "focal-points", _("States with a focal point")
+        NETWORK = "network", _("Network membership")
+        RESOLUTIONS_SC = "resolutions-sc", _("Security Council resolutions referring to R2P")
+        STATEMENTS_SC = "statements-sc", _("Security Council presidential statements on R2P")
+        RESOLUTIONS_HRC = "resolutions-hrc", _("Human Rights Council resolutions referring to R2P")
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    topic = models.CharField(_("topic"), max_length=24, choices=Topic.choices, db_index=True)
+    network = models.ForeignKey(
+        Network,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="figures",
+        verbose_name=_("network"),
+    )
+    value = models.PositiveIntegerField(_("value"))
+    at_least = models.BooleanField(
+        _("at least"), default=False, help_text=_("The source says 'more than'.")
+    )
+    statement = models.CharField(_("as stated by the source"), max_length=300)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    as_of_text = models.CharField(
+        _("as of (as stated)"),
+        max_length=40,
+        blank=True,
+        help_text=_("When the source gives only a month or a year, e.g. 'June 2021'."),
+    )
+    source_name = models.CharField(_("source name"), max_length=200)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["topic", "-as_of"]
+        verbose_name = _("sourced headline figure")
+        verbose_name_plural = _("sourced headline figures")
+
+    def __str__(self) -> str:
+        return f"{self.statement} ({self.as_of_label})"
+
+    @property
+    def as_of_label(self) -> str:
+        return self.as_of.isoformat() if self.as_of else self.as_of_text
+
+
+class StateAccess(models.Model):
+    """Which accounts may act for which State, and in what role."""
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal-point", _("Focal point")
+        DELEGATE = "delegate", _("Delegate")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="state_accesses",
+        verbose_name=_("user"),
+    )
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.CASCADE,
+        related_name="accesses",
+        verbose_name=_("State"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["state__name", "user__username"]
+        verbose_name = _("State access")
+        verbose_name_plural = _("State accesses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "state"], name="state_access_one_per_user_state"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}, {self.state}"

@@ -1,0 +1,74 @@
+"""Who may do what for which State: the one place every surface (web, API, admin) asks.
+
+Roles:
+- secretariat staff (``is_staff``) may act for every State;
+- a State's **focal point** may see its workspace, record commitments, log and correct
+  progress, and manage its API tokens;
+- a **delegate** may see the workspace and log and correct progress, but not pledge new
+  commitments on the State's behalf;
+- anyone else, including anonymous visitors, may write nothing.
+"""
+
+from enum import StrEnum
+
+from django.db.models import QuerySet
+
+from focalpoints.models import MemberState, StateAccess
+
+
+class Action(StrEnum):
+    VIEW_WORKSPACE = "view-workspace"
+    RECORD_COMMITMENT = "record-commitment"
+    LOG_PROGRESS = "log-progress"
+    CORRECT_PROGRESS = "correct-progress"
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    StateAccess.Role.FOCAL_POINT: frozenset(Action),
+    StateAccess.Role.DELEGATE: frozenset(
+        {Action.VIEW_WORKSPACE, Action.LOG_PROGRESS, Action.CORRECT_PROGRESS}
+    ),
+}
+
+
+def _roles_by_state(user) -> dict[str, str]:
+    """State code -> role for the user's active accesses, memoised on the user object so a
+    request asks the database once however many rows it checks."""
+    cached = getattr(user, "_state_roles", None)
+    if cached is None:
+        cached = dict(
+            StateAccess.objects.filter(user=user, is_active=True).values_list("state_id", "role")
+        )
+        user._state_roles = cached
+    return cached
+
+
+def is_secretariat(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def can(user, action: Action, state: MemberState | str) -> bool:
+    """May ``user`` perform ``action`` for ``state`` (an instance or its code)?"""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff:
+        return True
+    code = state if isinstance(state, str) else state.code
+    role = _roles_by_state(user).get(code)
+    return role is not None and action in ROLE_ACTIONS[role]
+
+
+def role_for(user, state: MemberState | str) -> str | None:
+    if user is None or not user.is_authenticated:
+        return None
+    code = state if isinstance(state, str) else state.code
+    return _roles_by_state(user).get(code)
+
+
+def states_for(user) -> QuerySet[MemberState]:
+    """The States the user acts for (every State for the secretariat)."""
+    if is_secretariat(user):
+        return MemberState.objects.all()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return MemberState.objects.none()
+    return MemberState.objects.filter(code__in=list(_roles_by_state(user)))
