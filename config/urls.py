@@ -8,6 +8,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("my/", include("commitments.urls")),
+    path("api/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""The public JSON/CSV API under /api/v1/ (DRF)."""
