@@ -3,10 +3,13 @@ call these rather than re-writing the filters."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from commitments.models import Commitment, ProgressUpdate
+from focalpoints.models import FocalPoint
 
 
 def review_today() -> datetime.date:
@@ -49,3 +52,24 @@ def updates_timeline(commitment: Commitment) -> QuerySet[ProgressUpdate]:
         .prefetch_related("evidence")
         .order_by("reported_on", "created_at", "id")
     )
+
+
+DEMO_CACHE_KEY = "commitments:demo-data-present"
+
+
+def demo_data_present() -> bool:
+    """True while any demonstration row exists (every page then shows the notice). Cached for
+    five minutes; ``forget_demo_data_flag`` clears it when demo data is added or removed."""
+    present = cache.get(DEMO_CACHE_KEY)
+    if present is None:
+        present = (
+            Commitment.objects.filter(is_demo=True).exists()
+            or get_user_model().objects.filter(is_demo=True).exists()
+            or FocalPoint.objects.filter(is_demo=True).exists()
+        )
+        cache.set(DEMO_CACHE_KEY, present, 300)
+    return present
+
+
+def forget_demo_data_flag() -> None:
+    cache.delete(DEMO_CACHE_KEY)

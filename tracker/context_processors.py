@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from tracker.selectors import demo_data_present
+from commitments.selectors import demo_data_present
 
 
 def site(request):

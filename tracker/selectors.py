@@ -1,30 +1,9 @@
 """Reads for the public pages. They span the other apps, so they live here, at the top."""
 
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.db.models import Count, Q
 
 from commitments.models import Commitment, ProgressUpdate
 from focalpoints.models import FocalPoint, MemberState, ReferenceFigure
-
-DEMO_CACHE_KEY = "tracker:demo-data-present"
-
-
-def demo_data_present() -> bool:
-    """True while any demonstration row exists. Cached; ``forget_demo_data_flag`` clears it."""
-    present = cache.get(DEMO_CACHE_KEY)
-    if present is None:
-        present = (
-            Commitment.objects.filter(is_demo=True).exists()
-            or get_user_model().objects.filter(is_demo=True).exists()
-            or FocalPoint.objects.filter(is_demo=True).exists()
-        )
-        cache.set(DEMO_CACHE_KEY, present, 300)
-    return present
-
-
-def forget_demo_data_flag() -> None:
-    cache.delete(DEMO_CACHE_KEY)
 
 
 def landing_figures() -> dict:
