@@ -1,0 +1,527 @@
+"""The public figures: the global dashboard, the regional pages and ``/api/v1/stats/`` all call
+these plain functions, so a number is computed in one place and is the same everywhere.
+
+Stable contract (the API serves these shapes as they are — change them only additively):
+
+* every function takes keyword-only arguments;
+* ``today`` (a date) is the day reviews are judged against, default
+  :func:`commitments.selectors.review_today`;
+* ``regional_group`` (a :class:`focalpoints.models.RegionalGroup` value, e.g. ``"african"``)
+  restricts the figure to the States of that group; ``None`` means all States and organisations;
+* return values are dicts and lists of plain values (str, int, ``datetime.date``,
+  ``datetime.datetime``, ``None``): serialisable by ``DjangoJSONEncoder`` / DRF as they are;
+* ``label`` keys are translated into the active language at call time (the cached part of each
+  figure holds only codes and counts, never text in one language).
+
+Counting rules (see also docs/public-pages.md):
+
+* a commitment's status is its stored derived status (``commitments.rules.derive_status``): a
+  correction replaces the update it corrects;
+* *withdrawn* commitments appear in the status breakdown, but not among the active pledges that
+  the level / step breakdowns count (those report them in a separate ``withdrawn`` column);
+* *overdue* is ``commitments.selectors.overdue_q(today)`` — a review is overdue the day after it
+  falls due; complete and withdrawn commitments owe no review;
+* focal point coverage counts UN Member States (kind ``member``) with a current appointment
+  (``ended_on`` empty); observer States and organisations with one are listed apart;
+* every published update counts in the activity figures, corrections included (they are also
+  counted on their own in ``corrections``).
+
+Caching: figures are cached under a key that includes :func:`data_version` (the latest change
+time and row counts of every public table, read in one cheap query), so any write — a new update,
+a correction, a new focal point, a deletion in the admin — makes the next read recompute. Nothing
+has to remember to invalidate anything.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncQuarter
+
+from commitments.models import (
+    Commitment,
+    Level,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+    Status,
+)
+from commitments.selectors import overdue_q, review_today
+from focalpoints.models import (
+    FocalPoint,
+    MemberState,
+    Network,
+    NetworkMembership,
+    ReferenceFigure,
+    RegionalGroup,
+)
+
+CACHE_SECONDS = 60 * 60
+STATUS_ORDER = [value for value, _label in Status.choices]
+LEVEL_ORDER = [value for value, _label in Level.choices]
+GROUP_ORDER = [value for value, _label in RegionalGroup.choices]
+
+# (model, timestamp column or None, aggregate that changes on insert/delete) — what "the public
+# data changed" means. Progress updates are append-only (never deleted), so MAX(id) suffices there
+# and spares a COUNT(*) over 200,000 rows on every request.
+_VERSION_SOURCES = [
+    (MemberState, "updated_at", "COUNT(*)"),
+    (FocalPoint, "updated_at", "COUNT(*)"),
+    (Commitment, "updated_at", "COUNT(*)"),
+    (ProgressUpdate, "created_at", "MAX(id)"),
+    (Resolution, "updated_at", "COUNT(*)"),
+    (PreventionStep, "updated_at", "COUNT(*)"),
+    (Network, "updated_at", "COUNT(*)"),
+    (NetworkMembership, None, "COUNT(*)"),
+    (ReferenceFigure, None, "COUNT(*)"),
+]
+
+
+# --- Data version and last change ---------------------------------------------------------------
+
+
+def data_version() -> dict:
+    """When the public data last changed, and a key that changes whenever any public row is
+    added, changed or deleted. One SQL query (scalar sub-queries on indexed columns).
+
+    Returns ``{"last_changed": datetime | None, "key": str}``.
+    """
+    quote = connection.ops.quote_name
+    parts = []
+    for model, column, aggregate in _VERSION_SOURCES:
+        table = quote(model._meta.db_table)
+        # Identifiers come from model metadata and are quoted; nothing here is user input.
+        parts.append(f"(SELECT {aggregate} FROM {table})")  # noqa: S608
+        if column:
+            parts.append(f"(SELECT MAX({quote(column)}) FROM {table})")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    stamps = []
+    index = 0
+    for _model, column, _aggregate in _VERSION_SOURCES:
+        index += 1
+        if column:
+            value = row[index]
+            if isinstance(value, str):  # SQLite returns text for MAX() over a datetime column
+                value = datetime.datetime.fromisoformat(value)
+            if value is not None and value.tzinfo is None:
+                value = value.replace(tzinfo=datetime.UTC)
+            if value is not None:
+                stamps.append(value)
+            index += 1
+    key = hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+    return {"last_changed": max(stamps) if stamps else None, "key": key}
+
+
+def _cached(name: str, compute: Callable[[], Any], *parts: Any, version: str | None = None) -> Any:
+    version = version if version is not None else data_version()["key"]
+    key = "tracker:stats:" + ":".join([name, version, *(str(p) for p in parts)])
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def _commitments(regional_group: str | None) -> QuerySet[Commitment]:
+    queryset = Commitment.objects.all()
+    if regional_group:
+        queryset = queryset.filter(state__regional_group=regional_group)
+    return queryset
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+# --- Focal point coverage -----------------------------------------------------------------------
+
+
+def focal_point_coverage(*, regional_group: str | None = None, version: str | None = None) -> dict:
+    """UN Member States with a current R2P focal point, by regional group.
+
+    Returns::
+
+        {
+          "member_states": int,            # UN Member States (in the group, if given)
+          "with_focal_point": int,         # ... of which with a current focal point
+          "groups": [                      # the five UN groups in a fixed order (one if filtered)
+            {"slug": str, "label": str, "member_states": int, "with_focal_point": int}
+          ],
+          "others": [                      # observers / organisations with a current focal point
+            {"code": str, "name": str}
+          ],
+          "reference": None | {            # the sourced headline figure (ReferenceFigure,
+            "value": int, "at_least": bool, #   topic "focal-points", the latest), shown beside ours
+            "statement": str, "as_of": str, "source_name": str, "source_url": str},
+        }
+    """
+
+    def compute():
+        current = FocalPoint.objects.current().filter(state=OuterRef("pk"))
+        members = MemberState.objects.un_members().annotate(has_focal_point=Exists(current))
+        if regional_group:
+            members = members.filter(regional_group=regional_group)
+        rows = {
+            row["regional_group"]: row
+            for row in members.order_by()
+            .values("regional_group")
+            .annotate(
+                member_states=Count("code"),
+                with_focal_point=Count("code", filter=Q(has_focal_point=True)),
+            )
+        }
+        others = []
+        if not regional_group:
+            others = list(
+                MemberState.objects.exclude(kind=MemberState.Kind.MEMBER)
+                .filter(Exists(current))
+                .order_by("name")
+                .values("code", "name")
+            )
+        figure = (
+            ReferenceFigure.objects.filter(topic=ReferenceFigure.Topic.FOCAL_POINTS)
+            .order_by("-as_of", "-pk")
+            .first()
+        )
+        reference = None
+        if figure is not None:
+            reference = {
+                "value": figure.value,
+                "at_least": figure.at_least,
+                "statement": figure.statement,
+                "as_of": figure.as_of_label,
+                "source_name": figure.source_name,
+                "source_url": figure.source_url,
+            }
+        return {"rows": rows, "others": others, "reference": reference}
+
+    raw = _cached("coverage", compute, regional_group, version=version)
+    labels = _labels(RegionalGroup.choices)
+    slugs = [regional_group] if regional_group else GROUP_ORDER
+    groups = [
+        {
+            "slug": slug,
+            "label": labels.get(slug, slug),
+            "member_states": raw["rows"].get(slug, {}).get("member_states", 0),
+            "with_focal_point": raw["rows"].get(slug, {}).get("with_focal_point", 0),
+        }
+        for slug in slugs
+    ]
+    return {
+        "member_states": sum(g["member_states"] for g in groups),
+        "with_focal_point": sum(g["with_focal_point"] for g in groups),
+        "groups": groups,
+        "others": raw["others"],
+        "reference": raw["reference"],
+    }
+
+
+# --- Commitments ---------------------------------------------------------------------------------
+
+
+def commitments_by_status(*, regional_group: str | None = None, version: str | None = None) -> dict:
+    """Every commitment counted once, under its current derived status.
+
+    Returns ``{"total": int, "rows": [{"status": str, "label": str, "count": int}]}`` with one
+    row per :class:`commitments.models.Status` value, in the vocabulary's order, zeros included.
+    """
+
+    def compute():
+        return dict(
+            _commitments(regional_group)
+            .order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+
+    counts = _cached("by-status", compute, regional_group, version=version)
+    labels = _labels(Status.choices)
+    rows = [
+        {"status": status, "label": labels[status], "count": counts.get(status, 0)}
+        for status in STATUS_ORDER
+    ]
+    return {"total": sum(r["count"] for r in rows), "rows": rows}
+
+
+def _active_and_withdrawn(queryset, field):
+    return (
+        queryset.order_by()
+        .values(field)
+        .annotate(
+            commitments=Count("id", filter=~Q(status=Status.WITHDRAWN)),
+            withdrawn=Count("id", filter=Q(status=Status.WITHDRAWN)),
+            complete=Count("id", filter=Q(status=Status.COMPLETE)),
+            states=Count("state", filter=~Q(status=Status.WITHDRAWN), distinct=True),
+        )
+    )
+
+
+def commitments_by_level(*, regional_group: str | None = None, version: str | None = None) -> dict:
+    """Active pledges (not withdrawn) by the level of their prevention step.
+
+    Returns ``{"total": int, "rows": [{"level": str, "label": str, "commitments": int,
+    "complete": int, "withdrawn": int, "states": int}]}`` — one row per
+    :class:`commitments.models.Level` in order, zeros included. ``total`` counts active
+    pledges; ``states`` is how many States hold at least one active pledge at that level.
+    """
+
+    def compute():
+        return {
+            row["step__level"]: row
+            for row in _active_and_withdrawn(_commitments(regional_group), "step__level")
+        }
+
+    raw = _cached("by-level", compute, regional_group, version=version)
+    labels = _labels(Level.choices)
+    rows = []
+    for level in LEVEL_ORDER:
+        row = raw.get(level, {})
+        rows.append(
+            {
+                "level": level,
+                "label": labels[level],
+                "commitments": row.get("commitments", 0),
+                "complete": row.get("complete", 0),
+                "withdrawn": row.get("withdrawn", 0),
+                "states": row.get("states", 0),
+            }
+        )
+    return {"total": sum(r["commitments"] for r in rows), "rows": rows}
+
+
+def commitments_by_step(*, regional_group: str | None = None, version: str | None = None) -> dict:
+    """Active pledges (not withdrawn) by prevention step, for every step in the catalogue.
+
+    Returns ``{"total": int, "rows": [{"code": str, "title": str, "level": str,
+    "commitments": int, "complete": int, "withdrawn": int, "states": int}]}`` ordered by
+    level then code (the catalogue's order); steps nobody pledged have zeros.
+    """
+
+    def compute():
+        counts = {
+            row["step_id"]: row
+            for row in _active_and_withdrawn(_commitments(regional_group), "step_id")
+        }
+        rows = []
+        for step in PreventionStep.objects.order_by("level", "code").values(
+            "id", "code", "title", "level"
+        ):
+            row = counts.get(step["id"], {})
+            rows.append(
+                {
+                    "code": step["code"],
+                    "title": step["title"],
+                    "level": step["level"],
+                    "commitments": row.get("commitments", 0),
+                    "complete": row.get("complete", 0),
+                    "withdrawn": row.get("withdrawn", 0),
+                    "states": row.get("states", 0),
+                }
+            )
+        rows.sort(key=lambda r: (LEVEL_ORDER.index(r["level"]), r["code"]))
+        return rows
+
+    rows = _cached("by-step", compute, regional_group, version=version)
+    return {"total": sum(r["commitments"] for r in rows), "rows": rows}
+
+
+# --- Reviews -------------------------------------------------------------------------------------
+
+
+def overdue_reviews(
+    *,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """Commitments whose review is overdue on ``today`` (``overdue_q``), and which States.
+
+    Returns ``{"today": date, "count": int, "states": [{"code": str, "name": str,
+    "overdue": int, "oldest_due": date}]}`` — States with most overdue reviews first, then by
+    name. ``count`` is the number of overdue commitments; ``len(states)`` how many States.
+    """
+    today = today or review_today()
+
+    def compute():
+        return list(
+            _commitments(regional_group)
+            .filter(overdue_q(today))
+            .order_by()
+            .values("state_id", "state__name")
+            .annotate(overdue=Count("id"), oldest_due=Min("next_review_due"))
+            .order_by("-overdue", "state__name")
+        )
+
+    rows = _cached("overdue", compute, regional_group, today, version=version)
+    states = [
+        {
+            "code": r["state_id"],
+            "name": r["state__name"],
+            "overdue": r["overdue"],
+            "oldest_due": r["oldest_due"],
+        }
+        for r in rows
+    ]
+    return {"today": today, "count": sum(s["overdue"] for s in states), "states": states}
+
+
+# --- Activity ------------------------------------------------------------------------------------
+
+
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _previous_quarter(start: datetime.date) -> datetime.date:
+    month = start.month - 3
+    year = start.year
+    if month < 1:
+        month += 12
+        year -= 1
+    return datetime.date(year, month, 1)
+
+
+def updates_per_quarter(
+    *,
+    today: datetime.date | None = None,
+    quarters: int = 12,
+    regional_group: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """Progress updates published per calendar quarter of their reporting date, for the last
+    ``quarters`` quarters up to and including the one containing ``today`` (zeros included).
+
+    Returns ``{"rows": [{"quarter": "2025-Q3", "start": date, "updates": int,
+    "corrections": int}], "total": int, "before": int}``, oldest first. ``updates`` counts every
+    update including corrections; ``before`` counts updates reported before the first quarter
+    shown.
+    """
+    today = today or review_today()
+    starts = [_quarter_start(today)]
+    for _ in range(quarters - 1):
+        starts.append(_previous_quarter(starts[-1]))
+    starts.reverse()
+
+    def compute():
+        updates = ProgressUpdate.objects.all()
+        if regional_group:
+            updates = updates.filter(commitment__state__regional_group=regional_group)
+        in_range = {
+            _as_date(row["quarter"]): row
+            for row in updates.filter(reported_on__gte=starts[0])
+            .order_by()
+            .annotate(quarter=TruncQuarter("reported_on"))
+            .values("quarter")
+            .annotate(
+                updates=Count("id"), corrections=Count("id", filter=Q(corrects__isnull=False))
+            )
+        }
+        before = updates.filter(reported_on__lt=starts[0]).count()
+        return {"in_range": in_range, "before": before}
+
+    raw = _cached("per-quarter", compute, regional_group, starts[0], quarters, version=version)
+    rows = []
+    for start in starts:
+        row = raw["in_range"].get(start, {})
+        rows.append(
+            {
+                "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+                "start": start,
+                "updates": row.get("updates", 0),
+                "corrections": row.get("corrections", 0),
+            }
+        )
+    return {"rows": rows, "total": sum(r["updates"] for r in rows), "before": raw["before"]}
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value[:10])
+    return value
+
+
+def recent_updates(
+    *, limit: int = 10, regional_group: str | None = None, version: str | None = None
+) -> list[dict]:
+    """The latest published progress updates (newest publication first), corrections included
+    and flagged.
+
+    Returns ``[{"id": int, "commitment_id": int, "commitment_title": str, "state_code": str,
+    "state_name": str, "reported_on": date, "published_at": datetime, "status": str,
+    "status_label": str, "is_correction": bool, "corrects_id": int | None}]``.
+    """
+
+    def compute():
+        updates = ProgressUpdate.objects.all()
+        if regional_group:
+            updates = updates.filter(commitment__state__regional_group=regional_group)
+        return list(
+            updates.order_by("-created_at", "-id").values(
+                "id",
+                "commitment_id",
+                "commitment__title",
+                "commitment__state_id",
+                "commitment__state__name",
+                "reported_on",
+                "created_at",
+                "status",
+                "corrects_id",
+            )[:limit]
+        )
+
+    rows = _cached("recent", compute, regional_group, limit, version=version)
+    labels = _labels(Status.choices)
+    return [
+        {
+            "id": r["id"],
+            "commitment_id": r["commitment_id"],
+            "commitment_title": r["commitment__title"],
+            "state_code": r["commitment__state_id"],
+            "state_name": r["commitment__state__name"],
+            "reported_on": r["reported_on"],
+            "published_at": r["created_at"],
+            "status": r["status"],
+            "status_label": labels.get(r["status"], r["status"]),
+            "is_correction": r["corrects_id"] is not None,
+            "corrects_id": r["corrects_id"],
+        }
+        for r in rows
+    ]
+
+
+# --- Everything the dashboard shows --------------------------------------------------------------
+
+
+def dashboard(*, today: datetime.date | None = None, regional_group: str | None = None) -> dict:
+    """All the figures of the global dashboard (or of one regional group's page).
+
+    Returns ``{"today": date, "last_changed": datetime | None, "coverage": ...,
+    "by_status": ..., "by_level": ..., "by_step": ..., "overdue": ..., "per_quarter": ...,
+    "recent": ...}`` where each value is the return value of the function of that name above.
+    One query when the cache is warm (``data_version``).
+    """
+    today = today or review_today()
+    version = data_version()
+    key = version["key"]
+    return {
+        "today": today,
+        "last_changed": version["last_changed"],
+        "coverage": focal_point_coverage(regional_group=regional_group, version=key),
+        "by_status": commitments_by_status(regional_group=regional_group, version=key),
+        "by_level": commitments_by_level(regional_group=regional_group, version=key),
+        "by_step": commitments_by_step(regional_group=regional_group, version=key),
+        "overdue": overdue_reviews(today=today, regional_group=regional_group, version=key),
+        "per_quarter": updates_per_quarter(today=today, regional_group=regional_group, version=key),
+        "recent": recent_updates(regional_group=regional_group, version=key),
+    }
