@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from focalpoints.models import (
+    ApiToken,
     FocalPoint,
     MemberState,
     Network,
@@ -12,6 +15,7 @@ from focalpoints.models import (
     StateAccess,
     User,
 )
+from focalpoints.tokens import api_token_issue, api_token_revoke, may_hold_api_token
 
 
 class StateAccessInline(admin.TabularInline):
@@ -148,3 +152,75 @@ class StateAccessAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__email", "state__name", "state__code"]
     autocomplete_fields = ["user", "state"]
     list_select_related = ["user", "state"]
+
+
+# --- API tokens (issued and revoked here and in the workspace; the secret is shown once) ------
+
+
+class ApiTokenAdminForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if not may_hold_api_token(user):
+            raise forms.ValidationError(
+                _("Only active users who act for a State can hold an API token.")
+            )
+        return user
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    form = ApiTokenAdminForm
+    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["prefix", "name", "user__username"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # Tokens are issued and revoked, never edited: the change page is read-only.
+        return request.method in ("GET", "HEAD") and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        token, raw = api_token_issue(user=obj.user, name=obj.name, issued_by=request.user)
+        obj.pk, obj.prefix, obj.digest, obj.created_at = (
+            token.pk,
+            token.prefix,
+            token.digest,
+            token.created_at,
+        )
+        obj._state.adding = False
+        request._issued_api_token = raw
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = TemplateResponse(
+            request,
+            "commitments/tokens_admin_issued.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "token": obj,
+                "raw_token": request._issued_api_token,
+                "title": _("API token issued"),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke_selected(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token, revoked_by=request.user)
+        self.message_user(request, _("The selected tokens are revoked."))
