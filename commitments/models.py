@@ -485,6 +485,7 @@ class Reminder(models.Model):
 
     class Outcome(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped (opted out)")
@@ -495,8 +496,11 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="reminders",
         verbose_name=_("recipient"),
+        help_text=_("Empty for the secretariat's shared mailbox (SECRETARIAT_EMAIL)."),
     )
     recipient_email = models.EmailField(_("sent to"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
@@ -512,6 +516,9 @@ class Reminder(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
+    # Set when a delivery claims the row (outcome "sending"): which delivery, and since when.
+    claim = models.UUIDField(_("delivery claim"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
@@ -524,9 +531,19 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["recipient", "commitment", "due_on", "kind", "sequence"],
                 name="reminder_once_per_recipient_commitment_due_kind",
-            )
+            ),
+            # Rows for the shared mailbox have no recipient (NULLs never collide): the address
+            # is their identity.
+            models.UniqueConstraint(
+                fields=["recipient_email", "commitment", "due_on", "kind", "sequence"],
+                condition=Q(recipient__isnull=True),
+                name="reminder_once_per_mailbox_commitment_due_kind",
+            ),
         ]
-        indexes = [models.Index(fields=["recipient", "owed_on"], name="reminder_recipient_owed")]
+        indexes = [
+            models.Index(fields=["recipient", "owed_on"], name="reminder_recipient_owed"),
+            models.Index(fields=["claim"], name="reminder_claim"),
+        ]
 
     def __str__(self) -> str:
         kind = self.get_kind_display()
