@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commitments import rules
-from commitments.evidence import inspect_upload
+from commitments.evidence import InspectedUpload, inspect_upload
 from commitments.models import (
     Commitment,
     Evidence,
@@ -142,24 +142,20 @@ def commitment_create(
     return commitment
 
 
-@transaction.atomic
-def progress_update_create(
+def progress_update_check(
     *,
     user,
     commitment: Commitment,
     reported_on: datetime.date,
-    status: str,
     narrative: str,
     corrects: ProgressUpdate | None = None,
-    links: Sequence[EvidenceLink] = (),
     files: Sequence[UploadedFile] = (),
-    is_demo: bool = False,
-) -> ProgressUpdate:
-    """Publish a progress update (or a correction of an earlier one) with its evidence."""
+) -> list[InspectedUpload]:
+    """Authorise and validate a progress update without writing anything: the rules
+    :func:`progress_update_create` applies, also used by the web form's preview step.
+    Returns what the uploads were found to be; raises PermissionDenied or ValidationError."""
     action = Action.CORRECT_PROGRESS if corrects is not None else Action.LOG_PROGRESS
     _authorise(user, action, commitment.state_id)
-    # Lock the commitment so two simultaneous updates derive its status one after the other.
-    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     errors: dict[str, list[str]] = {}
     if reported_on > timezone.localdate():
         errors.setdefault("reported_on", []).append(
@@ -182,16 +178,44 @@ def progress_update_create(
                 _("This update has already been corrected: correct the latest correction.")
             )
     inspected = []
-    for index, upload in enumerate(files):
+    for upload in files:
         try:
             inspected.append(inspect_upload(upload))
         except ValidationError as exc:
             errors.setdefault("files", []).extend(
                 f"{upload.name}: {message}" for message in exc.messages
             )
-            del index
     if errors:
         raise ValidationError(errors)
+    return inspected
+
+
+@transaction.atomic
+def progress_update_create(
+    *,
+    user,
+    commitment: Commitment,
+    reported_on: datetime.date,
+    status: str,
+    narrative: str,
+    corrects: ProgressUpdate | None = None,
+    links: Sequence[EvidenceLink] = (),
+    files: Sequence[UploadedFile] = (),
+    is_demo: bool = False,
+) -> ProgressUpdate:
+    """Publish a progress update (or a correction of an earlier one) with its evidence."""
+    action = Action.CORRECT_PROGRESS if corrects is not None else Action.LOG_PROGRESS
+    _authorise(user, action, commitment.state_id)
+    # Lock the commitment so two simultaneous updates derive its status one after the other.
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    inspected = progress_update_check(
+        user=user,
+        commitment=commitment,
+        reported_on=reported_on,
+        narrative=narrative,
+        corrects=corrects,
+        files=files,
+    )
     update = ProgressUpdate(
         commitment=commitment,
         reported_on=reported_on,
