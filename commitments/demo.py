@@ -1,0 +1,557 @@
+"""Demonstration and synthetic data. Every row made here has ``is_demo=True``; titles say
+"Demo" or "Synthetic", and every page shows a notice while any of it exists."""
+
+import datetime
+import io
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from commitments import rules
+from commitments.models import (
+    Commitment,
+    Evidence,
+    PreventionStep,
+    ProgressUpdate,
+    Reminder,
+    Status,
+)
+from commitments.selectors import forget_demo_data_flag
+from commitments.services import EvidenceLink, commitment_create, progress_update_create
+from focalpoints.models import FocalPoint, MemberState, StateAccess
+
+SYNTHETIC_SOURCE = "Synthetic benchmark data (seed_demo --scale)"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str  # "Focal point", "Delegate", "Secretariat"
+    state: str | None  # ISO3, None for the secretariat
+    first_name: str
+    last_name: str
+    language: str = "en"
+
+    def login_line(self, state_names: dict[str, str]) -> str:
+        where = state_names.get(self.state, "") if self.state else "all States"
+        return f"{self.username} / {self.password} — {self.role}, {where}"
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("ghana.fp", "demo-ghana-fp", "Focal point", "GHA", "Ama", "Demo-Mensah"),
+    DemoAccount("ghana.delegate", "demo-ghana-delegate", "Delegate", "GHA", "Kofi", "Demo-Owusu"),
+    DemoAccount("denmark.fp", "demo-denmark-fp", "Focal point", "DNK", "Freja", "Demo-Larsen"),
+    DemoAccount("kenya.fp", "demo-kenya-fp", "Focal point", "KEN", "Wanjiru", "Demo-Otieno"),
+    DemoAccount(
+        "costarica.fp", "demo-costarica-fp", "Focal point", "CRI", "Lucía", "Demo-Vargas", "es"
+    ),
+    DemoAccount("secretariat", "demo-secretariat", "Secretariat", None, "Sam", "Demo-Coordinator"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUpdate:
+    days_ago: int
+    status: str
+    narrative: str
+    links: tuple[str, ...] = ()
+    corrects: int | None = None  # index of the earlier update in this commitment's list
+    pdf: bool = False
+
+
+@dataclass(frozen=True)
+class DemoCommitment:
+    state: str
+    account: str
+    step: str
+    title: str
+    description: str
+    source_kind: str
+    source_description: str
+    pledged_days_ago: int
+    interval: int
+    target_in_days: int | None
+    updates: tuple[DemoUpdate, ...] = field(default_factory=tuple)
+
+
+K = Commitment.SourceKind
+DEMO_COMMITMENTS = [
+    DemoCommitment(
+        "GHA",
+        "ghana.fp",
+        "N2",
+        "Demo: Annual national atrocity-risk assessment",
+        "Fictional example. Carry out a yearly assessment of atrocity risk and resilience with "
+        "the national peace council and publish a summary.",
+        K.GA_DIALOGUE,
+        "Fictional statement at a General Assembly dialogue on R2P",
+        400,
+        180,
+        300,
+        (
+            DemoUpdate(
+                300,
+                Status.LIMITED,
+                "Fictional: terms of reference drafted and an "
+                "inter-ministerial working group convened.",
+                ("https://example.org/demo/ghana-terms-of-reference",),
+            ),
+            DemoUpdate(
+                170,
+                Status.SUBSTANTIAL,
+                "Fictional: first assessment completed; summary under review before publication.",
+                pdf=True,
+            ),
+        ),
+    ),
+    DemoCommitment(
+        "GHA",
+        "ghana.fp",
+        "HRC48-NAP",
+        "Demo: National action plan on atrocity prevention",
+        "Fictional example. Adopt a national action plan with measurable milestones.",
+        K.NATIONAL_ACTION_PLAN,
+        "Fictional national human rights action plan, chapter 4",
+        500,
+        90,
+        400,
+        (
+            DemoUpdate(200, Status.NOT_STARTED, "Fictional: drafting postponed to next year."),
+            DemoUpdate(110, Status.LIMITED, "Fictional: consultation with civil society began."),
+        ),
+    ),
+    DemoCommitment(
+        "GHA",
+        "ghana.delegate",
+        "HRC49-16",
+        "Demo: Report on prevention in the UPR national report",
+        "Fictional example. Include a section on atrocity prevention in the next UPR report.",
+        K.UPR,
+        "Fictional accepted UPR recommendation",
+        300,
+        180,
+        200,
+        (
+            DemoUpdate(250, Status.SUBSTANTIAL, "Fictional: section drafted."),
+            DemoUpdate(
+                240,
+                Status.LIMITED,
+                "Fictional correction: only an outline existed; the "
+                "earlier update overstated progress.",
+                corrects=0,
+            ),
+            DemoUpdate(
+                60,
+                Status.COMPLETE,
+                "Fictional: report submitted with the section.",
+                ("https://example.org/demo/upr-report",),
+            ),
+        ),
+    ),
+    DemoCommitment(
+        "DNK",
+        "denmark.fp",
+        "N1",
+        "Demo: Strengthen the focal point's mandate",
+        "Fictional example. Give the national focal point a written mandate and staff.",
+        K.NETWORK_MEETING,
+        "Fictional statement at a Global Network meeting",
+        700,
+        365,
+        None,
+        (
+            DemoUpdate(600, Status.SUBSTANTIAL, "Fictional: mandate adopted by the ministry."),
+            DemoUpdate(250, Status.COMPLETE, "Fictional: two staff posts filled."),
+        ),
+    ),
+    DemoCommitment(
+        "DNK",
+        "denmark.fp",
+        "I4",
+        "Demo: Support veto restraint in General Assembly statements",
+        "Fictional example. Speak for voluntary veto restraint in each annual debate.",
+        K.GA_DIALOGUE,
+        "Fictional General Assembly statement",
+        200,
+        180,
+        None,
+    ),
+    DemoCommitment(
+        "DNK",
+        "denmark.fp",
+        "HRC48-HATE",
+        "Demo: Hate-speech monitoring unit",
+        "Fictional example. Create a unit that monitors incitement online.",
+        K.HRC_STATEMENT,
+        "Fictional Human Rights Council statement",
+        400,
+        180,
+        None,
+        (
+            DemoUpdate(300, Status.LIMITED, "Fictional: feasibility study commissioned."),
+            DemoUpdate(
+                100,
+                Status.WITHDRAWN,
+                "Fictional: merged into a wider programme; this commitment is withdrawn.",
+            ),
+        ),
+    ),
+    DemoCommitment(
+        "KEN",
+        "kenya.fp",
+        "N3",
+        "Demo: Parliamentary briefing on prevention",
+        "Fictional example. Brief the parliamentary human rights committee twice a year.",
+        K.OTHER,
+        "Fictional ministerial announcement",
+        100,
+        90,
+        365,
+    ),
+    DemoCommitment(
+        "KEN",
+        "kenya.fp",
+        "N4",
+        "Demo: Domesticate the Rome Statute crimes",
+        "Fictional example. Amend the penal code to define the atrocity crimes.",
+        K.UPR,
+        "Fictional accepted UPR recommendation",
+        600,
+        180,
+        500,
+        (
+            DemoUpdate(500, Status.LIMITED, "Fictional: bill drafted."),
+            DemoUpdate(215, Status.LIMITED, "Fictional: bill awaiting first reading."),
+        ),
+    ),
+    DemoCommitment(
+        "CRI",
+        "costarica.fp",
+        "I6",
+        "Demo: Regional peer-review session",
+        "Fictional example. Present national prevention practice for regional peer review.",
+        K.REGIONAL_BODY,
+        "Fictional regional network meeting",
+        150,
+        180,
+        200,
+        (
+            DemoUpdate(
+                30,
+                Status.SUBSTANTIAL,
+                "Fictional: session held; report pending.",
+                ("https://example.org/demo/peer-review",),
+            ),
+        ),
+    ),
+    DemoCommitment(
+        "CRI",
+        "costarica.fp",
+        "HRC49-18",
+        "Demo: Civil society consultation on prevention",
+        "Fictional example. Hold an annual open consultation with civil society.",
+        K.HRC_STATEMENT,
+        "Fictional Human Rights Council statement",
+        90,
+        90,
+        None,
+    ),
+]
+
+DEMO_FOCAL_POINT = {
+    "state_id": "KEN",
+    "office": "Ministry of Foreign Affairs (demo)",
+    "title": "Demo Director, Human Rights",
+    "person_name": "Wanjiru Demo-Otieno",
+    "email": "wanjiru.demo@ministry.example",
+    "phone": "+000 555 0199",
+    "internal_notes": "Demo: private note, must never be published.",
+}
+
+
+def _tiny_pdf(title: str) -> bytes:
+    """A valid one-page PDF naming itself fictional (no PDF library needed)."""
+    text = f"(Demonstration document - fictional: {title}) Tj".encode("latin-1", "replace")
+    stream = b"BT /F1 14 Tf 40 780 Td " + text + b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
+    return out.getvalue()
+
+
+def seed_accounts() -> tuple[list[DemoAccount], int]:
+    User = get_user_model()
+    created = 0
+    for account in DEMO_ACCOUNTS:
+        user, was_created = User.objects.get_or_create(
+            username=account.username,
+            defaults={
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "email": f"{account.username}@demo.example",
+                "is_demo": True,
+                "is_staff": account.state is None,
+                "is_superuser": account.state is None,
+                "preferred_language": account.language,
+            },
+        )
+        if was_created:
+            user.set_password(account.password)
+            user.save(update_fields=["password"])
+            created += 1
+        if account.state:
+            role = (
+                StateAccess.Role.DELEGATE
+                if account.role == "Delegate"
+                else StateAccess.Role.FOCAL_POINT
+            )
+            StateAccess.objects.get_or_create(
+                user=user, state_id=account.state, defaults={"role": role}
+            )
+    return DEMO_ACCOUNTS, created
+
+
+def seed_focal_point() -> bool:
+    if FocalPoint.objects.current().filter(state_id=DEMO_FOCAL_POINT["state_id"]).exists():
+        return False
+    FocalPoint.objects.create(
+        **DEMO_FOCAL_POINT,
+        appointed_on=timezone.localdate() - datetime.timedelta(days=400),
+        is_demo=True,
+    )
+    return True
+
+
+def seed_commitments(today: datetime.date | None = None) -> int:
+    """Create the demo commitments that do not exist yet (by State and title), through the
+    same services the web forms use."""
+    today = today or timezone.localdate()
+    User = get_user_model()
+    users = {user.username: user for user in User.objects.filter(is_demo=True)}
+    steps = {step.code: step for step in PreventionStep.objects.all()}
+    created = 0
+    for spec in DEMO_COMMITMENTS:
+        if Commitment.objects.filter(state_id=spec.state, title=spec.title).exists():
+            continue
+        author = users[spec.account]
+        pledged_on = today - datetime.timedelta(days=spec.pledged_days_ago)
+        with transaction.atomic():
+            commitment = commitment_create(
+                user=users["secretariat"] if spec.account.endswith("delegate") else author,
+                state=MemberState.objects.get(code=spec.state),
+                step=steps[spec.step],
+                title=spec.title,
+                description=spec.description,
+                source_kind=spec.source_kind,
+                source_description=spec.source_description,
+                source_url="https://example.org/demo/pledge",
+                pledged_on=pledged_on,
+                target_date=(
+                    pledged_on + datetime.timedelta(days=spec.target_in_days)
+                    if spec.target_in_days
+                    else None
+                ),
+                review_interval_days=spec.interval,
+                is_demo=True,
+            )
+            made: list[ProgressUpdate] = []
+            for update in spec.updates:
+                files = []
+                if update.pdf:
+                    files = [
+                        SimpleUploadedFile(
+                            "demo-assessment-summary.pdf",
+                            _tiny_pdf(spec.title),
+                            content_type="application/pdf",
+                        )
+                    ]
+                made.append(
+                    progress_update_create(
+                        user=author,
+                        commitment=commitment,
+                        reported_on=today - datetime.timedelta(days=update.days_ago),
+                        status=update.status,
+                        narrative=update.narrative,
+                        corrects=made[update.corrects] if update.corrects is not None else None,
+                        links=[
+                            EvidenceLink(url, "Demo evidence (fictional)") for url in update.links
+                        ],
+                        files=files,
+                        is_demo=True,
+                    )
+                )
+        created += 1
+    return created
+
+
+def seed_demo() -> dict:
+    accounts, accounts_created = seed_accounts()
+    focal_point_created = seed_focal_point()
+    commitments_created = seed_commitments()
+    forget_demo_data_flag()
+    return {
+        "accounts": accounts,
+        "accounts_created": accounts_created,
+        "focal_point_created": focal_point_created,
+        "commitments_created": commitments_created,
+    }
+
+
+def seed_synthetic(
+    total: int,
+    *,
+    seed: int = 2017,
+    progress: Callable[[str], None] = lambda message: None,
+    batch_size: int = 2000,
+) -> int:
+    """Ensure ``total`` synthetic commitments exist, each with about ten updates (some of them
+    corrections), with derived fields computed by the same rules as the services. Rows are
+    bulk-inserted for speed, so the history tables get no entries for them."""
+    existing = Commitment.objects.filter(source_description=SYNTHETIC_SOURCE).count()
+    missing = total - existing
+    if missing <= 0:
+        progress(f"{existing} synthetic commitments already exist; nothing to do.")
+        return 0
+    rng = random.Random(seed + existing)
+    states = list(MemberState.objects.un_members().values_list("code", flat=True))
+    steps = list(PreventionStep.objects.values_list("pk", "basis"))
+    if not states or not steps:
+        raise RuntimeError("Load the reference data first (manage.py load_reference_data).")
+    today = timezone.localdate()
+    statuses = [Status.NOT_STARTED, Status.LIMITED, Status.SUBSTANTIAL, Status.COMPLETE]
+    started = time.monotonic()
+    done = 0
+    while done < missing:
+        size = min(batch_size, missing - done)
+        with transaction.atomic():
+            commitments = []
+            for offset in range(size):
+                number = existing + done + offset + 1
+                step_id, basis = rng.choice(steps)
+                pledged_on = today - datetime.timedelta(days=rng.randint(200, 3000))
+                commitments.append(
+                    Commitment(
+                        state_id=states[number % len(states)],
+                        step_id=step_id,
+                        title=f"Synthetic commitment #{number}",
+                        description="Synthetic data generated for benchmarks. Not a real pledge.",
+                        source_kind=Commitment.SourceKind.OTHER,
+                        source_description=SYNTHETIC_SOURCE,
+                        pledged_on=pledged_on,
+                        review_interval_days=rng.choice([90, 180, 365]),
+                        basis=basis,
+                        is_demo=True,
+                    )
+                )
+            commitments = Commitment.objects.bulk_create(commitments)
+            plain: list[ProgressUpdate] = []
+            plans = []
+            for commitment in commitments:
+                span = (today - commitment.pledged_on).days
+                count = rng.randint(8, 12)
+                days = sorted(rng.sample(range(1, span), k=min(count, span - 1)))
+                level = 0
+                for day in days:
+                    level = min(level + rng.choice([0, 0, 1]), len(statuses) - 1)
+                    plain.append(
+                        ProgressUpdate(
+                            commitment=commitment,
+                            reported_on=commitment.pledged_on + datetime.timedelta(days=day),
+                            status=statuses[level],
+                            narrative=f"Synthetic progress report on day {day}.",
+                            is_demo=True,
+                        )
+                    )
+                plans.append((commitment, rng.random() < 0.05))
+            plain = ProgressUpdate.objects.bulk_create(plain, batch_size=5000)
+            by_commitment: dict[int, list[ProgressUpdate]] = {}
+            for update in plain:
+                by_commitment.setdefault(update.commitment_id, []).append(update)
+            corrections = []
+            for commitment, corrected in plans:
+                updates = by_commitment.get(commitment.pk, [])
+                if corrected and updates:
+                    last = updates[-1]
+                    corrections.append(
+                        ProgressUpdate(
+                            commitment=commitment,
+                            reported_on=last.reported_on,
+                            status=Status.LIMITED,
+                            narrative="Synthetic correction of the previous report.",
+                            corrects=last,
+                            is_demo=True,
+                        )
+                    )
+            for update in ProgressUpdate.objects.bulk_create(corrections, batch_size=5000):
+                by_commitment[update.commitment_id].append(update)
+            for commitment, _corrected in plans:
+                derived = rules.derive_status(by_commitment.get(commitment.pk, []))
+                commitment.status = derived.status
+                commitment.latest_update_id = derived.latest_update_id
+                commitment.last_reported_on = derived.last_reported_on
+                commitment.next_review_due = rules.next_review_due(
+                    status=derived.status,
+                    pledged_on=commitment.pledged_on,
+                    last_reported_on=derived.last_reported_on,
+                    review_interval_days=commitment.review_interval_days,
+                )
+            Commitment.objects.bulk_update(
+                commitments,
+                ["status", "latest_update", "last_reported_on", "next_review_due"],
+                batch_size=1000,
+            )
+        done += size
+        rate = done / max(time.monotonic() - started, 1e-6)
+        progress(
+            f"{done}/{missing} synthetic commitments ({len(plain) + len(corrections)} updates "
+            f"in the last batch, {rate:.0f} commitments/s)"
+        )
+    forget_demo_data_flag()
+    return missing
+
+
+def remove_demo_data() -> dict[str, int]:
+    """Delete every demonstration row (and only those). The only sanctioned way to remove
+    progress updates: they are append-only for real data."""
+    counts = {}
+    with transaction.atomic():
+        counts["reminders"] = Reminder.objects.filter(is_demo=True).delete()[0]
+        evidence = Evidence._base_manager.filter(is_demo=True)
+        for item in evidence.exclude(file=""):
+            item.file.delete(save=False)
+        counts["evidence"] = evidence.delete()[0]
+        demo_commitments = Commitment.objects.filter(is_demo=True)
+        demo_commitments.update(latest_update=None)
+        updates = ProgressUpdate._base_manager.filter(commitment__in=demo_commitments)
+        # Corrections first: a correction PROTECTs the update it corrects.
+        counts["updates"] = updates.exclude(corrects=None).delete()[0] + updates.delete()[0]
+        counts["commitments"] = demo_commitments.delete()[0]
+        counts["focal_points"] = FocalPoint.objects.filter(is_demo=True).delete()[0]
+        counts["accounts"] = get_user_model().objects.filter(is_demo=True).delete()[0]
+    forget_demo_data_flag()
+    return counts
