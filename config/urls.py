@@ -3,7 +3,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from config.health import healthz
+
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -44,9 +44,9 @@ class SyncReport:
         return text
 
 
-def read_rows(name: str, directory: Path = REFERENCE_DIR) -> Iterator[tuple[int, dict]]:
+def read_rows(name: str, directory: Path | None = None) -> Iterator[tuple[int, dict]]:
     """(line number, row) pairs; line numbers count the header as line 1."""
-    with open(directory / name, newline="", encoding="utf-8") as handle:
+    with open((directory or REFERENCE_DIR) / name, newline="", encoding="utf-8") as handle:
         yield from enumerate(csv.DictReader(handle), start=2)
 
 

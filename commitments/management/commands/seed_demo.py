@@ -44,6 +44,10 @@ class Command(BaseCommand):
             f"{result['commitments_created']} commitments created "
             "(existing demo rows left unchanged)."
         )
+        names = dict(MemberState.objects.values_list("code", "name"))
+        self.stdout.write("Demo log-ins (fictional accounts; remove with --remove):")
+        for account in result["accounts"]:
+            self.stdout.write(f"  {account.login_line(names)}")
         if scale:
             created = demo.seed_synthetic(scale, progress=self.stdout.write)
             self.stdout.write(self.style.SUCCESS(f"Synthetic commitments created: {created}."))

@@ -1,0 +1,69 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export LOG_LEVEL ?= WARNING
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format check migrations-check messages bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	@touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime ## Set up everything and start the app on the embedded default (SQLite, demo data)
+	@mkdir -p var/broker var/media var/mail
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py load_reference_data
+	$(BIN)/python manage.py seed_demo
+	@trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/celery -A config worker --beat --pool=solo --loglevel=WARNING \
+	  --schedule var/celerybeat-schedule >var/celery.log 2>&1 & \
+	echo ""; \
+	echo "R2P Focal Point Commitment Tracker (demonstration data loaded)"; \
+	echo "  Site:   http://$(HOST):$(PORT)/"; \
+	echo "  Admin:  http://$(HOST):$(PORT)/admin/"; \
+	echo "  API:    http://$(HOST):$(PORT)/api/v1/   docs: http://$(HOST):$(PORT)/api/docs/"; \
+	echo "  Celery worker + beat running on the filesystem broker (log: var/celery.log)"; \
+	echo "  Log in with the demo accounts listed above. Stop with Ctrl-C."; \
+	echo ""; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.dev ## Install test dependencies and run the whole suite (PostgreSQL if DATABASE_URL is set)
+	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev ## ruff check + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev ## Apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(VENV)/.dev ## Fail if a model change has no migration
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check: lint migrations-check ## Everything CI checks besides the tests
+	APP_ENV=production SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM-not-a-real-secret-key-abcdefgh \
+	  ALLOWED_HOSTS=tracker.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+messages: $(VENV)/.dev ## Re-extract and compile translations (needs gettext)
+	$(BIN)/python manage.py makemessages -l fr -l es -l ar --ignore=.venv --ignore=var
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

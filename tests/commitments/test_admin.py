@@ -1,0 +1,88 @@
+"""The admin: every model is curated there, and published progress stays append-only."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from commitments.models import ProgressUpdate
+from tests.factories import ProgressUpdateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_model_of_our_apps_is_in_the_admin():
+    from django.apps import apps
+
+    ours = [
+        model
+        for app in ("focalpoints", "commitments")
+        for model in apps.get_app_config(app).get_models()
+        if not model.__name__.startswith("Historical")
+    ]
+    missing = [model.__name__ for model in ours if model not in admin.site._registry]
+    assert missing == []
+
+
+def test_every_changelist_loads_and_searches(client, secretariat, commitment_a):
+    ProgressUpdateFactory(commitment=commitment_a)
+    client.force_login(secretariat)
+    for model in admin.site._registry:
+        if model._meta.app_label not in ("focalpoints", "commitments"):
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url, {"q": "a"})
+        assert response.status_code == 200, url
+
+
+def test_admin_cannot_edit_or_delete_a_progress_update(client, secretariat, commitment_a):
+    update = ProgressUpdateFactory(commitment=commitment_a, narrative="Original words")
+    client.force_login(secretariat)
+    change = reverse("admin:commitments_progressupdate_change", args=[update.pk])
+
+    client.post(change, {"narrative": "Rewritten", "status": "complete"})
+    update.refresh_from_db()
+    assert update.narrative == "Original words"
+
+    delete = reverse("admin:commitments_progressupdate_delete", args=[update.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert ProgressUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_the_admin_shows_a_progress_update_read_only(client, secretariat, commitment_a):
+    update = ProgressUpdateFactory(commitment=commitment_a, narrative="Original words")
+    client.force_login(secretariat)
+
+    response = client.get(reverse("admin:commitments_progressupdate_change", args=[update.pk]))
+    assert response.status_code == 200
+    assert b"Original words" in response.content
+    assert b'name="narrative"' not in response.content
+
+
+def test_admin_adds_a_progress_update_through_the_service(client, secretariat, commitment_a):
+    client.force_login(secretariat)
+    response = client.post(
+        reverse("admin:commitments_progressupdate_add"),
+        {
+            "commitment": commitment_a.pk,
+            "reported_on": "2024-06-01",
+            "status": "substantial",
+            "narrative": "Recorded by the secretariat",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    commitment_a.refresh_from_db()
+    assert commitment_a.status == "substantial"
+    assert commitment_a.latest_update.author == secretariat
+
+
+def test_admin_history_page_of_a_commitment_shows_the_author(client, secretariat, commitment_a):
+    commitment_a._history_user = secretariat
+    commitment_a.title = "Renamed by staff"
+    commitment_a.save()
+    client.force_login(secretariat)
+
+    response = client.get(reverse("admin:commitments_commitment_history", args=[commitment_a.pk]))
+    assert response.status_code == 200
+    assert secretariat.username.encode() in response.content

@@ -1,0 +1,119 @@
+"""Demonstration data is flagged, announced on every page, idempotent and removable."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import override_settings
+
+from commitments.demo import SYNTHETIC_SOURCE
+from commitments.models import Commitment, Evidence, ProgressUpdate, Status
+from focalpoints.models import FocalPoint
+
+pytestmark = pytest.mark.django_db
+
+NOTICE = "Demonstration data"
+
+
+@pytest.fixture
+def reference_data():
+    call_command("load_reference_data", verbosity=0)
+
+
+def snapshot():
+    return (
+        get_user_model().objects.count(),
+        Commitment.objects.count(),
+        ProgressUpdate.objects.count(),
+        Evidence.objects.count(),
+        FocalPoint.objects.count(),
+    )
+
+
+def test_every_demo_row_is_flagged(reference_data):
+    call_command("seed_demo", verbosity=0)
+
+    assert Commitment.objects.count() > 0
+    assert not Commitment.objects.filter(is_demo=False).exists()
+    assert not ProgressUpdate.objects.filter(is_demo=False).exists()
+    assert not Evidence.objects.filter(is_demo=False).exists()
+    assert not get_user_model().objects.filter(is_demo=False).exists()
+    assert all(
+        title.startswith("Demo:") for title in Commitment.objects.values_list("title", flat=True)
+    )
+
+
+def test_seeding_twice_changes_nothing(reference_data):
+    call_command("seed_demo", verbosity=0)
+    first = snapshot()
+    call_command("seed_demo", verbosity=0)
+
+    assert snapshot() == first
+
+
+def test_demo_covers_every_status_a_reviewer_meets(reference_data):
+    call_command("seed_demo", verbosity=0)
+
+    statuses = set(Commitment.objects.values_list("status", flat=True))
+    assert {Status.NOT_REPORTED, Status.LIMITED, Status.COMPLETE, Status.WITHDRAWN} <= statuses
+    assert ProgressUpdate.objects.exclude(corrects=None).exists()
+    assert Evidence.objects.filter(kind=Evidence.Kind.FILE, content_type="application/pdf").exists()
+
+
+def test_seed_prints_each_demo_login_on_its_own_line(reference_data, capsys):
+    call_command("seed_demo")
+
+    out = capsys.readouterr().out
+    assert "ghana.fp / demo-ghana-fp — Focal point, Ghana" in out.splitlines()[2]
+    assert "  secretariat / demo-secretariat — Secretariat, all States" in out.splitlines()
+
+
+def test_every_page_shows_the_notice_while_demo_data_exists(reference_data, client):
+    assert NOTICE not in client.get("/").content.decode()
+
+    call_command("seed_demo", verbosity=0)
+
+    assert NOTICE in client.get("/").content.decode()
+    assert NOTICE in client.get("/accounts/login/").content.decode()
+
+
+def test_removing_demo_data_removes_only_demo_rows_and_the_notice(reference_data, client):
+    call_command("seed_demo", verbosity=0)
+    reference_focal_points = FocalPoint.objects.filter(is_demo=False).count()
+
+    call_command("seed_demo", "--remove", verbosity=0)
+
+    assert snapshot()[:4] == (0, 0, 0, 0)
+    assert FocalPoint.objects.count() == reference_focal_points
+    assert NOTICE not in client.get("/").content.decode()
+
+
+def test_scale_builds_synthetic_commitments_with_about_ten_updates(reference_data):
+    call_command("seed_demo", "--scale", "30", verbosity=0)
+    synthetic = Commitment.objects.filter(source_description=SYNTHETIC_SOURCE)
+
+    assert synthetic.count() == 30
+    updates = ProgressUpdate.objects.filter(commitment__in=synthetic).count()
+    assert 8 * 30 <= updates <= 13 * 30
+    # Derived fields agree with the one derivation rule.
+    from commitments.services import commitment_refresh_derived
+
+    for commitment in synthetic[:10]:
+        expected = (commitment.status, commitment.latest_update_id, commitment.next_review_due)
+        commitment_refresh_derived(commitment, save=False)
+        assert (
+            commitment.status,
+            commitment.latest_update_id,
+            commitment.next_review_due,
+        ) == expected
+
+    call_command("seed_demo", "--scale", "30", verbosity=0)
+    assert synthetic.count() == 30
+
+
+@override_settings(PRODUCTION=True)
+def test_demo_accounts_are_refused_in_production(reference_data):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", verbosity=0)
+    assert not get_user_model().objects.exists()
