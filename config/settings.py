@@ -225,6 +225,17 @@ REVIEW_DEFAULT_INTERVAL_DAYS = env.int("REVIEW_DEFAULT_INTERVAL_DAYS", default=1
 REMINDER_UPCOMING_DAYS = env.int("REMINDER_UPCOMING_DAYS", default=14)
 REMINDER_OVERDUE_EVERY_DAYS = env.int("REMINDER_OVERDUE_EVERY_DAYS", default=7)
 REMINDER_ESCALATION_DAYS = env.int("REMINDER_ESCALATION_DAYS", default=30)
+# The daily job reads commitments and writes reminder rows this many at a time.
+REMINDER_BATCH_SIZE = env.int("REMINDER_BATCH_SIZE", default=1000)
+# A digest is tried this many times (exponential backoff between tries) before it is failed.
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
+REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
+# A delivery that claimed its rows and has not finished after this long died mid-send.
+REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=30)
+# How long the signed "change reminder preferences" link in an e-mail stays valid.
+REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS = env.int(
+    "REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS", default=90
+)
 
 # --- REST framework and API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,60 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from commitments.reminder_services import reminders_run
+from commitments.selectors import review_today
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the daily review-reminder job in this process, without Celery: record the "
+        "reminders owed today, then send one digest per recipient. Safe to run again the same "
+        "day: nothing already recorded is sent twice."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Only count what is owed today; record and send nothing.",
+        )
+        parser.add_argument(
+            "--today",
+            help="Judge reviews as of this date (YYYY-MM-DD) instead of today.",
+        )
+
+    def handle(self, *args, dry_run=False, today=None, **options):
+        try:
+            day = datetime.date.fromisoformat(today) if today else review_today()
+        except ValueError as exc:
+            raise CommandError(f"--today must be a date as YYYY-MM-DD, not {today!r}.") from exc
+        verbosity = options.get("verbosity", 1)
+        progress = self.stdout.write if verbosity >= 1 else None
+        suffix = " (dry run)" if dry_run else ""
+        self.stdout.write(f"Review reminders for {day.isoformat()}{suffix}")
+        result = reminders_run(today=day, dry_run=dry_run, progress=progress)
+        record = result.record
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(record.owed_by_kind.items()))
+        self.stdout.write(
+            f"{record.commitments_examined} commitments examined in {record.batches} batch(es); "
+            f"{record.owed} reminders owed" + (f" ({kinds})" if kinds else "")
+        )
+        if dry_run:
+            self.stdout.write("Dry run: nothing recorded or sent.")
+            return
+        if result.abandoned_failed:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{result.abandoned_failed} reminders from interrupted deliveries "
+                    "marked failed."
+                )
+            )
+        self.stdout.write(f"{record.newly_recorded} newly recorded.")
+        style = self.style.WARNING if result.digests_failed else self.style.SUCCESS
+        self.stdout.write(
+            style(
+                f"Digests sent: {result.digests_sent}; failed (kept for retry or marked failed): "
+                f"{result.digests_failed}."
+            )
+        )

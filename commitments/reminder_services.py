@@ -1,0 +1,417 @@
+"""Writes of the reminder cycle: record what is owed, then deliver one digest per recipient.
+
+Exactly-once effect (see docs/reminders.md for each crash point):
+
+1. **Record before sending.** :func:`reminders_record` inserts every owed reminder as a
+   ``pending`` row under the unique constraint (recipient, commitment, due date, kind,
+   sequence) with ``INSERT ... ON CONFLICT DO NOTHING`` in batches. A second run the same day
+   inserts nothing new.
+2. **Claim with a conditional update.** :func:`reminder_digest_deliver` moves a recipient's
+   pending rows to ``sending`` in one ``UPDATE ... WHERE outcome = 'pending'``, stamped with a
+   fresh claim id. Two concurrent deliveries cannot both claim a row, so cannot both send it.
+3. **Send, then mark what was claimed.** ``sending -> sent`` after the backend accepted the
+   message; on an error the claim is released (``pending``, error and attempt recorded) so the
+   task retries with backoff, and after the last try the rows are ``failed`` — never dropped.
+4. A process killed between the SMTP hand-over and the mark leaves rows in ``sending``; after
+   REMINDER_CLAIM_TIMEOUT_MINUTES :func:`reminders_fail_abandoned` marks them ``failed`` with
+   an explanation for the secretariat rather than risk a duplicate.
+"""
+
+import datetime
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from commitments import emails, reminder_selectors
+from commitments.models import Reminder
+from commitments.reminders import ReminderWindows, owed_window_end, reminders_owed
+from commitments.selectors import review_today
+from focalpoints.models import StateAccess
+
+logger = logging.getLogger(__name__)
+
+Outcome = Reminder.Outcome
+PREFERENCES_SALT = "commitments.reminder-preferences"
+ERROR_MAX_CHARS = 2000
+
+
+class DigestDeliveryError(Exception):
+    """Sending a digest failed; its rows were released (or failed, on the last try)."""
+
+    def __init__(self, message: str, *, final: bool):
+        super().__init__(message)
+        self.final = final
+
+
+# --- Recording ----------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordResult:
+    commitments_examined: int = 0
+    owed: int = 0
+    newly_recorded: int = 0
+    batches: int = 0
+    owed_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def reminders_record(
+    *,
+    today: datetime.date,
+    windows: ReminderWindows | None = None,
+    batch_size: int | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RecordResult:
+    """Compute the reminders owed on ``today`` and record them as pending rows.
+
+    Queries: 1 (recipients by State) + 1 (secretariat) + per batch of commitments 1 read and
+    1 insert (the insert is split further only by the database's parameter limit) + 2 counts
+    of today's rows. Nothing is inserted with ``dry_run``.
+    """
+    windows = windows or ReminderWindows.from_settings()
+    batch_size = batch_size or settings.REMINDER_BATCH_SIZE
+    state_recipients = reminder_selectors.reminder_recipients_by_state()
+    secretariat = reminder_selectors.reminder_secretariat_recipients()
+    result = RecordResult()
+    before = 0 if dry_run else Reminder.objects.filter(owed_on=today).count()
+    for batch in reminder_selectors.commitment_fact_batches(
+        due_on_or_before=owed_window_end(today, windows), batch_size=batch_size
+    ):
+        owed = reminders_owed(
+            batch,
+            today=today,
+            windows=windows,
+            state_recipients=state_recipients,
+            secretariat=secretariat,
+        )
+        result.batches += 1
+        result.commitments_examined += len(batch)
+        result.owed += len(owed)
+        for item in owed:
+            result.owed_by_kind[item.kind] = result.owed_by_kind.get(item.kind, 0) + 1
+        if owed and not dry_run:
+            Reminder.objects.bulk_create(
+                [
+                    Reminder(
+                        commitment_id=item.commitment_id,
+                        recipient_id=item.recipient_id,
+                        recipient_email=item.recipient_email,
+                        kind=item.kind,
+                        due_on=item.due_on,
+                        sequence=item.sequence,
+                        owed_on=today,
+                        is_demo=item.is_demo,
+                    )
+                    for item in owed
+                ],
+                batch_size=batch_size,
+                ignore_conflicts=True,
+            )
+        if progress:
+            progress(
+                f"batch {result.batches}: {result.commitments_examined} commitments examined, "
+                f"{result.owed} reminders owed so far"
+            )
+    if not dry_run:
+        result.newly_recorded = Reminder.objects.filter(owed_on=today).count() - before
+    logger.info(
+        "reminders recorded",
+        extra={
+            "today": today.isoformat(),
+            "examined": result.commitments_examined,
+            "owed": result.owed,
+            "new": result.newly_recorded,
+            "batches": result.batches,
+            "dry_run": dry_run,
+        },
+    )
+    return result
+
+
+def reminders_fail_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Rows claimed by a delivery that never finished (its process died) are marked failed.
+
+    Whether that e-mail left is unknown — the backend may have accepted it just before the
+    crash — so it is not re-sent automatically (that could be a duplicate); the failure is
+    shown to the secretariat instead. One query.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES)
+    count = Reminder.objects.filter(outcome=Outcome.SENDING, claimed_at__lt=cutoff).update(
+        outcome=Outcome.FAILED,
+        claim=None,
+        error=(
+            "The delivery was interrupted (worker stopped while sending); the e-mail may or "
+            "may not have been sent, so it was not sent again."
+        ),
+    )
+    if count:
+        logger.error("abandoned reminder deliveries marked failed", extra={"rows": count})
+    return count
+
+
+def reminders_retry_failed(*, ids) -> list[tuple[int | None, str]]:
+    """Put failed reminders back in the queue (the secretariat's "send again"); returns the
+    digest targets to deliver. Two queries."""
+    queryset = Reminder.objects.filter(pk__in=list(ids), outcome=Outcome.FAILED)
+    targets = {
+        (recipient_id, "" if recipient_id is not None else email)
+        for recipient_id, email in queryset.values_list("recipient_id", "recipient_email")
+    }
+    queryset.update(outcome=Outcome.PENDING, attempts=0, claim=None)
+    return sorted(targets, key=lambda target: (target[0] is None, target[0] or 0, target[1]))
+
+
+# --- Delivery -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    commitment_id: int
+    state_name: str
+    title: str
+    kind: str
+    kind_label: str
+    due_on: datetime.date
+    days_late: int
+    update_url: str
+    public_url: str
+
+    @property
+    def days_until(self) -> int:
+        return -self.days_late
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    skipped: int = 0
+    email_sent: bool = False
+
+
+def update_form_url(commitment_id: int) -> str:
+    return settings.SITE_URL + reverse("workspace:update_create", kwargs={"pk": commitment_id})
+
+
+def reminder_preferences_token(user) -> str:
+    return signing.dumps({"user": user.pk}, salt=PREFERENCES_SALT, compress=True)
+
+
+def user_from_reminder_preferences_token(token: str):
+    """The user a signed preferences link was made for, or None if it is forged or expired."""
+    try:
+        payload = signing.loads(
+            token,
+            salt=PREFERENCES_SALT,
+            max_age=datetime.timedelta(days=settings.REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS),
+        )
+    except signing.BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    if not isinstance(payload, dict):
+        return None
+    return get_user_model().objects.filter(pk=payload.get("user"), is_active=True).first()
+
+
+def reminder_preferences_url(user) -> str:
+    return settings.SITE_URL + reverse(
+        "workspace:reminder_preferences", kwargs={"token": reminder_preferences_token(user)}
+    )
+
+
+def _stale_ids(rows: list[Reminder], user) -> set[int]:
+    """Claimed rows no longer worth sending: the commitment was reviewed or closed since, or
+    the person opted out, left the State, lost staff rights or has no address."""
+    stale = {row.pk for row in rows if row.commitment.next_review_due != row.due_on}
+    if user is None:
+        return stale
+    if not user.is_active or not user.email:
+        return {row.pk for row in rows}
+    acting_for = set(
+        StateAccess.objects.filter(user=user, is_active=True).values_list("state_id", flat=True)
+    )
+    for row in rows:
+        if row.kind == Reminder.Kind.ESCALATION:
+            if not user.is_staff:
+                stale.add(row.pk)
+        elif user.reminders_opt_out or row.commitment.state_id not in acting_for:
+            stale.add(row.pk)
+    return stale
+
+
+def _digest_items(rows: list[Reminder], today: datetime.date) -> list[DigestItem]:
+    """One line per commitment (its latest stage), most overdue first."""
+    by_commitment: dict[int, Reminder] = {}
+    order = {kind: rank for rank, kind in enumerate(Reminder.Kind.values)}
+    for row in rows:
+        current = by_commitment.get(row.commitment_id)
+        if current is None or (order[row.kind], row.sequence) > (
+            order[current.kind],
+            current.sequence,
+        ):
+            by_commitment[row.commitment_id] = row
+    items = [
+        DigestItem(
+            commitment_id=row.commitment_id,
+            state_name=row.commitment.state.name,
+            title=row.commitment.title,
+            kind=row.kind,
+            kind_label=str(row.get_kind_display()),
+            due_on=row.due_on,
+            days_late=(today - row.due_on).days,
+            update_url=update_form_url(row.commitment_id),
+            public_url=settings.SITE_URL + row.commitment.get_absolute_url(),
+        )
+        for row in by_commitment.values()
+    ]
+    return sorted(items, key=lambda item: (item.due_on, item.state_name, item.commitment_id))
+
+
+def reminder_digest_deliver(
+    *,
+    recipient_id: int | None,
+    mailbox: str = "",
+    day: datetime.date,
+    final_attempt: bool = False,
+    connection=None,
+) -> DeliveryResult:
+    """Send one digest to a person (``recipient_id``) or the shared mailbox, listing every
+    reminder recorded for them on ``day`` or earlier that has not been sent.
+
+    Raises :class:`DigestDeliveryError` when the backend fails (the rows are then pending
+    again for a retry, or failed if this was the last try).
+    """
+    result = DeliveryResult()
+    target = reminder_selectors.reminders_for_target(recipient_id=recipient_id, mailbox=mailbox)
+    claim = uuid.uuid4()
+    # The claim: one conditional UPDATE, so a concurrent or repeated delivery gets nothing.
+    claimed = target.filter(outcome=Outcome.PENDING, owed_on__lte=day).update(
+        outcome=Outcome.SENDING,
+        claim=claim,
+        claimed_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return result
+    mine = Reminder.objects.filter(claim=claim, outcome=Outcome.SENDING)
+    rows = list(mine.select_related("commitment__state", "recipient").order_by("id"))
+    user = rows[0].recipient if recipient_id is not None else None
+    stale = _stale_ids(rows, user)
+    if stale:
+        result.skipped = mine.filter(pk__in=stale).update(outcome=Outcome.SKIPPED, claim=None)
+        rows = [row for row in rows if row.pk not in stale]
+    if not rows:
+        return result
+
+    language = user.preferred_language if user else settings.LANGUAGE_CODE
+    to = user.email if user else mailbox
+    today = review_today()
+    context = {
+        "recipient": user,
+        "items": _digest_items(rows, today),
+        "today": today,
+        "escalation_days": settings.REMINDER_ESCALATION_DAYS,
+        "for_secretariat": user is None or all(r.kind == Reminder.Kind.ESCALATION for r in rows),
+        "preferences_url": reminder_preferences_url(user) if user else "",
+    }
+    headers = {}
+    if user:
+        headers = {
+            "List-Unsubscribe": f"<{context['preferences_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    try:
+        emails.send_email(
+            "reminder_digest",
+            context,
+            to=to,
+            language=language,
+            headers=headers,
+            connection=connection,
+        )
+    except BaseException as exc:
+        attempts = max(row.attempts for row in rows)
+        final = final_attempt or attempts >= settings.REMINDER_MAX_ATTEMPTS
+        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
+        mine.update(
+            outcome=Outcome.FAILED if final else Outcome.PENDING,
+            claim=None,
+            error=error,
+        )
+        logger.warning(
+            "reminder digest failed" + (" for the last time" if final else ", will retry"),
+            extra={"recipient": recipient_id, "rows": len(rows), "error": error},
+        )
+        if not isinstance(exc, Exception):  # interpreter exit, worker shutdown: let it go
+            raise
+        raise DigestDeliveryError(error, final=final) from exc
+    result.sent = mine.update(outcome=Outcome.SENT, sent_at=timezone.now(), claim=None, error="")
+    result.email_sent = True
+    logger.info("reminder digest sent", extra={"recipient": recipient_id, "rows": result.sent})
+    return result
+
+
+# --- The daily job without Celery (management command) ---------------------------------------
+
+
+@dataclass
+class RunResult:
+    record: RecordResult
+    digests_sent: int = 0
+    digests_failed: int = 0
+    abandoned_failed: int = 0
+
+
+def reminders_run(
+    *,
+    today: datetime.date,
+    dry_run: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """The daily job in one process: fail abandoned claims, record, deliver every digest.
+    A failed digest does not stop the others; its rows stay pending for the next run (or are
+    failed after REMINDER_MAX_ATTEMPTS)."""
+    if dry_run:
+        return RunResult(record=reminders_record(today=today, dry_run=True, progress=progress))
+    abandoned = reminders_fail_abandoned()
+    with transaction.atomic():
+        record = reminders_record(today=today, progress=progress)
+    result = RunResult(record=record, abandoned_failed=abandoned)
+    targets = reminder_selectors.reminder_targets_pending(today)
+    for index, (recipient_id, mailbox) in enumerate(targets, start=1):
+        try:
+            delivery = reminder_digest_deliver(
+                recipient_id=recipient_id, mailbox=mailbox, day=today
+            )
+        except DigestDeliveryError as exc:
+            result.digests_failed += 1
+            if progress:
+                progress(f"digest {index}/{len(targets)} failed: {exc}")
+            continue
+        result.digests_sent += int(delivery.email_sent)
+        if progress and (index % 100 == 0 or index == len(targets)):
+            progress(f"digests: {index}/{len(targets)} processed")
+    return result
+
+
+# --- Preferences --------------------------------------------------------------------------------
+
+
+def reminder_preferences_set(*, user, opt_out: bool, language: str | None = None) -> None:
+    """Change whether a person gets review reminders, and in which language."""
+    user.reminders_opt_out = opt_out
+    fields = ["reminders_opt_out"]
+    if language:
+        user.preferred_language = language
+        fields.append("preferred_language")
+    user.save(update_fields=fields)
+    logger.info("reminder preferences changed", extra={"user": user.pk, "opt_out": opt_out})
