@@ -240,12 +240,20 @@ REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS = env.int(
 # --- REST framework and API --------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "tracker.api.authentication.ApiTokenAuthentication",  # hashed per-user tokens
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tracker.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tracker.api.throttling.AnonThrottle",
+        "tracker.api.throttling.UserThrottle",
+    ],
+    "EXCEPTION_HANDLER": "tracker.api.exceptions.api_exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="600/minute"),
@@ -259,8 +267,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CommitmentStatusEnum": "commitments.models.Status",
+        "UpdateStatusEnum": "commitments.models.UPDATE_STATUSES",
+    },
 }
-CORS_URLS_REGEX = r"^/api/.*$"
+# Anonymous reads are CORS-open; the write endpoint (POST .../progress-updates/) is not.
+CORS_URLS_REGEX = r"^/api/(?!v1/commitments/[^/]+/progress-updates/).*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Link", "Retry-After", "X-Total-Count"]
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False

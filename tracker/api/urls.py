@@ -1,1 +1,37 @@
-urlpatterns: list = []
+"""``/api/v1/`` (the versioned open data API), ``/api/schema/`` and ``/api/docs/``.
+
+Versioning: ``v1`` only ever changes compatibly (new fields, filters or endpoints). A change
+that would break a client gets a new prefix (``/api/v2/``) served alongside ``v1`` for at least
+twelve months. See docs/api.md.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from tracker.api import views
+
+router = SimpleRouter()
+router.register("member-states", views.MemberStateViewSet, basename="member-state")
+router.register("focal-points", views.FocalPointViewSet, basename="focal-point")
+router.register("resolutions", views.ResolutionViewSet, basename="resolution")
+router.register("prevention-steps", views.PreventionStepViewSet, basename="prevention-step")
+router.register("commitments", views.CommitmentViewSet, basename="commitment")
+router.register("progress-updates", views.ProgressUpdateViewSet, basename="progress-update")
+
+app_name = "api"
+
+v1 = [
+    *router.urls,
+    path(
+        "commitments/<int:pk>/progress-updates/",
+        views.CommitmentProgressUpdateCreate.as_view(),
+        name="commitment-progress-update-create",
+    ),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

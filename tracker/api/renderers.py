@@ -1,0 +1,94 @@
+"""CSV output: the same rows and filters as JSON (``?format=csv`` or ``Accept: text/csv``).
+
+Columns come from the serializer, so an empty page still has its header and the columns never
+depend on the data. Nested objects are flattened into ``parent.child`` columns; lists of plain
+values are joined with ``;``; lists of objects (e.g. a commitment's timeline) are written as
+JSON in one cell. Cells that a spreadsheet would run as a formula are prefixed with ``'``.
+"""
+
+import csv
+import io
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _columns(serializer, prefix="") -> list[str]:
+    columns = []
+    for name, field in serializer.fields.items():
+        if field.write_only:
+            continue
+        if isinstance(field, serializers.Serializer):
+            columns.extend(_columns(field, f"{prefix}{name}."))
+        else:
+            columns.append(f"{prefix}{name}")
+    return columns
+
+
+def _flatten(row: dict, prefix="", out=None) -> dict:
+    out = {} if out is None else out
+    for key, value in row.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            _flatten(value, f"{name}.", out)
+        elif isinstance(value, list):
+            if any(isinstance(item, dict | list) for item in value):
+                out[name] = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+            else:
+                out[name] = ";".join("" if item is None else str(item) for item in value)
+        else:
+            out[name] = value
+    return out
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    value = str(value)
+    if value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        renderer_context = renderer_context or {}
+        response = renderer_context.get("response")
+        view = renderer_context.get("view")
+        if data is None:
+            return b""
+        if response is not None and response.status_code >= 400:
+            rows = [_flatten(data)] if isinstance(data, dict) else []
+            columns = list(rows[0]) if rows else []
+        else:
+            if isinstance(data, dict) and "results" in data:
+                records = data["results"]
+            elif isinstance(data, list):
+                records = data
+            else:
+                records = [data]
+            rows = [_flatten(record) for record in records]
+            columns = []
+            if view is not None and getattr(view, "get_serializer_class", None):
+                try:
+                    columns = _columns(view.get_serializer())
+                except (AssertionError, AttributeError):  # a view without a serializer
+                    columns = []
+            if not columns and rows:
+                columns = list(rows[0])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(column)) for column in columns])
+        return buffer.getvalue().encode(self.charset)

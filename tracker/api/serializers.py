@@ -1,0 +1,405 @@
+"""What the API publishes. Public fields only: a focal point's contact details and internal
+notes, users, e-mail addresses and reminders are never serialised.
+
+Dates are ISO 8601 (``YYYY-MM-DD``), times ISO 8601 in UTC (``...Z``), States by their
+ISO 3166 alpha-3 code, prevention steps by their stable ``code``, everything else by its id.
+"""
+
+import datetime
+from operator import attrgetter
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from commitments.models import (
+    UPDATE_STATUSES,
+    Commitment,
+    Evidence,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+    Status,
+)
+from focalpoints.models import FocalPoint, MemberState
+
+# --- A fast read path that keeps DRF serializers as the one declaration -----------------------
+
+_IDENTITY_FIELDS = (
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.IntegerField,
+    serializers.BooleanField,
+)
+
+
+def _utc_iso(value: datetime.datetime) -> str:
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _source_getter(source: str):
+    """Follow a dotted source; None anywhere along the way gives None."""
+    if "." not in source:
+        return attrgetter(source)
+    parts = source.split(".")
+
+    def get(instance):
+        for part in parts:
+            instance = getattr(instance, part)
+            if instance is None:
+                return None
+        return instance
+
+    return get
+
+
+class FastReadSerializer(serializers.ModelSerializer):
+    """A read-only serializer whose ``to_representation`` runs a plan compiled once per
+    serializer instance (a list page reuses one child): plain attribute reads and ISO formatting
+    instead of DRF's per-field dispatch. Output is identical to DRF's for the field types used
+    here; any other field falls back to DRF's own code."""
+
+    def _compile(self, field):
+        if isinstance(field, serializers.SerializerMethodField):
+            method = getattr(self, field.method_name)
+            return method
+        if field.source == "*":
+            return lambda instance: field.to_representation(instance)
+        get = _source_getter(field.source)
+        if isinstance(field, serializers.ManyRelatedField):
+            slug = getattr(field.child_relation, "slug_field", None) or "pk"
+            manager = attrgetter(field.source)
+            return lambda instance: [getattr(item, slug) for item in manager(instance).all()]
+        if isinstance(field, serializers.ListSerializer):
+            child = field.child
+            manager = attrgetter(field.source)
+            return lambda instance: [child.to_representation(i) for i in manager(instance).all()]
+        if isinstance(field, serializers.DateTimeField):
+            return lambda instance: (v := get(instance)) and _utc_iso(v)
+        if isinstance(field, serializers.DateField):
+            return lambda instance: (v := get(instance)) and v.isoformat()
+        if isinstance(field, _IDENTITY_FIELDS) and not isinstance(
+            field, serializers.DecimalField | serializers.MultipleChoiceField
+        ):
+            return get
+
+        def fallback(instance):
+            value = field.get_attribute(instance)
+            return None if value is None else field.to_representation(value)
+
+        return fallback
+
+    def to_representation(self, instance):
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self._plan = [
+                (name, self._compile(field))
+                for name, field in self.fields.items()
+                if not field.write_only
+            ]
+        return {name: get(instance) for name, get in plan}
+
+
+def _codes(source: str | None = None, slug: str = "code", help_text: str = ""):
+    """A list of related rows' stable keys (codes, numbers or ids)."""
+    extra = {"source": source} if source else {}
+    return serializers.SlugRelatedField(
+        slug_field=slug, many=True, read_only=True, help_text=help_text, **extra
+    )
+
+
+# --- Member States --------------------------------------------------------------------------------
+
+
+def _status_key(status: str) -> str:
+    return "n_" + status.replace("-", "_")
+
+
+StatusCountsSerializer = type(
+    "StatusCountsSerializer",
+    (serializers.Serializer,),
+    {
+        status: serializers.IntegerField(source=_status_key(status), help_text=str(label))
+        for status, label in Status.choices
+    },
+)
+StatusCountsSerializer.__doc__ = "Number of the State's commitments in each status."
+
+
+class MemberStateSerializer(FastReadSerializer):
+    has_focal_point = serializers.BooleanField(
+        help_text="Whether the State has a current (not ended) focal point appointment."
+    )
+    focal_point_since = serializers.DateField(
+        allow_null=True, help_text="When the current focal point was appointed, if known."
+    )
+    commitments_total = serializers.IntegerField(help_text="All the State's commitments.")
+    commitments_by_status = StatusCountsSerializer(source="*")
+    overdue_reviews = serializers.IntegerField(
+        help_text="Commitments whose review date has passed without a report."
+    )
+    last_changed = serializers.DateTimeField(
+        help_text="The latest change to the State, its focal points or its commitments: what "
+        "`updated_since` filters on."
+    )
+
+    class Meta:
+        model = MemberState
+        fields = [
+            "code",
+            "name",
+            "official_name",
+            "kind",
+            "regional_group",
+            "un_member_since",
+            "has_focal_point",
+            "focal_point_since",
+            "commitments_total",
+            "commitments_by_status",
+            "overdue_reviews",
+            "updated_at",
+            "last_changed",
+        ]
+
+
+# --- Focal point appointments -------------------------------------------------------------------
+
+
+class FocalPointSerializer(FastReadSerializer):
+    """A focal point appointment: public fields only (never the person's contact details)."""
+
+    member_state = serializers.CharField(source="state_id", help_text="ISO 3166 alpha-3 code.")
+    is_current = serializers.BooleanField(help_text="Not ended.")
+
+    class Meta:
+        model = FocalPoint
+        fields = [
+            "id",
+            "member_state",
+            "office",
+            "title",
+            "appointed_on",
+            "ended_on",
+            "is_current",
+            "evidence",
+            "evidence_as_of",
+            "source_url",
+            "verification",
+            "is_demo",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_fields(self):
+        fields = super().get_fields()
+        assert not set(fields) & set(FocalPoint.PRIVATE_FIELDS), "private field in the API"
+        return fields
+
+
+# --- Resolutions and prevention steps ---------------------------------------------------------
+
+
+class ResolutionSerializer(FastReadSerializer):
+    member_states = _codes("states", help_text="ISO 3166 alpha-3 codes of the States concerned.")
+
+    class Meta:
+        model = Resolution
+        fields = [
+            "id",
+            "body",
+            "kind",
+            "symbol",
+            "adopted_on",
+            "title",
+            "situation",
+            "member_states",
+            "r2p_reference",
+            "official_url",
+            "verification",
+            "verification_note",
+            "updated_at",
+        ]
+
+
+class PreventionStepSerializer(FastReadSerializer):
+    channels = _codes(help_text="Codes of the channels of scrutiny.")
+    risk_factors = _codes(
+        slug="number",
+        help_text="Numbers of the risk factors (UN Framework of Analysis for Atrocity Crimes).",
+    )
+
+    class Meta:
+        model = PreventionStep
+        fields = [
+            "id",
+            "code",
+            "title",
+            "description",
+            "level",
+            "actor",
+            "basis",
+            "channels",
+            "risk_factors",
+            "source_document",
+            "source_paragraph",
+            "source_url",
+            "verification",
+            "verification_note",
+            "is_active",
+            "updated_at",
+        ]
+
+
+# --- Progress updates -----------------------------------------------------------------------------
+
+
+class EvidenceSerializer(FastReadSerializer):
+    file = serializers.SerializerMethodField(
+        help_text="Absolute URL of the uploaded document (null for a link)."
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "title", "url", "file", "content_type", "size_bytes", "sha256"]
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_file(self, evidence) -> str | None:
+        if not evidence.file:
+            return None
+        request = self.context.get("request")
+        url = evidence.file.url
+        return request.build_absolute_uri(url) if request else url
+
+
+class ProgressUpdateSerializer(FastReadSerializer):
+    commitment = serializers.IntegerField(source="commitment_id")
+    member_state = serializers.CharField(
+        source="member_state_code", help_text="ISO 3166 alpha-3 code of the commitment's State."
+    )
+    corrects = serializers.IntegerField(
+        source="corrects_id",
+        allow_null=True,
+        help_text="The earlier update this one corrects (it stays public).",
+    )
+    corrected_by = serializers.IntegerField(
+        allow_null=True,
+        help_text="The later update that corrects this one; a corrected update no longer sets "
+        "the commitment's status.",
+    )
+    is_correction = serializers.BooleanField()
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id",
+            "commitment",
+            "member_state",
+            "reported_on",
+            "status",
+            "narrative",
+            "corrects",
+            "corrected_by",
+            "is_correction",
+            "evidence",
+            "created_at",
+            "is_demo",
+        ]
+
+
+class EvidenceLinkInputSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500)
+    title = serializers.CharField(max_length=250, required=False, allow_blank=True, default="")
+
+
+class ProgressUpdateCreateSerializer(serializers.Serializer):
+    """A new progress update (or a correction) on the commitment in the URL. The same rules as
+    the workspace form apply (one implementation: ``progress_update_create``)."""
+
+    reported_on = serializers.DateField(help_text="The reporting date (not in the future).")
+    status = serializers.ChoiceField(choices=UPDATE_STATUSES, help_text="Status after the update.")
+    narrative = serializers.CharField(max_length=20_000, help_text="What was done.")
+    corrects = serializers.PrimaryKeyRelatedField(
+        queryset=ProgressUpdate.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of an earlier update of this commitment that this one corrects.",
+    )
+    links = EvidenceLinkInputSerializer(
+        many=True, required=False, default=list, max_length=20, help_text=str(_("Evidence links."))
+    )
+
+
+# --- Commitments ------------------------------------------------------------------------------
+
+
+class CommitmentSerializer(FastReadSerializer):
+    member_state = serializers.CharField(source="state_id", help_text="ISO 3166 alpha-3 code.")
+    regional_group = serializers.ChoiceField(
+        source="state.regional_group",
+        choices=MemberState._meta.get_field("regional_group").choices,
+        allow_blank=True,
+        help_text="The State's UN regional group (empty for observers and organisations).",
+    )
+    step = serializers.CharField(source="step.code", help_text="The prevention step's code.")
+    level = serializers.ChoiceField(
+        source="step.level",
+        choices=PreventionStep._meta.get_field("level").choices,
+        help_text="The step's level.",
+    )
+    channels = _codes(help_text="Codes of the channels of scrutiny.")
+    resolutions = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Ids of related resolutions."
+    )
+    latest_update = serializers.IntegerField(
+        source="latest_update_id",
+        allow_null=True,
+        help_text="The update that sets the current status.",
+    )
+    is_overdue = serializers.SerializerMethodField(
+        help_text="The review date has passed (judged in the site's time zone, today)."
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "member_state",
+            "regional_group",
+            "step",
+            "level",
+            "title",
+            "description",
+            "source_kind",
+            "source_description",
+            "source_url",
+            "pledged_on",
+            "target_date",
+            "review_interval_days",
+            "basis",
+            "channels",
+            "resolutions",
+            "status",
+            "latest_update",
+            "last_reported_on",
+            "next_review_due",
+            "is_overdue",
+            "created_at",
+            "updated_at",
+            "is_demo",
+        ]
+
+    def get_is_overdue(self, commitment) -> bool:
+        return commitment.is_overdue(self.context["today"])
+
+
+class CommitmentDetailSerializer(CommitmentSerializer):
+    updates = ProgressUpdateSerializer(
+        many=True,
+        read_only=True,
+        help_text="The full timeline, oldest first, corrections included.",
+    )
+
+    class Meta(CommitmentSerializer.Meta):
+        fields = [*CommitmentSerializer.Meta.fields, "updates"]
