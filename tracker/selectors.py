@@ -1,9 +1,26 @@
 """Reads for the public pages. They span the other apps, so they live here, at the top."""
 
-from django.db.models import Count, Q
+import datetime
 
-from commitments.models import Commitment, ProgressUpdate
-from focalpoints.models import FocalPoint, MemberState, ReferenceFigure
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from commitments.models import (
+    CLOSED_STATUSES,
+    Commitment,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+    Status,
+)
+from commitments.rules import effective_updates
+from commitments.selectors import commitments_with_relations, due_soon_q, overdue_q
+from focalpoints.models import (
+    FocalPoint,
+    MemberState,
+    NetworkMembership,
+    ReferenceFigure,
+    Verification,
+)
 
 
 def landing_figures() -> dict:
@@ -39,3 +56,320 @@ def landing_figures() -> dict:
             )[:1]
         ),
     }
+
+
+# --- Public lists and profiles ------------------------------------------------------------------
+#
+# Each returns a queryset (or a dict of querysets/values) whose evaluation costs a fixed number
+# of queries whatever the size of the data: relations are joined (select_related) or fetched in
+# one extra query each (prefetch_related), and per-row figures are annotations. Private focal
+# point fields are never selected: the public reads use ``values()`` / ``only()`` on public fields.
+
+STATE_SORTS = {
+    "name": ("name",),
+    "code": ("code",),
+    "group": ("regional_group", "name"),
+    "focal_point": ("-has_focal_point", "focal_point_since", "name"),
+    "commitments": ("-commitment_count", "name"),
+    "overdue": ("-overdue_count", "name"),
+    "last_report": ("-last_report", "name"),
+}
+FOCAL_POINT_PUBLIC_FIELDS = (
+    "id",
+    "state_id",
+    "office",
+    "title",
+    "appointed_on",
+    "ended_on",
+    "evidence",
+    "evidence_as_of",
+    "source_url",
+    "verification",
+    "updated_at",
+)
+
+
+def _current_focal_point(state_ref: str = "pk"):
+    return FocalPoint.objects.current().filter(state=OuterRef(state_ref))
+
+
+def states_list(
+    *,
+    today: datetime.date,
+    search: str = "",
+    regional_group: str = "",
+    has_focal_point: bool | None = None,
+    has_overdue: bool | None = None,
+    kind: str = "",
+    sort: str = "name",
+) -> QuerySet[MemberState]:
+    """States and organisations with per-State figures, filtered and sorted. One query.
+
+    Annotations: ``has_focal_point`` (a current appointment exists), ``focal_point_since``
+    (its appointment date), ``commitment_count``, ``overdue_count`` (``overdue_q(today)``),
+    ``last_report`` (latest reporting date over its commitments). ``sort`` is a key of
+    :data:`STATE_SORTS`, optionally prefixed by ``-`` to reverse it.
+    """
+    current = _current_focal_point()
+    states = MemberState.objects.annotate(
+        has_focal_point=Exists(current),
+        focal_point_since=Subquery(current.values("appointed_on")[:1]),
+        commitment_count=Count("commitments", distinct=True),
+        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today)), distinct=True),
+        last_report=Max("commitments__last_reported_on"),
+    )
+    if search:
+        states = states.filter(Q(name__icontains=search) | Q(code__iexact=search))
+    if regional_group:
+        states = states.filter(regional_group=regional_group)
+    if kind:
+        states = states.filter(kind=kind)
+    if has_focal_point is not None:
+        states = states.filter(has_focal_point=has_focal_point)
+    if has_overdue is True:
+        states = states.filter(overdue_count__gt=0)
+    elif has_overdue is False:
+        states = states.filter(overdue_count=0)
+    descending = sort.startswith("-")
+    ordering = STATE_SORTS.get(sort.lstrip("-"), STATE_SORTS["name"])
+    if descending:
+        ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+    return states.order_by(*ordering)
+
+
+def _prefixed(q: Q, prefix: str = "commitments__") -> Q:
+    """The same condition on a related model (``next_review_due__lt`` ->
+    ``commitments__next_review_due__lt``), so one rule serves both querysets."""
+    prefixed = Q(_connector=q.connector, _negated=q.negated)
+    for child in q.children:
+        if isinstance(child, Q):
+            prefixed.children.append(_prefixed(child, prefix))
+        else:
+            prefixed.children.append((prefix + child[0], child[1]))
+    return prefixed
+
+
+def public_commitments(
+    *,
+    today: datetime.date,
+    state: str = "",
+    regional_group: str = "",
+    step: str = "",
+    status: str = "",
+    level: str = "",
+    overdue: bool | None = None,
+    search: str = "",
+) -> QuerySet[Commitment]:
+    """Commitments for public lists, with State, step and latest update joined. One query."""
+    queryset = commitments_with_relations()
+    if state:
+        queryset = queryset.filter(state_id=state.upper())
+    if regional_group:
+        queryset = queryset.filter(state__regional_group=regional_group)
+    if step:
+        queryset = queryset.filter(step__code=step)
+    if status:
+        queryset = queryset.filter(status=status)
+    if level:
+        queryset = queryset.filter(step__level=level)
+    if overdue is True:
+        queryset = queryset.filter(overdue_q(today))
+    elif overdue is False:
+        queryset = queryset.exclude(overdue_q(today))
+    if search:
+        queryset = queryset.filter(Q(title__icontains=search) | Q(state__name__icontains=search))
+    return queryset.order_by("state__name", "pledged_on", "id")
+
+
+def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) -> dict:
+    """How a set of commitments stands against the review cycle. One query.
+
+    ``{"total", "closed" (complete or withdrawn), "overdue", "due_soon" (within 14 days),
+    "on_time" (open, not overdue), "not_reported"}``.
+    """
+    return commitments.order_by().aggregate(
+        total=Count("id"),
+        closed=Count("id", filter=Q(status__in=CLOSED_STATUSES)),
+        overdue=Count("id", filter=overdue_q(today)),
+        due_soon=Count("id", filter=due_soon_q(today)),
+        on_time=Count("id", filter=Q(next_review_due__gte=today)),
+        not_reported=Count("id", filter=Q(status=Status.NOT_REPORTED)),
+    )
+
+
+def state_profile(code: str, *, today: datetime.date) -> dict:
+    """Everything the public country profile shows. Raises ``MemberState.DoesNotExist``.
+
+    Seven queries whatever the data: the State, its focal point appointments (public fields
+    only), network memberships, commitments, their review record, resolutions concerning it,
+    and its recent updates.
+    """
+    state = MemberState.objects.get(code=code.upper())
+    appointments = list(
+        FocalPoint.objects.filter(state=state)
+        .order_by(F("ended_on").desc(nulls_first=True), "-appointed_on")
+        .values(*FOCAL_POINT_PUBLIC_FIELDS)
+    )
+    for appointment in appointments:
+        appointment["verification_label"] = Verification(appointment["verification"]).label
+    current = next((a for a in appointments if a["ended_on"] is None), None)
+    commitments = list(
+        public_commitments(today=today, state=state.code).order_by(
+            "next_review_due", "pledged_on", "id"
+        )
+    )
+    changes = [state.updated_at, *(a["updated_at"] for a in appointments)]
+    changes += [c.updated_at for c in commitments]
+    return {
+        "state": state,
+        "last_changed": max(changes),
+        "focal_point": current,
+        "past_focal_points": [a for a in appointments if a["ended_on"] is not None],
+        "memberships": list(
+            NetworkMembership.objects.filter(state=state)
+            .select_related("network")
+            .order_by("network__name", "role")
+        ),
+        "commitments": commitments,
+        "review": review_record(Commitment.objects.filter(state=state), today=today),
+        "resolutions": list(state.resolutions.order_by(F("adopted_on").desc(nulls_last=True))),
+        "timeline": list(
+            ProgressUpdate.objects.filter(commitment__state=state)
+            .select_related("commitment")
+            .order_by("-reported_on", "-created_at", "-id")[:STATE_TIMELINE_LENGTH]
+        ),
+    }
+
+
+STATE_TIMELINE_LENGTH = 25
+
+
+def commitment_detail(pk: int, *, today: datetime.date) -> dict:
+    """A commitment's public page: the pledge, its source and resolutions, every update with
+    its evidence (corrections included, the corrected update kept), and its status history.
+    Raises ``Commitment.DoesNotExist``. Five queries: commitment (+State, step, latest update),
+    resolutions, channels, updates (+what they correct), evidence.
+    """
+    commitment = (
+        commitments_with_relations()
+        .prefetch_related(
+            Prefetch("resolutions", queryset=Resolution.objects.order_by("adopted_on")),
+            "channels",
+        )
+        .get(pk=pk)
+    )
+    updates = list(
+        commitment.updates.select_related("corrects")
+        .prefetch_related("evidence")
+        .order_by("reported_on", "created_at", "id")
+    )
+    corrected_by = {u.corrects_id: u for u in updates if u.corrects_id}
+    for update in updates:
+        update.corrected_by = corrected_by.get(update.pk)
+    return {
+        "commitment": commitment,
+        "updates": updates,
+        "status_history": status_history(commitment, updates),
+        "is_overdue": commitment.is_overdue(today),
+        "today": today,
+    }
+
+
+def status_history(commitment: Commitment, updates: list[ProgressUpdate]) -> list[dict]:
+    """The commitment's status over time as it stands now: after each update that counts
+    (:func:`commitments.rules.effective_updates` — corrected updates replaced by their
+    correction), the status it set, keeping only changes. Starts with "not yet reported" at the
+    pledge date."""
+    history = [{"date": commitment.pledged_on, "status": Status.NOT_REPORTED, "update": None}]
+    for update in effective_updates(updates):
+        if update.status != history[-1]["status"]:
+            history.append({"date": update.reported_on, "status": update.status, "update": update})
+    for entry in history:
+        entry["label"] = Status(entry["status"]).label
+    return history
+
+
+def resolutions_list(
+    *, search: str = "", body: str = "", year: int | None = None, state: str = ""
+) -> QuerySet[Resolution]:
+    """Resolutions with how many States and commitments refer to them. One query (+1 for the
+    States shown per row when the caller prefetches them)."""
+    queryset = Resolution.objects.annotate(
+        state_count=Count("states", distinct=True),
+        commitment_count=Count("commitments", distinct=True),
+    )
+    if search:
+        queryset = queryset.filter(Q(symbol__icontains=search) | Q(title__icontains=search))
+    if body:
+        queryset = queryset.filter(body=body)
+    if year:
+        queryset = queryset.filter(adopted_on__year=year)
+    if state:
+        queryset = queryset.filter(states__code=state.upper())
+    return queryset.order_by(F("adopted_on").desc(nulls_last=True), "symbol")
+
+
+def resolution_years() -> list[int]:
+    return [
+        d.year
+        for d in Resolution.objects.filter(adopted_on__isnull=False).dates(
+            "adopted_on", "year", order="DESC"
+        )
+    ]
+
+
+def resolution_detail(pk: int, *, today: datetime.date) -> dict:
+    """A resolution, the States it concerns and the commitments that cite it (a queryset: the
+    caller pages it). Two queries, three once the commitments are read."""
+    resolution = Resolution.objects.get(pk=pk)
+    return {
+        "resolution": resolution,
+        "states": list(resolution.states.order_by("name")),
+        "commitments": commitments_with_relations(resolution.commitments.all()).order_by(
+            "state__name", "pledged_on", "id"
+        ),
+    }
+
+
+def steps_list(*, level: str = "", today: datetime.date) -> QuerySet[PreventionStep]:
+    """The catalogue of prevention steps with how many States pledged each and how far they
+    got. One query."""
+    active = ~Q(commitments__status=Status.WITHDRAWN)
+    queryset = PreventionStep.objects.annotate(
+        commitment_count=Count("commitments", filter=active, distinct=True),
+        state_count=Count("commitments__state", filter=active, distinct=True),
+        complete_count=Count(
+            "commitments", filter=Q(commitments__status=Status.COMPLETE), distinct=True
+        ),
+        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today)), distinct=True),
+    )
+    if level:
+        queryset = queryset.filter(level=level)
+    return queryset.order_by("level", "code")
+
+
+def step_detail(code: str, *, today: datetime.date) -> dict:
+    """A prevention step, its channels and risk factors, its commitments by status, and every
+    commitment to it (a queryset: the caller pages it). Four queries, five once the commitments
+    are read."""
+    step = PreventionStep.objects.prefetch_related("channels", "risk_factors").get(code=code)
+    commitments = public_commitments(today=today, step=step.code)
+    return {
+        "step": step,
+        "commitments": commitments,
+        "by_status": status_breakdown(commitments),
+    }
+
+
+def status_breakdown(commitments: QuerySet[Commitment]) -> list[dict]:
+    """``[{"status", "label", "count"}]`` for every status in order, zeros included. One query."""
+    counts = dict(
+        commitments.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return [
+        {"status": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Status.choices
+    ]

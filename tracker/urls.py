@@ -1,9 +1,25 @@
 from django.urls import path
 
-from tracker import views
+from tracker import feeds, views
 
 app_name = "tracker"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("states/", views.states, name="states"),
+    path("states/<str:code>/", views.state, name="state"),
+    path("states/<str:code>/updates.atom", feeds.StateUpdatesFeed(), name="state_feed"),
+    path("regions/<slug:slug>/", views.region, name="region"),
+    path("commitments/", views.commitments, name="commitments"),
+    path("commitments/<int:pk>/", views.commitment, name="commitment"),
+    path(
+        "commitments/<int:pk>/updates.atom", feeds.CommitmentUpdatesFeed(), name="commitment_feed"
+    ),
+    path("resolutions/", views.resolutions, name="resolutions"),
+    path("resolutions/<int:pk>/", views.resolution, name="resolution"),
+    path("steps/", views.steps, name="steps"),
+    path("steps/<slug:code>/", views.step, name="step"),
+    path("data/", views.open_data, name="data"),
+    path("data/r2p-tracker-open-data.zip", views.open_data_zip, name="data_zip"),
+    path("updates.atom", feeds.UpdatesFeed(), name="feed"),
 ]

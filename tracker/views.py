@@ -1,9 +1,162 @@
-"""Public pages: no log-in needed."""
+"""Public pages: no log-in needed. Each view parses its input, calls a selector or
+``tracker.stats``, and renders (or streams a CSV). Nothing here computes a figure."""
 
+from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import get_language_bidi
 
-from tracker.selectors import landing_figures
+from commitments.models import Commitment, PreventionStep, Resolution
+from commitments.selectors import review_today
+from focalpoints.models import MemberState, RegionalGroup
+from tracker import charts, exports, selectors, stats
+from tracker.forms import CommitmentFilterForm, ResolutionFilterForm, StateFilterForm
+
+PAGE_SIZE = 50
+
+
+def _last_changed():
+    return stats.data_version()["last_changed"]
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def dashboard(request):
-    return render(request, "tracker/dashboard.html", {"figures": landing_figures()})
+    figures = stats.dashboard(today=review_today())
+    context = {
+        "figures": figures,
+        "charts": charts.dashboard_charts(figures, rtl=get_language_bidi()),
+        "last_changed": figures["last_changed"],
+    }
+    return render(request, "tracker/dashboard.html", context)
+
+
+def states(request):
+    form = StateFilterForm(request.GET)
+    rows = selectors.states_list(today=review_today(), **form.selector_kwargs())
+    if request.GET.get("format") == "csv":
+        return exports.csv_response("states.csv", exports.state_columns(), rows)
+    context = {"form": form, "states": rows, "last_changed": _last_changed()}
+    return render(request, "tracker/states.html", context)
+
+
+def state(request, code):
+    today = review_today()
+    try:
+        profile = selectors.state_profile(code, today=today)
+    except MemberState.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "csv":
+        columns = exports.commitment_columns(today)
+        filename = f"commitments-{profile['state'].code}.csv"
+        return exports.csv_response(filename, columns, profile["commitments"])
+    return render(request, "tracker/state.html", {**profile, "today": today})
+
+
+def region(request, slug):
+    if slug not in RegionalGroup.values:
+        raise Http404
+    today = review_today()
+    figures = stats.dashboard(today=today, regional_group=slug)
+    context = {
+        "group": RegionalGroup(slug),
+        "figures": figures,
+        "charts": charts.dashboard_charts(figures, rtl=get_language_bidi()),
+        "states": selectors.states_list(today=today, regional_group=slug),
+        "last_changed": figures["last_changed"],
+    }
+    return render(request, "tracker/region.html", context)
+
+
+def commitments(request):
+    today = review_today()
+    form = CommitmentFilterForm(request.GET)
+    rows = selectors.public_commitments(today=today, **form.selector_kwargs())
+    if request.GET.get("format") == "csv":
+        return exports.csv_response("commitments.csv", exports.commitment_columns(today), rows)
+    context = {
+        "form": form,
+        "page": _page(request, rows),
+        "today": today,
+        "last_changed": _last_changed(),
+    }
+    return render(request, "tracker/commitments.html", context)
+
+
+def commitment(request, pk):
+    today = review_today()
+    try:
+        detail = selectors.commitment_detail(pk, today=today)
+    except Commitment.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "csv":
+        filename = f"commitment-{pk}-updates.csv"
+        return exports.csv_response(filename, exports.update_columns(), detail["updates"])
+    return render(request, "tracker/commitment.html", detail)
+
+
+def resolutions(request):
+    form = ResolutionFilterForm(request.GET, years=selectors.resolution_years())
+    rows = selectors.resolutions_list(**form.selector_kwargs()).prefetch_related("states")
+    if request.GET.get("format") == "csv":
+        return exports.csv_response("resolutions.csv", exports.resolution_columns(), rows)
+    context = {"form": form, "page": _page(request, rows), "last_changed": _last_changed()}
+    return render(request, "tracker/resolutions.html", context)
+
+
+def resolution(request, pk):
+    today = review_today()
+    try:
+        detail = selectors.resolution_detail(pk, today=today)
+    except Resolution.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "csv":
+        filename = f"resolution-{pk}-commitments.csv"
+        columns = exports.commitment_columns(today)
+        return exports.csv_response(filename, columns, detail["commitments"])
+    context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
+    return render(request, "tracker/resolution.html", context)
+
+
+def steps(request):
+    today = review_today()
+    level = request.GET.get("level", "")
+    rows = selectors.steps_list(today=today, level=level)
+    if request.GET.get("format") == "csv":
+        return exports.csv_response("prevention-steps.csv", exports.step_columns(), rows)
+    context = {"steps": rows, "level": level, "last_changed": _last_changed()}
+    return render(request, "tracker/steps.html", context)
+
+
+def step(request, code):
+    today = review_today()
+    try:
+        detail = selectors.step_detail(code, today=today)
+    except PreventionStep.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "csv":
+        filename = f"step-{detail['step'].code}-commitments.csv"
+        columns = exports.commitment_columns(today)
+        return exports.csv_response(filename, columns, detail["commitments"])
+    context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
+    return render(request, "tracker/step.html", context)
+
+
+def open_data(request):
+    version = stats.data_version()
+    context = {
+        "tables": exports.TABLES,
+        "licence": {
+            "id": exports.LICENCE_ID,
+            "title": exports.LICENCE_TITLE,
+            "url": exports.LICENCE_URL,
+        },
+        "last_changed": version["last_changed"],
+    }
+    return render(request, "tracker/data.html", context)
+
+
+def open_data_zip(request):
+    return exports.open_data_response(stats.data_version()["key"])

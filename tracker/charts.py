@@ -1,0 +1,266 @@
+"""Charts drawn on the server as SVG geometry, rendered by ``tracker/snippets/chart.html``.
+
+Every chart has a title and a description (the SVG's accessible name and description) and
+carries the same numbers as table rows, shown beside it, so it reads without JavaScript,
+without colour and with a screen reader. Nothing is fetched from anywhere.
+
+Geometry is computed left-to-right; for right-to-left languages it is mirrored here (the SVG
+gets ``direction="rtl"``, so logical ``text-anchor`` values keep meaning "start"/"end").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+WIDTH = 640
+ROW_HEIGHT = 30
+BAR_HEIGHT = 18
+LABEL_WIDTH = 260
+VALUE_GAP = 6
+VALUE_ROOM = 70
+
+
+@dataclass
+class Mark:
+    """One drawn element (a bar, a track, a piece of text)."""
+
+    x: float
+    y: float
+    width: float = 0
+    height: float = 0
+    text: str = ""
+    anchor: str = "start"
+    css: str = ""
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    desc: str
+    width: int
+    height: int
+    rtl: bool
+    tracks: list[Mark] = field(default_factory=list)
+    bars: list[Mark] = field(default_factory=list)
+    texts: list[Mark] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list] = field(default_factory=list)
+
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {self.width} {self.height}"
+
+
+def _mirror(chart: Chart) -> Chart:
+    if not chart.rtl:
+        return chart
+    for mark in chart.tracks + chart.bars:
+        mark.x = chart.width - mark.x - mark.width
+    for mark in chart.texts:
+        mark.x = chart.width - mark.x
+    return chart
+
+
+def _scale(maximum: int, room: float) -> float:
+    return room / maximum if maximum else 0
+
+
+def bar_chart(
+    *,
+    title: str,
+    desc: str,
+    rows: list[dict],
+    label: str,
+    value: str,
+    columns: list[str],
+    table: list[list],
+    total: str | None = None,
+    css: str | None = None,
+    rtl: bool = False,
+    label_width: int = LABEL_WIDTH,
+) -> Chart:
+    """Horizontal bars, one per row: ``row[label]`` and the bar for ``row[value]``. With
+    ``total``, a pale track shows ``row[total]`` behind the bar and the text reads "v / t".
+    ``css`` names a row key whose value becomes the bar's class suffix (e.g. a status).
+    ``columns`` and ``table`` are the accessible table of the same numbers."""
+    chart = Chart(
+        id="chart-" + slugify(title)[:40],
+        title=title,
+        desc=desc,
+        width=WIDTH,
+        height=max(1, len(rows)) * ROW_HEIGHT + 8,
+        rtl=rtl,
+        columns=columns,
+        rows=table,
+    )
+    bar_start = label_width + VALUE_GAP
+    room = WIDTH - bar_start - VALUE_ROOM
+    maximum = max([row[total] if total else row[value] for row in rows] + [0])
+    scale = _scale(maximum, room)
+    for index, row in enumerate(rows):
+        top = 4 + index * ROW_HEIGHT
+        middle = top + ROW_HEIGHT / 2 + 5
+        chart.texts.append(
+            Mark(x=label_width, y=middle, text=str(row[label]), anchor="end", css="chart-label")
+        )
+        end = bar_start + row[value] * scale
+        if total:
+            chart.tracks.append(
+                Mark(
+                    x=bar_start,
+                    y=top + (ROW_HEIGHT - BAR_HEIGHT) / 2,
+                    width=row[total] * scale,
+                    height=BAR_HEIGHT,
+                    css="chart-track",
+                )
+            )
+            end = bar_start + row[total] * scale
+        chart.bars.append(
+            Mark(
+                x=bar_start,
+                y=top + (ROW_HEIGHT - BAR_HEIGHT) / 2,
+                width=row[value] * scale,
+                height=BAR_HEIGHT,
+                css=f"chart-bar chart-bar-{row[css]}" if css else "chart-bar",
+            )
+        )
+        text = f"{row[value]} / {row[total]}" if total else str(row[value])
+        chart.texts.append(
+            Mark(x=end + VALUE_GAP, y=middle, text=text, anchor="start", css="chart-value")
+        )
+    return _mirror(chart)
+
+
+def column_chart(
+    *,
+    title: str,
+    desc: str,
+    rows: list[dict],
+    label: str,
+    value: str,
+    columns: list[str],
+    table: list[list],
+    rtl: bool = False,
+    height: int = 220,
+) -> Chart:
+    """Vertical columns over time (oldest at the start of the reading direction), each
+    labelled below and valued above."""
+    chart = Chart(
+        id="chart-" + slugify(title)[:40],
+        title=title,
+        desc=desc,
+        width=WIDTH,
+        height=height,
+        rtl=rtl,
+        columns=columns,
+        rows=table,
+    )
+    bottom = height - 28
+    top = 22
+    count = max(1, len(rows))
+    slot = (WIDTH - 8) / count
+    bar_width = slot * 0.62
+    maximum = max([row[value] for row in rows] + [0])
+    scale = _scale(maximum, bottom - top)
+    chart.tracks.append(Mark(x=0, y=bottom, width=WIDTH, height=1, css="chart-axis"))
+    for index, row in enumerate(rows):
+        left = 4 + index * slot + (slot - bar_width) / 2
+        bar_height = row[value] * scale
+        chart.bars.append(
+            Mark(x=left, y=bottom - bar_height, width=bar_width, height=bar_height, css="chart-bar")
+        )
+        centre = left + bar_width / 2
+        chart.texts.append(
+            Mark(
+                x=centre,
+                y=bottom - bar_height - 5,
+                text=str(row[value]),
+                anchor="middle",
+                css="chart-value",
+            )
+        )
+        chart.texts.append(
+            Mark(x=centre, y=bottom + 18, text=str(row[label]), anchor="middle", css="chart-label")
+        )
+    return _mirror(chart)
+
+
+def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
+    """The charts of the dashboard and regional pages, from :func:`tracker.stats.dashboard`."""
+    coverage = figures["coverage"]
+    by_status = figures["by_status"]
+    by_level = figures["by_level"]
+    by_step = figures["by_step"]
+    per_quarter = figures["per_quarter"]
+    charts = {
+        "coverage": bar_chart(
+            title=_("Member States with a current focal point, by regional group"),
+            desc=_("%(with)s of %(total)s UN Member States have a current R2P focal point.")
+            % {"with": coverage["with_focal_point"], "total": coverage["member_states"]},
+            rows=coverage["groups"],
+            label="label",
+            value="with_focal_point",
+            total="member_states",
+            rtl=rtl,
+            columns=[_("Regional group"), _("With a focal point"), _("Member States")],
+            table=[
+                [g["label"], g["with_focal_point"], g["member_states"]] for g in coverage["groups"]
+            ],
+        ),
+        "by_status": bar_chart(
+            title=_("Commitments by current status"),
+            desc=_("%(total)s commitments, each counted under its current status.")
+            % {"total": by_status["total"]},
+            rows=by_status["rows"],
+            label="label",
+            value="count",
+            css="status",
+            rtl=rtl,
+            columns=[_("Status"), _("Commitments")],
+            table=[[r["label"], r["count"]] for r in by_status["rows"]],
+        ),
+        "by_level": bar_chart(
+            title=_("Active commitments by level"),
+            desc=_("%(total)s active commitments (withdrawn ones apart), by level of the step.")
+            % {"total": by_level["total"]},
+            rows=by_level["rows"],
+            label="label",
+            value="commitments",
+            rtl=rtl,
+            columns=[_("Level"), _("Active commitments"), _("Complete"), _("Withdrawn")],
+            table=[
+                [r["label"], r["commitments"], r["complete"], r["withdrawn"]]
+                for r in by_level["rows"]
+            ],
+        ),
+        "by_step": bar_chart(
+            title=_("Active commitments by prevention step"),
+            desc=_("How many active commitments each step of the catalogue has."),
+            rows=by_step["rows"],
+            label="code",
+            value="commitments",
+            rtl=rtl,
+            label_width=90,
+            columns=[_("Step"), _("Title"), _("Active commitments"), _("States"), _("Complete")],
+            table=[
+                [r["code"], r["title"], r["commitments"], r["states"], r["complete"]]
+                for r in by_step["rows"]
+            ],
+        ),
+        "per_quarter": column_chart(
+            title=_("Progress updates per quarter"),
+            desc=_("%(total)s updates (corrections included) reported in the last %(n)s quarters.")
+            % {"total": per_quarter["total"], "n": len(per_quarter["rows"])},
+            rows=per_quarter["rows"],
+            label="quarter",
+            value="updates",
+            rtl=rtl,
+            columns=[_("Quarter"), _("Updates"), _("of which corrections")],
+            table=[[r["quarter"], r["updates"], r["corrections"]] for r in per_quarter["rows"]],
+        ),
+    }
+    return charts

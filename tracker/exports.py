@@ -1,0 +1,600 @@
+"""Take the data away: streamed CSV for every public list, and the bulk open-data zip (every
+public table as CSV and JSON, a Frictionless ``datapackage.json`` data dictionary and the
+licence).
+
+CSV files are UTF-8 with a byte-order mark (so spreadsheet programs open Arabic and accented
+names correctly) and are streamed row by row from a server-side iterator: memory stays constant
+whatever the size of the table.
+
+Only public columns are ever named here. Private focal point fields
+(:attr:`focalpoints.models.FocalPoint.PRIVATE_FIELDS`) and accounts are never selected.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+
+from commitments.models import (
+    Commitment,
+    Evidence,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+    RiskFactor,
+    ScrutinyChannel,
+)
+from focalpoints.models import (
+    FocalPoint,
+    MemberState,
+    Network,
+    NetworkMembership,
+    ReferenceFigure,
+)
+
+BOM = "\ufeff"
+CHUNK = 2000
+LICENCE_ID = "CC-BY-4.0"
+LICENCE_TITLE = "Creative Commons Attribution 4.0 International"
+LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+# --- Streamed CSV ---------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() returns what it was given (csv.writer -> generator)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+Column = tuple[str, Callable[[object], object]]
+
+
+def csv_rows(columns: list[Column], rows: Iterable) -> Iterator[str]:
+    """Encoded CSV lines: the BOM and header first, then one line per row."""
+    writer = csv.writer(_Echo())
+    yield BOM + writer.writerow([header for header, _get in columns])
+    for row in rows:
+        yield writer.writerow([_cell(get(row)) for _header, get in columns])
+
+
+def csv_response(filename: str, columns: list[Column], rows: Iterable) -> StreamingHttpResponse:
+    """Stream ``rows`` (a queryset is iterated with a server-side cursor in chunks)."""
+    if isinstance(rows, models.QuerySet):
+        rows = rows.iterator(chunk_size=CHUNK)
+    response = StreamingHttpResponse(
+        csv_rows(columns, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def state_columns() -> list[Column]:
+    """For :func:`tracker.selectors.states_list` rows."""
+    return [
+        ("code", lambda s: s.code),
+        ("name", lambda s: s.name),
+        ("kind", lambda s: s.kind),
+        ("regional_group", lambda s: s.regional_group),
+        ("has_focal_point", lambda s: s.has_focal_point),
+        ("focal_point_since", lambda s: s.focal_point_since),
+        ("commitments", lambda s: s.commitment_count),
+        ("overdue_reviews", lambda s: s.overdue_count),
+        ("last_report", lambda s: s.last_report),
+        ("url", lambda s: _absolute(s.get_absolute_url())),
+    ]
+
+
+def commitment_columns(today: datetime.date) -> list[Column]:
+    """For :func:`tracker.selectors.public_commitments` rows (State and step joined)."""
+    return [
+        ("id", lambda c: c.pk),
+        ("state_code", lambda c: c.state_id),
+        ("state_name", lambda c: c.state.name),
+        ("step_code", lambda c: c.step.code),
+        ("step_title", lambda c: c.step.title),
+        ("level", lambda c: c.step.level),
+        ("title", lambda c: c.title),
+        ("description", lambda c: c.description),
+        ("source_kind", lambda c: c.source_kind),
+        ("source_description", lambda c: c.source_description),
+        ("source_url", lambda c: c.source_url),
+        ("pledged_on", lambda c: c.pledged_on),
+        ("target_date", lambda c: c.target_date),
+        ("basis", lambda c: c.basis),
+        ("status", lambda c: c.status),
+        ("last_reported_on", lambda c: c.last_reported_on),
+        ("next_review_due", lambda c: c.next_review_due),
+        ("review_overdue", lambda c: c.is_overdue(today)),
+        ("url", lambda c: _absolute(c.get_absolute_url())),
+        ("is_demo", lambda c: c.is_demo),
+    ]
+
+
+def update_columns() -> list[Column]:
+    """For a commitment's updates (evidence prefetched)."""
+    return [
+        ("id", lambda u: u.pk),
+        ("commitment_id", lambda u: u.commitment_id),
+        ("reported_on", lambda u: u.reported_on),
+        ("status", lambda u: u.status),
+        ("narrative", lambda u: u.narrative),
+        ("corrects_update_id", lambda u: u.corrects_id),
+        ("published_at", lambda u: u.created_at),
+        ("evidence", lambda u: " ".join(_evidence_url(e) for e in u.evidence.all())),
+        ("is_demo", lambda u: u.is_demo),
+    ]
+
+
+def _evidence_url(evidence: Evidence) -> str:
+    return evidence.url or _absolute(evidence.file.url)
+
+
+def resolution_columns() -> list[Column]:
+    """For :func:`tracker.selectors.resolutions_list` rows (States prefetched)."""
+    return [
+        ("id", lambda r: r.pk),
+        ("symbol", lambda r: r.symbol),
+        ("body", lambda r: r.body),
+        ("kind", lambda r: r.kind),
+        ("adopted_on", lambda r: r.adopted_on),
+        ("title", lambda r: r.title),
+        ("situation", lambda r: r.situation),
+        ("states", lambda r: " ".join(s.code for s in r.states.all())),
+        ("commitments", lambda r: r.commitment_count),
+        ("official_url", lambda r: r.official_url),
+        ("verification", lambda r: r.verification),
+        ("url", lambda r: _absolute(r.get_absolute_url())),
+    ]
+
+
+def step_columns() -> list[Column]:
+    """For :func:`tracker.selectors.steps_list` rows."""
+    return [
+        ("code", lambda s: s.code),
+        ("title", lambda s: s.title),
+        ("level", lambda s: s.level),
+        ("actor", lambda s: s.actor),
+        ("basis", lambda s: s.basis),
+        ("source_document", lambda s: s.source_document),
+        ("source_paragraph", lambda s: s.source_paragraph),
+        ("commitments", lambda s: s.commitment_count),
+        ("states", lambda s: s.state_count),
+        ("complete", lambda s: s.complete_count),
+        ("overdue_reviews", lambda s: s.overdue_count),
+        ("url", lambda s: _absolute(s.get_absolute_url())),
+    ]
+
+
+# --- The open-data package ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """One public table of the bulk download: which model and which (public) columns."""
+
+    name: str
+    model: type[models.Model]
+    fields: tuple[str, ...]
+    description: str
+    order_by: tuple[str, ...] = ("pk",)
+
+
+_THROUGH = {
+    "resolution_states": Resolution.states.through,
+    "commitment_resolutions": Commitment.resolutions.through,
+    "commitment_channels": Commitment.channels.through,
+    "step_channels": PreventionStep.channels.through,
+    "step_risk_factors": PreventionStep.risk_factors.through,
+}
+
+TABLES: list[Table] = [
+    Table(
+        "states",
+        MemberState,
+        (
+            "code",
+            "name",
+            "official_name",
+            "kind",
+            "regional_group",
+            "regional_group_note",
+            "un_member_since",
+            "source",
+            "updated_at",
+        ),
+        "UN Member States, observer States and regional organisations (key: ISO 3166 alpha-3).",
+        ("code",),
+    ),
+    Table(
+        "focal_points",
+        FocalPoint,
+        (
+            "id",
+            "state",
+            "office",
+            "title",
+            "appointed_on",
+            "ended_on",
+            "evidence",
+            "evidence_as_of",
+            "source_url",
+            "verification",
+            "is_demo",
+            "updated_at",
+        ),
+        "Appointments of national R2P focal points (current when ended_on is empty). "
+        "Contact details are private and not published.",
+    ),
+    Table(
+        "networks",
+        Network,
+        ("id", "slug", "name", "description", "source_url"),
+        "Networks States take part in.",
+    ),
+    Table(
+        "network_memberships",
+        NetworkMembership,
+        ("id", "network", "state", "role", "since", "evidence", "source_url", "verification"),
+        "Which State belongs to which network, in what role.",
+    ),
+    Table(
+        "reference_figures",
+        ReferenceFigure,
+        (
+            "key",
+            "topic",
+            "network",
+            "value",
+            "at_least",
+            "statement",
+            "as_of",
+            "as_of_text",
+            "source_name",
+            "source_url",
+        ),
+        "Sourced headline counts (e.g. the Global Network's own count of focal points).",
+        ("key",),
+    ),
+    Table(
+        "resolutions",
+        Resolution,
+        (
+            "id",
+            "body",
+            "kind",
+            "symbol",
+            "adopted_on",
+            "title",
+            "situation",
+            "r2p_reference",
+            "official_url",
+            "verification",
+            "verification_note",
+            "source",
+        ),
+        "Outcomes of UN and regional bodies that refer to R2P.",
+    ),
+    Table(
+        "resolution_states",
+        _THROUGH["resolution_states"],
+        ("resolution", "memberstate"),
+        "States concerned by each resolution.",
+    ),
+    Table(
+        "risk_factors",
+        RiskFactor,
+        ("number", "name", "kind", "crime", "summary", "verification", "source"),
+        "Risk factors of the UN Framework of Analysis for Atrocity Crimes (2014).",
+        ("number",),
+    ),
+    Table(
+        "scrutiny_channels",
+        ScrutinyChannel,
+        ("code", "name", "level"),
+        "Channels through which commitments can be scrutinised.",
+        ("code",),
+    ),
+    Table(
+        "prevention_steps",
+        PreventionStep,
+        (
+            "id",
+            "code",
+            "title",
+            "description",
+            "level",
+            "actor",
+            "basis",
+            "source_document",
+            "source_paragraph",
+            "source_url",
+            "verification",
+            "verification_note",
+            "is_active",
+        ),
+        "The catalogue of atrocity-prevention steps.",
+    ),
+    Table(
+        "step_channels",
+        _THROUGH["step_channels"],
+        ("preventionstep", "scrutinychannel"),
+        "Scrutiny channels of each prevention step.",
+    ),
+    Table(
+        "step_risk_factors",
+        _THROUGH["step_risk_factors"],
+        ("preventionstep", "riskfactor"),
+        "Risk factors each prevention step addresses.",
+    ),
+    Table(
+        "commitments",
+        Commitment,
+        (
+            "id",
+            "state",
+            "step",
+            "title",
+            "description",
+            "source_kind",
+            "source_description",
+            "source_url",
+            "pledged_on",
+            "target_date",
+            "review_interval_days",
+            "basis",
+            "status",
+            "latest_update",
+            "last_reported_on",
+            "next_review_due",
+            "created_at",
+            "updated_at",
+            "is_demo",
+        ),
+        "States' pledges to take a prevention step; status and review dates are derived from "
+        "the progress updates.",
+    ),
+    Table(
+        "commitment_resolutions",
+        _THROUGH["commitment_resolutions"],
+        ("commitment", "resolution"),
+        "Resolutions related to each commitment.",
+    ),
+    Table(
+        "commitment_channels",
+        _THROUGH["commitment_channels"],
+        ("commitment", "scrutinychannel"),
+        "Scrutiny channels of each commitment.",
+    ),
+    Table(
+        "progress_updates",
+        ProgressUpdate,
+        (
+            "id",
+            "commitment",
+            "reported_on",
+            "status",
+            "narrative",
+            "corrects",
+            "created_at",
+            "is_demo",
+        ),
+        "Append-only progress reports. A correction points to the update it corrects (corrects); "
+        "both stay published.",
+    ),
+    Table(
+        "evidence",
+        Evidence,
+        ("id", "update", "kind", "title", "url", "file", "content_type", "size_bytes", "sha256"),
+        "Links and documents published with progress updates (file: path under the site's "
+        "media URL).",
+    ),
+]
+
+
+def _frictionless_type(field: models.Field) -> str:
+    if field.is_relation:
+        field = field.target_field
+    if isinstance(field, models.BooleanField):
+        return "boolean"
+    if isinstance(field, models.DateTimeField):
+        return "datetime"
+    if isinstance(field, models.DateField):
+        return "date"
+    if isinstance(field, models.IntegerField | models.AutoField):
+        return "integer"
+    return "string"
+
+
+def _column_name(field: models.Field) -> str:
+    return field.attname  # "state_id", "commitment_id": the raw key, as stored
+
+
+def _fields(table: Table) -> list[models.Field]:
+    return [table.model._meta.get_field(name) for name in table.fields]
+
+
+def table_schema(table: Table) -> dict:
+    fields = []
+    for field in _fields(table):
+        entry = {
+            "name": _column_name(field),
+            "type": _frictionless_type(field),
+            "title": str(field.verbose_name),
+        }
+        if field.help_text:
+            entry["description"] = str(field.help_text)
+        if field.choices:
+            entry["constraints"] = {"enum": [value for value, _label in field.choices]}
+        fields.append(entry)
+    schema = {"fields": fields}
+    pk = table.model._meta.pk
+    if pk.name in table.fields:
+        schema["primaryKey"] = _column_name(pk)
+    foreign = [
+        {
+            "fields": _column_name(f),
+            "reference": {
+                "resource": _resource_for(f.related_model),
+                "fields": f.target_field.attname,
+            },
+        }
+        for f in _fields(table)
+        if f.is_relation and _resource_for(f.related_model)
+    ]
+    if foreign:
+        schema["foreignKeys"] = foreign
+    return schema
+
+
+def _resource_for(model) -> str | None:
+    for table in TABLES:
+        if table.model is model:
+            return table.name
+    return None
+
+
+def datapackage(version_key: str) -> dict:
+    """The Frictionless data package descriptor: one CSV resource per table (JSON copies
+    alongside), with field types, titles and enumerations taken from the models."""
+    return {
+        "profile": "tabular-data-package",
+        "name": "r2p-commitment-tracker",
+        "title": "R2P Focal Point Commitment Tracker — open data",
+        "description": (
+            "States' commitments under the Responsibility to Protect, their progress updates "
+            "(append-only; corrections point to what they correct), focal point appointments, "
+            "resolutions and the catalogue of prevention steps. Rows with is_demo=true are "
+            "fictional demonstration data."
+        ),
+        "version": version_key,
+        "created": timezone.now().replace(microsecond=0).isoformat(),
+        "homepage": settings.SITE_URL + "/data/",
+        "licenses": [{"name": LICENCE_ID, "title": LICENCE_TITLE, "path": LICENCE_URL}],
+        "resources": [
+            {
+                "name": table.name.replace("_", "-"),
+                "path": f"csv/{table.name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "description": table.description,
+                "schema": table_schema(table),
+            }
+            for table in TABLES
+        ],
+    }
+
+
+LICENCE_TEXT = f"""R2P Focal Point Commitment Tracker — open data
+
+This data is published under the {LICENCE_TITLE} licence ({LICENCE_ID}):
+{LICENCE_URL}
+
+You are free to share and adapt it for any purpose, including commercially, provided you
+give appropriate credit ("R2P Focal Point Commitment Tracker", with a link to the site you
+downloaded it from), indicate if changes were made, and do not suggest endorsement.
+
+Reference rows (States, resolutions, prevention steps, focal point appointments, sourced
+figures) cite their own sources in the source / source_url columns; credit those too.
+Rows with is_demo=true are fictional demonstration data and must not be cited as facts.
+"""
+
+
+def _table_rows(table: Table) -> Iterator[tuple]:
+    names = [_column_name(f) for f in _fields(table)]
+    queryset = table.model._default_manager.order_by(*table.order_by).values_list(*names)
+    return queryset.iterator(chunk_size=CHUNK)
+
+
+def _file_cell(table: Table, names: list[str]):
+    return names.index("file") if table.model is Evidence else None
+
+
+def _public_row(row: tuple, file_index: int | None) -> tuple:
+    if file_index is not None and row[file_index]:
+        row = list(row)
+        row[file_index] = default_storage.url(row[file_index])
+    return row
+
+
+def write_open_data_zip(fileobj, version_key: str) -> None:
+    """Write the open-data zip to ``fileobj``, table by table, row by row (a zip takes one
+    open entry at a time, so each table is read twice: once for CSV, once for JSON)."""
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in TABLES:
+            names = [_column_name(f) for f in _fields(table)]
+            file_index = _file_cell(table, names)
+            writer = csv.writer(_Echo())
+            with archive.open(f"csv/{table.name}.csv", "w", force_zip64=True) as entry:
+                entry.write((BOM + writer.writerow(names)).encode())
+                for row in _table_rows(table):
+                    row = _public_row(row, file_index)
+                    entry.write(writer.writerow([_cell(v) for v in row]).encode())
+            with archive.open(f"json/{table.name}.json", "w", force_zip64=True) as entry:
+                entry.write(b"[")
+                separator = b"\n"
+                for row in _table_rows(table):
+                    row = _public_row(row, file_index)
+                    record = dict(zip(names, row, strict=True))
+                    entry.write(separator + json.dumps(record, cls=DjangoJSONEncoder).encode())
+                    separator = b",\n"
+                entry.write(b"\n]\n")
+        archive.writestr(
+            "datapackage.json", json.dumps(datapackage(version_key), indent=2, ensure_ascii=False)
+        )
+        archive.writestr("LICENCE.txt", LICENCE_TEXT)
+
+
+OPEN_DATA_FILENAME = "r2p-tracker-open-data.zip"
+
+
+def open_data_response(version_key: str) -> FileResponse:
+    """The zip for the current data version. Built once per version into the default storage
+    (``open-data/<version>.zip``), then served from there; a change to any public row changes
+    the version and so the file."""
+    name = f"open-data/{version_key}.zip"
+    if not default_storage.exists(name):
+        with tempfile.TemporaryFile() as spool:
+            write_open_data_zip(spool, version_key)
+            spool.seek(0)
+            saved = default_storage.save(name, File(spool))
+        if saved != name:  # another process built the same version meanwhile
+            default_storage.delete(saved)
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=OPEN_DATA_FILENAME,
+        content_type="application/zip",
+    )

@@ -1,0 +1,105 @@
+"""Filter forms of the public lists (GET). They only parse: an invalid value is reported next
+to its field and ignored; the valid ones still filter."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from commitments.models import Body, Level, Status
+from focalpoints.models import MemberState, RegionalGroup
+
+YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+ANY = _("Any")
+
+
+def _any(choices):
+    return [("", ANY), *choices]
+
+
+def yes_no(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def filters(self) -> dict:
+        """The cleaned values of the valid fields (invalid ones are left out)."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
+
+
+class StateFilterForm(FilterForm):
+    SORTS = [
+        ("name", _("Name")),
+        ("code", _("Code")),
+        ("group", _("Regional group")),
+        ("focal_point", _("Focal point since")),
+        ("commitments", _("Most commitments")),
+        ("overdue", _("Most overdue reviews")),
+        ("last_report", _("Latest report")),
+    ]
+    group = forms.ChoiceField(
+        label=_("Regional group"), required=False, choices=_any(RegionalGroup.choices)
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=_any(MemberState.Kind.choices)
+    )
+    focal_point = forms.ChoiceField(label=_("Has a focal point"), required=False, choices=YES_NO)
+    overdue = forms.ChoiceField(label=_("Has overdue reviews"), required=False, choices=YES_NO)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+    def selector_kwargs(self) -> dict:
+        f = self.filters()
+        sort = f.get("sort", "name")
+        return {
+            "search": f.get("q", ""),
+            "regional_group": f.get("group", ""),
+            "kind": f.get("kind", ""),
+            "has_focal_point": yes_no(f.get("focal_point")),
+            "has_overdue": yes_no(f.get("overdue")),
+            "sort": sort,
+        }
+
+
+class CommitmentFilterForm(FilterForm):
+    state = forms.CharField(label=_("State (ISO3 code)"), required=False, max_length=3)
+    group = forms.ChoiceField(
+        label=_("Regional group"), required=False, choices=_any(RegionalGroup.choices)
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=_any(Level.choices))
+    step = forms.CharField(label=_("Prevention step code"), required=False, max_length=20)
+    overdue = forms.ChoiceField(label=_("Review overdue"), required=False, choices=YES_NO)
+
+    def selector_kwargs(self) -> dict:
+        f = self.filters()
+        return {
+            "search": f.get("q", ""),
+            "state": f.get("state", ""),
+            "regional_group": f.get("group", ""),
+            "status": f.get("status", ""),
+            "level": f.get("level", ""),
+            "step": f.get("step", ""),
+            "overdue": yes_no(f.get("overdue")),
+        }
+
+
+class ResolutionFilterForm(FilterForm):
+    body = forms.ChoiceField(label=_("Body"), required=False, choices=_any(Body.choices))
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    state = forms.CharField(label=_("State (ISO3 code)"), required=False, max_length=3)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _any([(y, str(y)) for y in years])
+
+    def selector_kwargs(self) -> dict:
+        f = self.filters()
+        return {
+            "search": f.get("q", ""),
+            "body": f.get("body", ""),
+            "year": f.get("year"),
+            "state": f.get("state", ""),
+        }
