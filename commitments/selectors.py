@@ -2,13 +2,25 @@
 call these rather than re-writing the filters."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    F,
+    IntegerChoices,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Commitment, ProgressUpdate
+from commitments.models import Commitment, ProgressUpdate, Resolution
 from focalpoints.models import FocalPoint
 
 
@@ -38,11 +50,115 @@ def commitments_overdue(today: datetime.date | None = None) -> QuerySet[Commitme
     return commitments_with_relations().filter(overdue_q(today or review_today()))
 
 
-def commitments_for_states(state_codes, today: datetime.date | None = None) -> QuerySet[Commitment]:
-    """The workspace list: overdue first, then due soonest, then by title."""
-    return commitments_with_relations(Commitment.objects.filter(state_id__in=state_codes)).order_by(
-        "next_review_due", "title"
+class Urgency(IntegerChoices):
+    """How pressing a commitment's review is (the workspace sorts and flags by it)."""
+
+    OVERDUE = 0, _("Review overdue")
+    DUE_SOON = 1, _("Review due soon")
+    SCHEDULED = 2, _("Review scheduled")
+    NONE_OWED = 3, _("No review owed")
+
+
+def urgency(today: datetime.date) -> Case:
+    """An expression giving each commitment's :class:`Urgency` on ``today``."""
+    return Case(
+        When(overdue_q(today), then=Value(Urgency.OVERDUE)),
+        When(
+            due_soon_q(today, days=settings.REMINDER_UPCOMING_DAYS),
+            then=Value(Urgency.DUE_SOON),
+        ),
+        When(next_review_due__isnull=True, then=Value(Urgency.NONE_OWED)),
+        default=Value(Urgency.SCHEDULED),
+        output_field=IntegerField(),
     )
+
+
+def commitments_for_states(state_codes, today: datetime.date | None = None) -> QuerySet[Commitment]:
+    """The workspace list: overdue first, then due within the reminder window, then the
+    rest by due date, closed commitments (no review owed) last. Each row carries ``urgency``
+    (an :class:`Urgency`)."""
+    return (
+        commitments_with_relations(Commitment.objects.filter(state_id__in=state_codes))
+        .annotate(urgency=urgency(today or review_today()))
+        .order_by("urgency", F("next_review_due").asc(nulls_last=True), "title", "id")
+    )
+
+
+def resolutions_matching(query: str) -> QuerySet[Resolution]:
+    """Resolutions whose symbol or title contains every word of ``query`` (any case)."""
+    queryset = Resolution.objects.all()
+    for word in query.split():
+        queryset = queryset.filter(Q(symbol__icontains=word) | Q(title__icontains=word))
+    return queryset
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime.datetime
+    who: object  # the user, or None for a change made by a script
+    kind: str  # "+" created, "~" changed, "-" deleted (simple-history's codes)
+    changes: list[FieldChange]
+
+
+def _history_value(field, value, related: dict):
+    if value is None or value == "":
+        return None
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation:
+        return related.get((field.related_model, value), value)
+    return value
+
+
+def commitment_changes(commitment: Commitment) -> list[HistoryEntry]:
+    """Who changed what on a commitment and when, newest first, from its history records
+    (two queries, however long the history). Derived fields (status, next review) are not
+    a person's change and are not shown here; the updates timeline explains them."""
+    records = list(
+        commitment.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    deltas = [
+        record.diff_against(previous) if previous is not None else None
+        for previous, record in zip([None, *records], records, strict=False)
+    ]
+    fields = {field.name: field for field in Commitment._meta.get_fields() if field.concrete}
+    wanted: dict = {}
+    for delta in filter(None, deltas):
+        for change in delta.changes:
+            field = fields[change.field]
+            if field.is_relation:
+                wanted.setdefault(field.related_model, set()).update({change.old, change.new})
+    related = {
+        (model, obj.pk): obj
+        for model, pks in wanted.items()
+        for obj in model._default_manager.filter(pk__in=pks - {None})
+    }
+    entries = []
+    for record, delta in zip(records, deltas, strict=True):
+        changes = [
+            FieldChange(
+                label=str(fields[change.field].verbose_name),
+                old=_history_value(fields[change.field], change.old, related),
+                new=_history_value(fields[change.field], change.new, related),
+            )
+            for change in (delta.changes if delta else [])
+        ]
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user,
+                kind=record.history_type,
+                changes=changes,
+            )
+        )
+    return entries[::-1]
 
 
 def updates_timeline(commitment: Commitment) -> QuerySet[ProgressUpdate]:
