@@ -18,7 +18,8 @@ def test_healthz_reports_the_database_ok(client):
 
 
 def _check(env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "APP_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = {"SECRET_KEY", "APP_ENV", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
