@@ -42,6 +42,9 @@ logger = logging.getLogger(__name__)
 Outcome = Reminder.Outcome
 PREFERENCES_SALT = "commitments.reminder-preferences"
 ERROR_MAX_CHARS = 2000
+# Rows per INSERT: ~15 parameters each keeps a statement far below PostgreSQL's 65,535-parameter
+# limit (SQLite's 999 makes Django split further there).
+INSERT_ROWS_PER_STATEMENT = 2000
 
 
 class DigestDeliveryError(Exception):
@@ -75,8 +78,8 @@ def reminders_record(
     """Compute the reminders owed on ``today`` and record them as pending rows.
 
     Queries: 1 (recipients by State) + 1 (secretariat) + per batch of commitments 1 read and
-    1 insert (the insert is split further only by the database's parameter limit) + 2 counts
-    of today's rows. Nothing is inserted with ``dry_run``.
+    1 insert (split only past INSERT_ROWS_PER_STATEMENT rows, or SQLite's parameter limit)
+    + 2 counts of today's rows. Nothing is inserted with ``dry_run``.
     """
     windows = windows or ReminderWindows.from_settings()
     batch_size = batch_size or settings.REMINDER_BATCH_SIZE
@@ -114,7 +117,7 @@ def reminders_record(
                     )
                     for item in owed
                 ],
-                batch_size=batch_size,
+                batch_size=INSERT_ROWS_PER_STATEMENT,
                 ignore_conflicts=True,
             )
         if progress:
