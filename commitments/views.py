@@ -132,7 +132,7 @@ def commitment_create(request):
         initial["resolutions"] = request.POST.getlist("resolutions")
         form = CommitmentForm(initial=initial, states=states)
     else:
-        form = CommitmentForm(initial={"state": request.GET.get("state")}, states=states)
+        form = CommitmentForm(initial={"state": asked} if asked else {}, states=states)
     query = (form["resolution_search"].value() or "").strip() if searching else ""
     selected = [str(pk) for pk in (form["resolutions"].value() or [])]
     resolutions = form.fields["resolutions"].queryset
