@@ -307,26 +307,34 @@ def commitments_by_step(*, regional_group: str | None = None, version: str | Non
     """
 
     def compute():
-        counts = {
-            row["step_id"]: row
-            for row in _active_and_withdrawn(_commitments(regional_group), "step_id")
-        }
-        rows = []
-        for step in PreventionStep.objects.order_by("level", "code").values(
-            "id", "code", "title", "level"
-        ):
-            row = counts.get(step["id"], {})
-            rows.append(
-                {
-                    "code": step["code"],
-                    "title": step["title"],
-                    "level": step["level"],
-                    "commitments": row.get("commitments", 0),
-                    "complete": row.get("complete", 0),
-                    "withdrawn": row.get("withdrawn", 0),
-                    "states": row.get("states", 0),
-                }
+        scope = Q(commitments__state__regional_group=regional_group) if regional_group else Q()
+        active = scope & ~Q(commitments__status=Status.WITHDRAWN)
+        steps = PreventionStep.objects.annotate(
+            n_commitments=Count("commitments", filter=active, distinct=True),
+            n_withdrawn=Count(
+                "commitments",
+                filter=scope & Q(commitments__status=Status.WITHDRAWN),
+                distinct=True,
+            ),
+            n_complete=Count(
+                "commitments", filter=scope & Q(commitments__status=Status.COMPLETE), distinct=True
+            ),
+            n_states=Count("commitments__state", filter=active, distinct=True),
+        )
+        rows = [
+            {
+                "code": step["code"],
+                "title": step["title"],
+                "level": step["level"],
+                "commitments": step["n_commitments"],
+                "complete": step["n_complete"],
+                "withdrawn": step["n_withdrawn"],
+                "states": step["n_states"],
+            }
+            for step in steps.values(
+                "code", "title", "level", "n_commitments", "n_complete", "n_withdrawn", "n_states"
             )
+        ]
         rows.sort(key=lambda r: (LEVEL_ORDER.index(r["level"]), r["code"]))
         return rows
 
@@ -415,17 +423,19 @@ def updates_per_quarter(
         updates = ProgressUpdate.objects.all()
         if regional_group:
             updates = updates.filter(commitment__state__regional_group=regional_group)
-        in_range = {
+        # All quarters ever reported (a few dozen rows at most): the ones before the window
+        # are summed into "before", so one query serves both.
+        by_quarter = {
             _as_date(row["quarter"]): row
-            for row in updates.filter(reported_on__gte=starts[0])
-            .order_by()
+            for row in updates.order_by()
             .annotate(quarter=TruncQuarter("reported_on"))
             .values("quarter")
             .annotate(
                 updates=Count("id"), corrections=Count("id", filter=Q(corrects__isnull=False))
             )
         }
-        before = updates.filter(reported_on__lt=starts[0]).count()
+        before = sum(row["updates"] for q, row in by_quarter.items() if q < starts[0])
+        in_range = {q: row for q, row in by_quarter.items() if q >= starts[0]}
         return {"in_range": in_range, "before": before}
 
     raw = _cached("per-quarter", compute, regional_group, starts[0], quarters, version=version)
