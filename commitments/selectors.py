@@ -20,7 +20,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Commitment, ProgressUpdate, Resolution
+from commitments.models import Commitment, ProgressUpdate, Reminder, Resolution
 from focalpoints.models import FocalPoint
 
 
@@ -189,3 +189,15 @@ def demo_data_present() -> bool:
 
 def forget_demo_data_flag() -> None:
     cache.delete(DEMO_CACHE_KEY)
+
+
+def reminders_sent_to(user, *, limit: int = 20) -> QuerySet[Reminder]:
+    """The review reminders a person was sent, newest first (for their workspace), with the
+    commitment and State each names: one query."""
+    if user is None or not user.is_authenticated:
+        return Reminder.objects.none()
+    return (
+        Reminder.objects.filter(recipient=user, outcome=Reminder.Outcome.SENT)
+        .select_related("commitment__state")
+        .order_by("-sent_at", "-id")[:limit]
+    )
