@@ -13,7 +13,6 @@ from commitments import tasks
 from commitments.models import Reminder
 from config.celery import app
 from tests.commitments.reminder_helpers import (
-    TODAY,
     FlakySMTPBackend,
     commitment_due,
     recipients_of_outbox,
