@@ -225,7 +225,9 @@ def test_commitment_form_errors_are_listed_and_linked_to_fields(
     assert response.status_code == 200
     assert not Commitment.objects.exists()
     html = response.content.decode()
-    summary = html[html.index('id="error-summary"') : html.index("</div>", html.index("error-summary"))]
+    summary = html[
+        html.index('id="error-summary"') : html.index("</div>", html.index("error-summary"))
+    ]
     assert message in summary
     assert f'href="#id_{field}' in summary
     assert field in response.context["form"].errors
@@ -480,9 +482,7 @@ def test_the_correction_form_starts_from_the_corrected_update(client, focal_poin
         commitment=commitment_a, narrative="Wrong figure: 12 judges.", status=Status.LIMITED
     )
     client.force_login(focal_point_a)
-    response = client.get(
-        reverse("workspace:update_correct", args=[commitment_a.pk, original.pk])
-    )
+    response = client.get(reverse("workspace:update_correct", args=[commitment_a.pk, original.pk]))
     form = response.context["form"]
     assert form["narrative"].value() == "Wrong figure: 12 judges."
     assert form["status"].value() == Status.LIMITED
@@ -511,9 +511,7 @@ def test_a_correction_is_a_new_update_and_the_original_is_untouched(
     assert html.count("Correct this update") == 1  # only the correction can be corrected now
 
 
-def test_an_update_already_corrected_cannot_be_corrected_again(
-    client, focal_point_a, commitment_a
-):
+def test_an_update_already_corrected_cannot_be_corrected_again(client, focal_point_a, commitment_a):
     original = ProgressUpdateFactory(commitment=commitment_a)
     ProgressUpdateFactory(commitment=commitment_a, corrects=original)
     client.force_login(focal_point_a)
@@ -644,7 +642,8 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, focal_poin
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.body).group(1)
     form_url = client.get(link)["Location"]
     response = client.post(
-        form_url, {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"}
+        form_url,
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
     )
     assert response.status_code == 302
     focal_point_a.refresh_from_db()
