@@ -82,7 +82,7 @@ def home(request):
             "overdue": [c for c in commitments if c.urgency == selectors.Urgency.OVERDUE],
             "due_soon": [c for c in commitments if c.urgency == selectors.Urgency.DUE_SOON],
             "today": selectors.review_today(),
-            "Urgency": selectors.Urgency,
+            "reminders_sent": selectors.reminders_sent_to(user),
         },
     )
 

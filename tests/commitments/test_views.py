@@ -156,6 +156,26 @@ def test_staff_home_opens_any_state(client, secretariat, commitment_b):
     assert commitment_b.title in html
 
 
+def test_home_lists_the_reminders_sent_to_the_user(client, focal_point_a, commitment_a):
+    from commitments.models import Reminder
+
+    Reminder.objects.create(
+        commitment=commitment_a,
+        recipient=focal_point_a,
+        recipient_email=focal_point_a.email,
+        kind=Reminder.Kind.OVERDUE,
+        due_on=datetime.date(2024, 7, 8),
+        owed_on=datetime.date(2024, 7, 9),
+        outcome=Reminder.Outcome.SENT,
+        sent_at=timezone.now(),
+    )
+    client.force_login(focal_point_a)
+    html = client.get(reverse("workspace:home")).content.decode()
+    reminders = html[html.index('id="reminders-sent-heading"') :]
+    assert "Review overdue" in reminders
+    assert commitment_a.title in reminders
+
+
 @pytest.mark.parametrize("count", [1, 12])
 def test_home_query_count_does_not_grow_with_commitments(
     client, focal_point_a, state_a, django_assert_num_queries, count
@@ -167,8 +187,9 @@ def test_home_query_count_does_not_grow_with_commitments(
     client.force_login(focal_point_a)
     client.get(reverse("workspace:home"))  # warm the cached demo-data flag
     # 1 session, 2 user, 3 the user's State accesses (memoised for every check),
-    # 4 the States, 5 the commitments with State, step and latest update (one join).
-    with django_assert_num_queries(5):
+    # 4 the States, 5 the commitments with State, step and latest update (one join),
+    # 6 the reminders sent to the user, with their commitments and States.
+    with django_assert_num_queries(6):
         response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
 
