@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -65,6 +66,17 @@ def _mirror(chart: Chart) -> Chart:
     return chart
 
 
+def _n(value) -> str:
+    """A count as the active language writes it (thousands grouped)."""
+    return number_format(value, force_grouping=True)
+
+
+def _label_room(labels: list[str], limit: int) -> int:
+    """Width for the label column: enough for the longest label (13px text), at most limit."""
+    longest = max([len(label) for label in labels] + [4])
+    return min(limit, int(longest * 7.4) + 12)
+
+
 def _scale(maximum: int, room: float) -> float:
     return room / maximum if maximum else 0
 
@@ -97,6 +109,7 @@ def bar_chart(
         columns=columns,
         rows=table,
     )
+    label_width = _label_room([str(row[label]) for row in rows], label_width)
     bar_start = label_width + VALUE_GAP
     room = WIDTH - bar_start - VALUE_ROOM
     maximum = max([row[total] if total else row[value] for row in rows] + [0])
@@ -128,7 +141,7 @@ def bar_chart(
                 css=f"chart-bar chart-bar-{row[css]}" if css else "chart-bar",
             )
         )
-        text = f"{row[value]} / {row[total]}" if total else str(row[value])
+        text = f"{_n(row[value])} / {_n(row[total])}" if total else _n(row[value])
         chart.texts.append(
             Mark(x=end + VALUE_GAP, y=middle, text=text, anchor="start", css="chart-value")
         )
@@ -145,10 +158,12 @@ def column_chart(
     columns: list[str],
     table: list[list],
     rtl: bool = False,
-    height: int = 220,
+    height: int = 230,
+    group: str | None = None,
 ) -> Chart:
     """Vertical columns over time (oldest at the start of the reading direction), each
-    labelled below and valued above."""
+    labelled below and valued above. With ``group``, a second label line shows
+    ``row[group]`` (e.g. the year) where it changes."""
     chart = Chart(
         id="chart-" + slugify(title)[:40],
         title=title,
@@ -159,7 +174,7 @@ def column_chart(
         columns=columns,
         rows=table,
     )
-    bottom = height - 28
+    bottom = height - 40
     top = 22
     count = max(1, len(rows))
     slot = (WIDTH - 8) / count
@@ -178,14 +193,24 @@ def column_chart(
             Mark(
                 x=centre,
                 y=bottom - bar_height - 5,
-                text=str(row[value]),
+                text=_n(row[value]),
                 anchor="middle",
-                css="chart-value",
+                css="chart-value chart-value-small",
             )
         )
         chart.texts.append(
-            Mark(x=centre, y=bottom + 18, text=str(row[label]), anchor="middle", css="chart-label")
+            Mark(x=centre, y=bottom + 17, text=str(row[label]), anchor="middle", css="chart-label")
         )
+        if group and (index == 0 or row[group] != rows[index - 1][group]):
+            chart.texts.append(
+                Mark(
+                    x=centre,
+                    y=bottom + 34,
+                    text=str(row[group]),
+                    anchor="middle",
+                    css="chart-group",
+                )
+            )
     return _mirror(chart)
 
 
@@ -200,7 +225,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
         "coverage": bar_chart(
             title=_("Member States with a current focal point, by regional group"),
             desc=_("%(with)s of %(total)s UN Member States have a current R2P focal point.")
-            % {"with": coverage["with_focal_point"], "total": coverage["member_states"]},
+            % {"with": _n(coverage["with_focal_point"]), "total": _n(coverage["member_states"])},
             rows=coverage["groups"],
             label="label",
             value="with_focal_point",
@@ -214,7 +239,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
         "by_status": bar_chart(
             title=_("Commitments by current status"),
             desc=_("%(total)s commitments, each counted under its current status.")
-            % {"total": by_status["total"]},
+            % {"total": _n(by_status["total"])},
             rows=by_status["rows"],
             label="label",
             value="count",
@@ -226,7 +251,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
         "by_level": bar_chart(
             title=_("Active commitments by level"),
             desc=_("%(total)s active commitments (withdrawn ones apart), by level of the step.")
-            % {"total": by_level["total"]},
+            % {"total": _n(by_level["total"])},
             rows=by_level["rows"],
             label="label",
             value="commitments",
@@ -254,9 +279,13 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
         "per_quarter": column_chart(
             title=_("Progress updates per quarter"),
             desc=_("%(total)s updates (corrections included) reported in the last %(n)s quarters.")
-            % {"total": per_quarter["total"], "n": len(per_quarter["rows"])},
-            rows=per_quarter["rows"],
-            label="quarter",
+            % {"total": _n(per_quarter["total"]), "n": len(per_quarter["rows"])},
+            rows=[
+                {**r, "q": f"Q{(r['start'].month - 1) // 3 + 1}", "year": r["start"].year}
+                for r in per_quarter["rows"]
+            ],
+            label="q",
+            group="year",
             value="updates",
             rtl=rtl,
             columns=[_("Quarter"), _("Updates"), _("of which corrections")],

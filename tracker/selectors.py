@@ -114,8 +114,9 @@ def states_list(
     states = MemberState.objects.annotate(
         has_focal_point=Exists(current),
         focal_point_since=Subquery(current.values("appointed_on")[:1]),
-        commitment_count=Count("commitments", distinct=True),
-        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today)), distinct=True),
+        # One multi-valued join (commitments), so plain counts are exact: no DISTINCT needed.
+        commitment_count=Count("commitments"),
+        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today))),
         last_report=Max("commitments__last_reported_on"),
     )
     if search:
@@ -336,12 +337,10 @@ def steps_list(*, level: str = "", today: datetime.date) -> QuerySet[PreventionS
     got. One query."""
     active = ~Q(commitments__status=Status.WITHDRAWN)
     queryset = PreventionStep.objects.annotate(
-        commitment_count=Count("commitments", filter=active, distinct=True),
+        commitment_count=Count("commitments", filter=active),
         state_count=Count("commitments__state", filter=active, distinct=True),
-        complete_count=Count(
-            "commitments", filter=Q(commitments__status=Status.COMPLETE), distinct=True
-        ),
-        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today)), distinct=True),
+        complete_count=Count("commitments", filter=Q(commitments__status=Status.COMPLETE)),
+        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today))),
     )
     if level:
         queryset = queryset.filter(level=level)
