@@ -259,11 +259,7 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
         )
         .get(pk=pk)
     )
-    updates = list(
-        commitment.updates.select_related("corrects")
-        .prefetch_related("evidence")
-        .order_by("reported_on", "created_at", "id")
-    )
+    updates = list(commitment_updates(commitment.pk))
     corrected_by = {u.corrects_id: u for u in updates if u.corrects_id}
     for update in updates:
         update.corrected_by = corrected_by.get(update.pk)
@@ -274,6 +270,17 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
         "is_overdue": commitment.is_overdue(today),
         "today": today,
     }
+
+
+def commitment_updates(commitment_id: int) -> QuerySet[ProgressUpdate]:
+    """A commitment's updates, oldest first, with what each corrects and its evidence (two
+    queries; streamable with ``iterator(chunk_size=...)``)."""
+    return (
+        ProgressUpdate.objects.filter(commitment_id=commitment_id)
+        .select_related("corrects")
+        .prefetch_related("evidence")
+        .order_by("reported_on", "created_at", "id")
+    )
 
 
 def status_history(commitment: Commitment, updates: list[ProgressUpdate]) -> list[dict]:

@@ -165,27 +165,25 @@ def focal_point_coverage(*, regional_group: str | None = None, version: str | No
     """
 
     def compute():
+        # One row per State (under 200): cheaper than two grouped queries, and it gives the
+        # names of the observers and organisations with a focal point at the same time.
         current = FocalPoint.objects.current().filter(state=OuterRef("pk"))
-        members = MemberState.objects.un_members().annotate(has_focal_point=Exists(current))
+        states = MemberState.objects.annotate(has_focal_point=Exists(current))
         if regional_group:
-            members = members.filter(regional_group=regional_group)
-        rows = {
-            row["regional_group"]: row
-            for row in members.order_by()
-            .values("regional_group")
-            .annotate(
-                member_states=Count("code"),
-                with_focal_point=Count("code", filter=Q(has_focal_point=True)),
-            )
-        }
+            states = states.filter(regional_group=regional_group)
+        rows: dict[str, dict] = {}
         others = []
-        if not regional_group:
-            others = list(
-                MemberState.objects.exclude(kind=MemberState.Kind.MEMBER)
-                .filter(Exists(current))
-                .order_by("name")
-                .values("code", "name")
-            )
+        for state in states.order_by("name").values(
+            "code", "name", "kind", "regional_group", "has_focal_point"
+        ):
+            if state["kind"] == MemberState.Kind.MEMBER:
+                row = rows.setdefault(
+                    state["regional_group"], {"member_states": 0, "with_focal_point": 0}
+                )
+                row["member_states"] += 1
+                row["with_focal_point"] += int(state["has_focal_point"])
+            elif state["has_focal_point"] and not regional_group:
+                others.append({"code": state["code"], "name": state["name"]})
         figure = (
             ReferenceFigure.objects.filter(topic=ReferenceFigure.Topic.FOCAL_POINTS)
             .order_by("-as_of", "-pk")

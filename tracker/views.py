@@ -3,7 +3,7 @@
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_bidi
 
 from commitments.models import Commitment, PreventionStep, Resolution
@@ -44,14 +44,15 @@ def states(request):
 
 def state(request, code):
     today = review_today()
+    if request.GET.get("format") == "csv":
+        found = get_object_or_404(MemberState, code=code.upper())
+        rows = selectors.public_commitments(today=today, state=found.code)
+        columns = exports.commitment_columns(today)
+        return exports.csv_response(f"commitments-{found.code}.csv", columns, rows)
     try:
         profile = selectors.state_profile(code, today=today)
     except MemberState.DoesNotExist:
         raise Http404 from None
-    if request.GET.get("format") == "csv":
-        columns = exports.commitment_columns(today)
-        filename = f"commitments-{profile['state'].code}.csv"
-        return exports.csv_response(filename, columns, profile["commitments"])
     return render(request, "tracker/state.html", {**profile, "today": today})
 
 
@@ -87,13 +88,14 @@ def commitments(request):
 
 def commitment(request, pk):
     today = review_today()
+    if request.GET.get("format") == "csv":
+        found = get_object_or_404(Commitment, pk=pk)
+        rows = selectors.commitment_updates(found.pk)
+        return exports.csv_response(f"commitment-{pk}-updates.csv", exports.update_columns(), rows)
     try:
         detail = selectors.commitment_detail(pk, today=today)
     except Commitment.DoesNotExist:
         raise Http404 from None
-    if request.GET.get("format") == "csv":
-        filename = f"commitment-{pk}-updates.csv"
-        return exports.csv_response(filename, exports.update_columns(), detail["updates"])
     return render(request, "tracker/commitment.html", detail)
 
 

@@ -1,0 +1,160 @@
+"""Every public page costs a number of SQL queries that does not grow with the data: the same
+ceiling holds with 5 and with 50 commitments (each with updates, a correction, evidence and a
+resolution), and it is at most 15.
+
+Every page pays, the first time after the cache is cleared (as here), for:
+  - ``data_version()`` — one SELECT of scalar sub-queries (the "last changed" line and the key
+    of the cached figures), on pages that show the site-wide date;
+  - the demonstration-data flag of ``base.html`` — up to three EXISTS queries (commitment, user,
+    focal point), cached for five minutes afterwards.
+The per-page queries are named in each case below.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from commitments.models import Evidence, Status
+from tests.factories import (
+    CommitmentFactory,
+    FocalPointFactory,
+    MemberStateFactory,
+    PreventionStepFactory,
+    ProgressUpdateFactory,
+    ResolutionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DEMO_FLAG = 3  # EXISTS on commitments, users, focal points
+
+
+def build(size: int) -> dict:
+    states = [
+        MemberStateFactory(code="GHA", name="Ghana", regional_group="african"),
+        MemberStateFactory(code="KEN", name="Kenya", regional_group="african"),
+        MemberStateFactory(code="DNK", name="Denmark", regional_group="western-european-others"),
+    ]
+    FocalPointFactory(state=states[0])
+    FocalPointFactory(state=states[2])
+    steps = [PreventionStepFactory(code="N1"), PreventionStepFactory(code="I1")]
+    resolution = ResolutionFactory(symbol="S/RES/1674 (2006)")
+    resolution.states.add(states[0], states[1])
+    commitments = []
+    for index in range(size):
+        commitment = CommitmentFactory(
+            state=states[index % 3],
+            step=steps[index % 2],
+            pledged_on=datetime.date(2024, 1, 1),
+        )
+        commitment.resolutions.add(resolution)
+        first = ProgressUpdateFactory(
+            commitment=commitment, reported_on=datetime.date(2024, 6, 1), status=Status.LIMITED
+        )
+        Evidence.objects.create(update=first, kind="link", title="Report", url="https://e.org/r")
+        ProgressUpdateFactory(
+            commitment=commitment,
+            reported_on=datetime.date(2024, 6, 2),
+            status=Status.SUBSTANTIAL,
+            corrects=first,
+        )
+        commitments.append(commitment)
+    return {"commitment": commitments[-1], "resolution": resolution}
+
+
+# (url name, kwargs, ceiling, what the page queries besides the shared ones)
+PAGES = [
+    # version + coverage (States with focal-point flag) + reference figure + by status + by
+    # level + by step + overdue + per quarter + recent updates = 9, plus the demo flag.
+    ("tracker:dashboard", {}, 9 + DEMO_FLAG),
+    # version + the annotated States list.
+    ("tracker:states", {}, 2 + DEMO_FLAG),
+    # State + focal point appointments + commitments + memberships + review record +
+    # resolutions + recent updates.
+    ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG),
+    # the dashboard's 9 for the group + its States list.
+    ("tracker:region", {"slug": "african"}, 10 + DEMO_FLAG),
+    # version + count (paginator) + the page of commitments (State, step, latest update joined).
+    ("tracker:commitments", {}, 3 + DEMO_FLAG),
+    # commitment (+State, step, latest update) + resolutions + channels + updates (+corrected)
+    # + evidence.
+    ("tracker:commitment", "commitment", 5 + DEMO_FLAG),
+    # years for the filter + version + count + page + the States of the page's resolutions.
+    ("tracker:resolutions", {}, 5 + DEMO_FLAG),
+    # resolution + its States + count + page of commitments.
+    ("tracker:resolution", "resolution", 4 + DEMO_FLAG),
+    # version + the annotated steps.
+    ("tracker:steps", {}, 2 + DEMO_FLAG),
+    # step + channels + risk factors + status breakdown + count + page of commitments.
+    ("tracker:step", {"code": "N1"}, 6 + DEMO_FLAG),
+    # version.
+    ("tracker:data", {}, 1 + DEMO_FLAG),
+]
+
+
+def _kwargs(kwargs, objects):
+    if kwargs == "commitment":
+        return {"pk": objects["commitment"].pk}
+    if kwargs == "resolution":
+        return {"pk": objects["resolution"].pk}
+    return kwargs
+
+
+@pytest.mark.parametrize("size", [5, 50])
+@pytest.mark.parametrize("name,kwargs,ceiling", PAGES, ids=[p[0] for p in PAGES])
+def test_public_page_queries_do_not_grow_with_the_data(
+    client, django_assert_max_num_queries, size, name, kwargs, ceiling
+):
+    objects = build(size)
+    assert ceiling <= 15
+    url = reverse(name, kwargs=_kwargs(kwargs, objects))
+    with django_assert_max_num_queries(ceiling):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+CSV_EXPORTS = [
+    # the States, one streamed query (server-side chunks of 2,000 rows)
+    ("/states/?format=csv", 1),
+    # the commitments with State, step and latest update joined
+    ("/commitments/?format=csv", 1),
+    # the annotated steps
+    ("/steps/?format=csv", 1),
+    # the State, its commitments
+    ("/states/GHA/?format=csv", 2),
+    # the years of the filter form, the resolutions, their States (prefetched per chunk)
+    ("/resolutions/?format=csv", 3),
+    # the commitment, its updates, their evidence (prefetched per chunk)
+    ("commitment", 3),
+]
+
+
+@pytest.mark.parametrize("size", [5, 50])
+@pytest.mark.parametrize("url,ceiling", CSV_EXPORTS, ids=[c[0] for c in CSV_EXPORTS])
+def test_csv_export_queries_do_not_grow_with_the_data(
+    client, django_assert_max_num_queries, size, url, ceiling
+):
+    objects = build(size)
+    if url == "commitment":
+        url = objects["commitment"].get_absolute_url() + "?format=csv"
+    with django_assert_max_num_queries(ceiling):
+        response = client.get(url)
+        b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+@pytest.mark.parametrize("url", ["/updates.atom", "/states/GHA/updates.atom"])
+def test_feed_queries_do_not_grow_with_the_data(client, django_assert_max_num_queries, size, url):
+    build(size)
+    # The State (per-State feed) + the latest updates with commitment and State joined.
+    with django_assert_max_num_queries(2):
+        client.get(url)
+
+
+def test_warm_dashboard_costs_one_query(client, django_assert_num_queries):
+    build(5)
+    client.get("/")
+    # data_version(); the figures and the demo flag come from the cache.
+    with django_assert_num_queries(1):
+        client.get("/")
