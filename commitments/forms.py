@@ -146,11 +146,11 @@ class CommitmentForm(forms.Form):
 
     def step_groups(self):
         """The active steps grouped by level, for the step picker."""
-        labels = dict(Level.choices)
-        groups: dict[str, list] = {}
+        groups: dict[str, list] = {level: [] for level in Level.values}
         for step in self.fields["step"].queryset:
             groups.setdefault(step.level, []).append(step)
-        return [(labels.get(level, level), steps) for level, steps in groups.items()]
+        labels = dict(Level.choices)
+        return [(labels.get(level, level), steps) for level, steps in groups.items() if steps]
 
     def clean_pledged_on(self):
         pledged_on = self.cleaned_data["pledged_on"]
