@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.test import override_settings
+from django.utils import timezone
 
 from commitments.models import Reminder, Status
 from commitments.reminders import (
@@ -267,6 +268,11 @@ class TestLeapDays:
 
 class TestTimeZones:
     """The job judges "today" in the site's time zone (TIME_ZONE), not UTC."""
+
+    @pytest.fixture(autouse=True)
+    def _site_zone(self):
+        timezone.deactivate()  # a request earlier in this thread may have activated a user's
+        yield
 
     @override_settings(TIME_ZONE="Pacific/Auckland")
     def test_today_is_already_the_due_date_east_of_utc(self):
