@@ -318,6 +318,17 @@ def update_preview(request, pk: int, token: str):
         messages.info(request, _("The draft was discarded. Nothing was published."))
         return redirect("workspace:commitment", pk=pk)
     if request.method == "POST":
+        missing = [f for f in draft["files"] if not default_storage.exists(f["path"])]
+        if missing:
+            # The draft outlived its documents (purge_evidence_drafts): say so, keep the rest.
+            draft["files"] = [f for f in draft["files"] if f not in missing]
+            request.session.modified = True
+            messages.error(
+                request,
+                _("These documents of your draft expired; attach them again: %(names)s")
+                % {"names": ", ".join(f["name"] for f in missing)},
+            )
+            return redirect(edit_url)
         files = [
             File(default_storage.open(item["path"]), name=item["name"]) for item in draft["files"]
         ]

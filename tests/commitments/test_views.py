@@ -710,3 +710,25 @@ def test_times_are_shown_in_the_users_time_zone(client, focal_point_a, commitmen
     html = client.get(reverse("workspace:commitment", args=[commitment_a.pk])).content.decode()
     assert "Asia/Tokyo" in html
     assert "Jan. 1, 2025, 9 a.m." in html  # midnight UTC is 9 in the morning in Tokyo
+
+
+def test_abandoned_draft_documents_are_purged_after_a_day(client, focal_point_a, commitment_a):
+    import io
+
+    import time_machine
+    from django.core.management import call_command
+
+    client.force_login(focal_point_a)
+    pdf = SimpleUploadedFile("decree.pdf", tiny_pdf(), content_type="application/pdf")
+    preview_url = preview_of(client, commitment_a, update_post(files=[pdf]))
+    out = io.StringIO()
+    call_command("purge_evidence_drafts", stdout=out)
+    assert "Deleted 0" in out.getvalue()
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=25)):
+        call_command("purge_evidence_drafts", stdout=out)
+    assert "Deleted 1" in out.getvalue()
+    # Publishing that draft now says so instead of failing obscurely, and publishes nothing.
+    response = client.post(preview_url, {"action": "publish"}, follow=True)
+    assert "expired; attach them again: decree.pdf" in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+    assert response.context["draft_files"] == []
