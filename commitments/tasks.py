@@ -47,7 +47,9 @@ def send_daily_reminders(today: str | None = None) -> dict:
     autoretry_for=(reminder_services.DigestDeliveryError,),
     max_retries=max(settings.REMINDER_MAX_ATTEMPTS - 1, 0),
     retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
-    retry_backoff_max=6 * 3600,
+    # A retry is an ETA message the worker holds unacknowledged until it is due: keep the
+    # longest wait below Redis' visibility_timeout (4 h) so it is not handed out twice.
+    retry_backoff_max=3600,
     retry_jitter=True,
 )
 def deliver_digest(self, recipient_id: int | None, day: str, mailbox: str = "") -> dict:
