@@ -26,7 +26,8 @@ from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from commitments.models import (
     Commitment,
@@ -207,7 +208,7 @@ class Table:
     name: str
     model: type[models.Model]
     fields: tuple[str, ...]
-    description: str
+    description: str  # translatable (lazy); the datapackage is written in English
     order_by: tuple[str, ...] = ("pk",)
 
 
@@ -234,7 +235,7 @@ TABLES: list[Table] = [
             "source",
             "updated_at",
         ),
-        "UN Member States, observer States and regional organisations (key: ISO 3166 alpha-3).",
+        _("UN Member States, observer States and regional organisations (key: ISO 3166 alpha-3)."),
         ("code",),
     ),
     Table(
@@ -254,20 +255,22 @@ TABLES: list[Table] = [
             "is_demo",
             "updated_at",
         ),
-        "Appointments of national R2P focal points (current when ended_on is empty). "
-        "Contact details are private and not published.",
+        _(
+            "Appointments of national R2P focal points (current when ended_on is empty). "
+            "Contact details are private and not published."
+        ),
     ),
     Table(
         "networks",
         Network,
         ("id", "slug", "name", "description", "source_url"),
-        "Networks States take part in.",
+        _("Networks States take part in."),
     ),
     Table(
         "network_memberships",
         NetworkMembership,
         ("id", "network", "state", "role", "since", "evidence", "source_url", "verification"),
-        "Which State belongs to which network, in what role.",
+        _("Which State belongs to which network, in what role."),
     ),
     Table(
         "reference_figures",
@@ -284,7 +287,7 @@ TABLES: list[Table] = [
             "source_name",
             "source_url",
         ),
-        "Sourced headline counts (e.g. the Global Network's own count of focal points).",
+        _("Sourced headline counts (e.g. the Global Network's own count of focal points)."),
         ("key",),
     ),
     Table(
@@ -304,26 +307,26 @@ TABLES: list[Table] = [
             "verification_note",
             "source",
         ),
-        "Outcomes of UN and regional bodies that refer to R2P.",
+        _("Outcomes of UN and regional bodies that refer to R2P."),
     ),
     Table(
         "resolution_states",
         _THROUGH["resolution_states"],
         ("resolution", "memberstate"),
-        "States concerned by each resolution.",
+        _("States concerned by each resolution."),
     ),
     Table(
         "risk_factors",
         RiskFactor,
         ("number", "name", "kind", "crime", "summary", "verification", "source"),
-        "Risk factors of the UN Framework of Analysis for Atrocity Crimes (2014).",
+        _("Risk factors of the UN Framework of Analysis for Atrocity Crimes (2014)."),
         ("number",),
     ),
     Table(
         "scrutiny_channels",
         ScrutinyChannel,
         ("code", "name", "level"),
-        "Channels through which commitments can be scrutinised.",
+        _("Channels through which commitments can be scrutinised."),
         ("code",),
     ),
     Table(
@@ -344,19 +347,19 @@ TABLES: list[Table] = [
             "verification_note",
             "is_active",
         ),
-        "The catalogue of atrocity-prevention steps.",
+        _("The catalogue of atrocity-prevention steps."),
     ),
     Table(
         "step_channels",
         _THROUGH["step_channels"],
         ("preventionstep", "scrutinychannel"),
-        "Scrutiny channels of each prevention step.",
+        _("Scrutiny channels of each prevention step."),
     ),
     Table(
         "step_risk_factors",
         _THROUGH["step_risk_factors"],
         ("preventionstep", "riskfactor"),
-        "Risk factors each prevention step addresses.",
+        _("Risk factors each prevention step addresses."),
     ),
     Table(
         "commitments",
@@ -382,20 +385,22 @@ TABLES: list[Table] = [
             "updated_at",
             "is_demo",
         ),
-        "States' pledges to take a prevention step; status and review dates are derived from "
-        "the progress updates.",
+        _(
+            "States' pledges to take a prevention step; status and review dates are derived from "
+            "the progress updates."
+        ),
     ),
     Table(
         "commitment_resolutions",
         _THROUGH["commitment_resolutions"],
         ("commitment", "resolution"),
-        "Resolutions related to each commitment.",
+        _("Resolutions related to each commitment."),
     ),
     Table(
         "commitment_channels",
         _THROUGH["commitment_channels"],
         ("commitment", "scrutinychannel"),
-        "Scrutiny channels of each commitment.",
+        _("Scrutiny channels of each commitment."),
     ),
     Table(
         "progress_updates",
@@ -410,15 +415,19 @@ TABLES: list[Table] = [
             "created_at",
             "is_demo",
         ),
-        "Append-only progress reports. A correction points to the update it corrects (corrects); "
-        "both stay published.",
+        _(
+            "Append-only progress reports. A correction points to the update it corrects "
+            "(corrects); both stay published."
+        ),
     ),
     Table(
         "evidence",
         Evidence,
         ("id", "update", "kind", "title", "url", "file", "content_type", "size_bytes", "sha256"),
-        "Links and documents published with progress updates (file: path under the site's "
-        "media URL).",
+        _(
+            "Links and documents published with progress updates (file: path under the site's "
+            "media URL)."
+        ),
     ),
 ]
 
@@ -487,7 +496,13 @@ def _resource_for(model) -> str | None:
 
 def datapackage(version_key: str) -> dict:
     """The Frictionless data package descriptor: one CSV resource per table (JSON copies
-    alongside), with field types, titles and enumerations taken from the models."""
+    alongside), with field types, titles and enumerations taken from the models. In English,
+    whatever the language of the request that builds it."""
+    with translation.override("en"):
+        return _datapackage(version_key)
+
+
+def _datapackage(version_key: str) -> dict:
     return {
         "profile": "tabular-data-package",
         "name": "r2p-commitment-tracker",
@@ -509,7 +524,7 @@ def datapackage(version_key: str) -> dict:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8-sig",
-                "description": table.description,
+                "description": str(table.description),
                 "schema": table_schema(table),
             }
             for table in TABLES
