@@ -2,8 +2,15 @@
 rows changed at or after it) and ``ordering``; every ordering ends with the row's key, so pages
 are stable and a partner can mirror the data by polling."""
 
+import datetime
+
 import django_filters as filters
+from django import forms
+from django.core.validators import RegexValidator, validate_slug
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import filters as drf_filters
+from rest_framework.exceptions import ValidationError
 
 from commitments.models import (
     Body,
@@ -18,6 +25,45 @@ from commitments.selectors import overdue_q, review_today
 from focalpoints.models import FocalPoint, MemberState, RegionalGroup
 
 ISO3 = _("ISO 3166 alpha-3 code, e.g. GHA.")
+BOOLEANS = ("true", "false")
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})
+class IdFilter(filters.NumberFilter):
+    """A row id: a positive whole number that fits the database's key."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
+class YearFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=9999, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Z]{3}$"})
+class Iso3Filter(filters.CharFilter):
+    """An ISO 3166 alpha-3 code (upper case); anything else is a 400, not an empty result."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", ISO3)
+        super().__init__(*args, validators=[RegexValidator(r"^[A-Z]{3}$")], **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"})
+class CodeFilter(filters.CharFilter):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, validators=[validate_slug], **kwargs)
 
 
 class StableOrderingFilter(filters.OrderingFilter):
@@ -29,7 +75,7 @@ class StableOrderingFilter(filters.OrderingFilter):
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
-        ordering = [self.get_ordering_value(param) for param in value] if value else []
+        ordering = [self.get_ordering_value(param) for param in value or () if param]
         ordering = ordering or self.default
         if not any(term.lstrip("-") in (self.key, "pk") for term in ordering):
             ordering.append(self.key)
@@ -38,11 +84,53 @@ class StableOrderingFilter(filters.OrderingFilter):
 
 class ApiFilterSet(filters.FilterSet):
     """Base of every FilterSet. django-filter calls each filter, ``ordering`` included, even
-    when the client gives no value, so the stable default ordering always applies."""
+    when the client gives no value, so the stable default ordering always applies.
+
+    An empty value for a typed filter (``?status=``) is refused with 400 rather than silently
+    read as "no filter": a partner's bug should be visible, not return everything."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name, filter_ in self.filters.items():
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            message = None
+            if len(values) > 1:
+                message = _("Give this parameter once.")
+            elif not values:
+                continue
+            elif isinstance(filter_, filters.BooleanFilter) and values[0] not in BOOLEANS:
+                message = _("Use true or false.")
+            elif isinstance(filter_, filters.OrderingFilter):
+                if "" in values[0].split(","):
+                    message = _("Name the fields to order by, separated by commas.")
+            elif values[0] == "":
+                message = _("Leave the parameter out instead of sending it empty.")
+            if message:
+                if name in self.form.errors:
+                    continue
+                self.form.add_error(name, message)
+                valid = False
+        return valid
+
+
+class UpdatedSinceFilter(filters.IsoDateTimeFilter):
+    """``updated_since``: an ISO 8601 date or date-time, compared in UTC. Instants at the very
+    edge of the calendar (year 1 with a positive offset, year 9999 with a negative one) are
+    clamped instead of overflowing."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:
+            edge = datetime.datetime.min if value.year < 2 else datetime.datetime.max
+            value = edge.replace(tzinfo=datetime.UTC)
+        return super().filter(qs, value)
 
 
 def _updated_since(field: str, what: str):
-    return filters.IsoDateTimeFilter(
+    return UpdatedSinceFilter(
         field_name=field,
         lookup_expr="gte",
         label=_("Rows %(what)s at or after this ISO 8601 date-time (UTC if no offset).")
@@ -69,7 +157,7 @@ class MemberStateFilter(ApiFilterSet):
 
 
 class FocalPointFilter(ApiFilterSet):
-    member_state = filters.CharFilter(field_name="state_id", label=ISO3)
+    member_state = Iso3Filter(field_name="state_id")
     regional_group = filters.ChoiceFilter(
         field_name="state__regional_group", choices=RegionalGroup.choices
     )
@@ -90,10 +178,8 @@ class FocalPointFilter(ApiFilterSet):
 
 class ResolutionFilter(ApiFilterSet):
     body = filters.ChoiceFilter(choices=Body.choices)
-    year = filters.NumberFilter(
-        field_name="adopted_on", lookup_expr="year", label=_("Year adopted.")
-    )
-    member_state = filters.CharFilter(field_name="states__code", label=ISO3)
+    year = YearFilter(field_name="adopted_on", lookup_expr="year", label=_("Year adopted."))
+    member_state = Iso3Filter(field_name="states__code")
     updated_since = _updated_since("updated_at", "changed")
     ordering = StableOrderingFilter(
         fields=(
@@ -129,12 +215,12 @@ class PreventionStepFilter(ApiFilterSet):
 
 
 class CommitmentFilter(ApiFilterSet):
-    member_state = filters.CharFilter(field_name="state_id", label=ISO3)
+    member_state = Iso3Filter(field_name="state_id")
     regional_group = filters.ChoiceFilter(
         field_name="state__regional_group", choices=RegionalGroup.choices
     )
     status = filters.ChoiceFilter(choices=Status.choices)
-    step = filters.CharFilter(field_name="step__code", label=_("Prevention step code, e.g. N1."))
+    step = CodeFilter(field_name="step__code", label=_("Prevention step code, e.g. N1."))
     level = filters.ChoiceFilter(field_name="step__level", choices=Level.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Review overdue today."))
     is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
@@ -165,8 +251,8 @@ class CommitmentFilter(ApiFilterSet):
 
 
 class ProgressUpdateFilter(ApiFilterSet):
-    commitment = filters.NumberFilter(field_name="commitment_id", label=_("Commitment id."))
-    member_state = filters.CharFilter(field_name="commitment__state_id", label=ISO3)
+    commitment = IdFilter(field_name="commitment_id", label=_("Commitment id."))
+    member_state = Iso3Filter(field_name="commitment__state_id")
     since = filters.DateFilter(
         field_name="reported_on", lookup_expr="gte", label=_("Reported on or after this date.")
     )
@@ -181,3 +267,20 @@ class ProgressUpdateFilter(ApiFilterSet):
     class Meta:
         model = ProgressUpdate
         fields = ["commitment", "member_state", "since", "is_demo"]
+
+
+class SearchFilter(drf_filters.SearchFilter):
+    """DRF's search (``?search=``), with the parameter's real constraint in the schema and its
+    error reported on the parameter."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "")
+        if "\x00" in value:
+            raise ValidationError({self.search_param: [_("Null characters are not allowed.")]})
+        return super().get_search_terms(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["pattern"] = "^[^\\x00]*$"
+        return parameters

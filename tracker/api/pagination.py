@@ -8,6 +8,8 @@ too.
 
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -37,7 +39,34 @@ class ApiPagination(PageNumberPagination):
         f"Rows per page (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE})."
     )
 
+    def _positive(self, request, name: str, upper: int | None = None) -> int | None:
+        values = request.query_params.getlist(name)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise ValidationError({name: [_("Give this parameter once.")]})
+        value = values[0]
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ValidationError({name: [_("A positive whole number is required.")]})
+        if upper is not None and int(value) > upper:
+            raise ValidationError({name: [_("At most %(max)d.") % {"max": upper}]})
+        return int(value)
+
+    def get_page_size(self, request):
+        return self._positive(request, self.page_size_query_param, self.max_page_size) or (
+            self.page_size
+        )
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
+        self._positive(request, self.page_query_param)
         known = getattr(request, "_api_known_count", None)
         self.django_paginator_class = lambda *args, **kwargs: _KnownCountPaginator(
             *args, known_count=known, **kwargs

@@ -11,7 +11,10 @@ import io
 import json
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext as _
 from rest_framework import serializers
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -92,3 +95,19 @@ class CSVRenderer(BaseRenderer):
         for row in rows:
             writer.writerow([_cell(row.get(column)) for column in columns])
         return buffer.getvalue().encode(self.charset)
+
+
+class StrictContentNegotiation(DefaultContentNegotiation):
+    """``?format=`` must name an offered format (``json`` or ``csv``); an empty or repeated one
+    is refused with 406 instead of silently falling back to JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        param = self.settings.URL_FORMAT_OVERRIDE
+        values = request.query_params.getlist(param) if param else []
+        offered = {renderer.format for renderer in renderers}
+        if values and (len(values) > 1 or values[0] not in offered):
+            raise NotAcceptable(
+                _("Unknown format: use one of %(formats)s.")
+                % {"formats": ", ".join(sorted(offered))}
+            )
+        return super().select_renderer(request, renderers, format_suffix)

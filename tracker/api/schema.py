@@ -7,6 +7,14 @@ from tracker.api.exceptions import ErrorSerializer
 
 
 class ApiAutoSchema(AutoSchema):
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        for parameter in (operation or {}).get("parameters", []):
+            if parameter["name"] == "ordering" and parameter["schema"].get("type") == "array":
+                # ``?ordering=`` names at least one field; an empty value is a 400.
+                parameter["schema"]["minItems"] = 1
+        return operation
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if not self.path.startswith("/api/v1/"):

@@ -8,6 +8,7 @@ ISO 3166 alpha-3 code, prevention steps by their stable ``code``, everything els
 import datetime
 from operator import attrgetter
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -54,13 +55,32 @@ def _source_getter(source: str):
     return get
 
 
+class OptionalURLField(serializers.URLField):
+    """A URL that may be unknown: ``null`` rather than an empty string (which is not a URL)."""
+
+    def __init__(self, **kwargs):
+        kwargs["allow_null"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class FastReadSerializer(serializers.ModelSerializer):
     """A read-only serializer whose ``to_representation`` runs a plan compiled once per
     serializer instance (a list page reuses one child): plain attribute reads and ISO formatting
     instead of DRF's per-field dispatch. Output is identical to DRF's for the field types used
     here; any other field falls back to DRF's own code."""
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: OptionalURLField,
+    }
+
     def _compile(self, field):
+        if isinstance(field, OptionalURLField):
+            get_url = _source_getter(field.source)
+            return lambda instance: get_url(instance) or None
         if isinstance(field, serializers.SerializerMethodField):
             method = getattr(self, field.method_name)
             return method

@@ -19,12 +19,14 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import filters as drf_filters
 from rest_framework import generics, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
@@ -46,7 +48,7 @@ from tracker.api import filters, serializers
 from tracker.api.authentication import ApiTokenAuthentication
 from tracker.api.exceptions import ErrorSerializer
 from tracker.api.pagination import ApiPagination
-from tracker.api.renderers import CSVRenderer
+from tracker.api.renderers import CSVRenderer, StrictContentNegotiation
 from tracker.api.throttling import AnonThrottle, UserThrottle
 
 API_VERSION = "v1"
@@ -132,8 +134,9 @@ class PublicReadViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     throttle_classes = [AnonThrottle, UserThrottle]
     renderer_classes = [JSONRenderer, CSVRenderer]
+    content_negotiation_class = StrictContentNegotiation
     pagination_class = ApiPagination
-    filter_backends = [DjangoFilterBackend, drf_filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": review_today()}
@@ -333,3 +336,10 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
         body = serializers.ProgressUpdateSerializer(created, context={"request": request}).data
         location = request.build_absolute_uri(f"/api/{API_VERSION}/progress-updates/{update.pk}/")
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+
+@csrf_exempt  # answers every method with 404; a POST must not get the HTML CSRF page
+def api_not_found(request, *args, **kwargs):
+    """Any other URL under /api/: the API's own JSON 404, never the site's HTML page."""
+    body = {"status": 404, "code": "not_found", "detail": _("No such API URL."), "errors": {}}
+    return JsonResponse(body, status=404)
