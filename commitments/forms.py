@@ -188,17 +188,7 @@ class ProgressUpdateForm(forms.Form):
         help_text=_("Concrete steps, who took them, and what changed. This will be public."),
         error_messages={"required": _("Say what was done.")},
     )
-    files = MultipleFileField(
-        label=_("Documents"),
-        required=False,
-        help_text=_(
-            "PDF, Word, OpenDocument text or images (%(extensions)s), up to %(limit)s each."
-        )
-        % {
-            "extensions": ", ".join(ACCEPTED_EXTENSIONS),
-            "limit": filesizeformat(settings.EVIDENCE_MAX_UPLOAD_BYTES),
-        },
-    )
+    files = MultipleFileField(label=_("Documents"), required=False)
     keep_files = forms.MultipleChoiceField(
         label=_("Documents already attached"),
         required=False,
@@ -209,6 +199,13 @@ class ProgressUpdateForm(forms.Form):
     def __init__(self, *args, draft_files=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].widget.attrs["accept"] = ",".join(ACCEPTED_EXTENSIONS)
+        # Formatted here, not at import, so it is in the language of the request.
+        self.fields["files"].help_text = _(
+            "PDF, Word, OpenDocument text or images (%(extensions)s), up to %(limit)s each."
+        ) % {
+            "extensions": ", ".join(ACCEPTED_EXTENSIONS),
+            "limit": filesizeformat(settings.EVIDENCE_MAX_UPLOAD_BYTES),
+        }
         self.fields["keep_files"].choices = [(f["key"], f["name"]) for f in draft_files]
         if not draft_files:
             del self.fields["keep_files"]

@@ -24,7 +24,7 @@ document.querySelectorAll("input.js-filter-input").forEach(function (input) {
       if (!item.hidden) { shown += 1; }
     });
     if (status && words.length) {
-      status.textContent = (list.dataset.shownLabel || "%s").replace("%s", shown);
+      status.textContent = (list.dataset.shownLabel || "") + " " + shown;
     }
   }
   input.addEventListener("input", apply);
