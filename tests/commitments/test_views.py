@@ -702,6 +702,24 @@ def test_arabic_pages_are_right_to_left(client, focal_point_a):
     assert '<html lang="ar" dir="rtl">' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("language", "heading", "overdue"),
+    [
+        ("fr", "Mon espace de travail", "En retard de 20 jours"),
+        ("es", "Mi espacio de trabajo", "Vencida hace 20 días"),
+        ("ar", "مساحة عملي", "متأخرة 20 يومًا"),
+    ],
+)
+def test_the_workspace_is_translated(client, focal_point_a, state_a, language, heading, overdue):
+    CommitmentFactory(state=state_a, pledged_on=TODAY() - datetime.timedelta(days=200))
+    client.force_login(focal_point_a)
+    html = client.get(reverse("workspace:home"), headers={"accept-language": language})
+    html = html.content.decode()
+    assert f'<html lang="{language}"' in html
+    assert heading in html
+    assert overdue in html
+
+
 def test_times_are_shown_in_the_users_time_zone(client, focal_point_a, commitment_a):
     commitment_a.history.update(history_date=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
     focal_point_a.time_zone = "Asia/Tokyo"
