@@ -60,6 +60,7 @@ from focalpoints.models import (
     ReferenceFigure,
     RegionalGroup,
 )
+from tracker.selectors import states_list
 
 CACHE_SECONDS = 60 * 60
 STATUS_ORDER = [value for value, _label in Status.choices]
@@ -504,6 +505,62 @@ def recent_updates(
     ]
 
 
+# --- Every State at a glance --------------------------------------------------------------------
+
+
+def state_tiles(
+    *,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """Every State and organisation with its focal point and review standing: the tile grid of
+    the dashboard (one tile per State, grouped by UN regional group).
+
+    Returns ``{"groups": [{"slug": str, "label": str, "states": [tile]}], "others": [tile]}``
+    where a tile is ``{"code": str, "name": str, "group": str, "has_focal_point": bool,
+    "focal_point_since": date | None, "commitments": int, "overdue": int}``; groups in the
+    fixed order, States by name; ``others`` holds observers and
+    organisations (no group). With ``regional_group``, one group and no others.
+    """
+    today = today or review_today()
+
+    def compute():
+        return [
+            {
+                "code": s["code"],
+                "name": s["name"],
+                "group": s["regional_group"],
+                "has_focal_point": s["has_focal_point"],
+                "focal_point_since": s["focal_point_since"],
+                "commitments": s["commitment_count"],
+                "overdue": s["overdue_count"],
+            }
+            for s in states_list(today=today, regional_group=regional_group or "").values(
+                "code",
+                "name",
+                "regional_group",
+                "has_focal_point",
+                "focal_point_since",
+                "commitment_count",
+                "overdue_count",
+            )
+        ]
+
+    tiles = _cached("tiles", compute, regional_group, today, version=version)
+    labels = _labels(RegionalGroup.choices)
+    slugs = [regional_group] if regional_group else GROUP_ORDER
+    groups = [
+        {
+            "slug": slug,
+            "label": labels.get(slug, slug),
+            "states": [t for t in tiles if t["group"] == slug],
+        }
+        for slug in slugs
+    ]
+    return {"groups": groups, "others": [t for t in tiles if not t["group"]]}
+
+
 # --- Everything the dashboard shows --------------------------------------------------------------
 
 
@@ -512,7 +569,8 @@ def dashboard(*, today: datetime.date | None = None, regional_group: str | None 
 
     Returns ``{"today": date, "last_changed": datetime | None, "coverage": ...,
     "by_status": ..., "by_level": ..., "by_step": ..., "overdue": ..., "per_quarter": ...,
-    "recent": ...}`` where each value is the return value of the function of that name above.
+    "recent": ..., "tiles": ...}`` where each value is the return value of the function of
+    that name above (``tiles``: :func:`state_tiles`).
     One query when the cache is warm (``data_version``).
     """
     today = today or review_today()
@@ -528,4 +586,5 @@ def dashboard(*, today: datetime.date | None = None, regional_group: str | None 
         "overdue": overdue_reviews(today=today, regional_group=regional_group, version=key),
         "per_quarter": updates_per_quarter(today=today, regional_group=regional_group, version=key),
         "recent": recent_updates(regional_group=regional_group, version=key),
+        "tiles": state_tiles(today=today, regional_group=regional_group, version=key),
     }

@@ -65,7 +65,7 @@ def region(request, slug):
         "group": RegionalGroup(slug),
         "figures": figures,
         "charts": charts.dashboard_charts(figures, rtl=get_language_bidi()),
-        "states": selectors.states_list(today=today, regional_group=slug),
+        "states": figures["tiles"]["groups"][0]["states"],
         "last_changed": figures["last_changed"],
     }
     return render(request, "tracker/region.html", context)

@@ -66,14 +66,15 @@ def build(size: int) -> dict:
 # (url name, kwargs, ceiling, what the page queries besides the shared ones)
 PAGES = [
     # version + coverage (States with focal-point flag) + reference figure + by status + by
-    # level + by step + overdue + per quarter + recent updates = 9, plus the demo flag.
-    ("tracker:dashboard", {}, 9 + DEMO_FLAG),
+    # level + by step + overdue + per quarter + recent updates + State tiles = 10, plus the
+    # demo flag.
+    ("tracker:dashboard", {}, 10 + DEMO_FLAG),
     # version + the annotated States list.
     ("tracker:states", {}, 2 + DEMO_FLAG),
     # State + focal point appointments + commitments + memberships + review record +
     # resolutions + recent updates.
     ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG),
-    # the dashboard's 9 for the group + its States list.
+    # the dashboard's 10 for the group (its States table is the tiles' list).
     ("tracker:region", {"slug": "african"}, 10 + DEMO_FLAG),
     # version + count (paginator) + the page of commitments (State, step, latest update joined).
     ("tracker:commitments", {}, 3 + DEMO_FLAG),

@@ -268,3 +268,17 @@ def test_empty_database_gives_zeros_not_errors(db, frozen):
     assert figures["overdue"] == {"today": TODAY, "count": 0, "states": []}
     assert figures["recent"] == []
     assert figures["last_changed"] is None
+
+
+def test_state_tiles_give_each_state_its_focal_point_and_review_standing(fixture):
+    tiles = stats.state_tiles(today=TODAY)
+
+    def brief(tile):
+        return (tile["code"], tile["has_focal_point"], tile["commitments"], tile["overdue"])
+
+    groups = {g["slug"]: [brief(t) for t in g["states"]] for g in tiles["groups"]}
+    assert groups["african"] == [("GHA", True, 2, 1), ("KEN", False, 1, 1)]
+    assert groups["western-european-others"] == [("DNK", False, 1, 0), ("FIN", True, 1, 0)]
+    assert groups["asia-pacific"] == []
+    assert [brief(t) for t in tiles["others"]] == [("EUU", True, 0, 0)]
+    assert tiles["groups"][0]["states"][0]["focal_point_since"] == datetime.date(2019, 1, 15)
