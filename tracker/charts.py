@@ -13,13 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 WIDTH = 640
 ROW_HEIGHT = 30
 BAR_HEIGHT = 18
-LABEL_WIDTH = 260
+LABEL_WIDTH = 340
 VALUE_GAP = 6
 VALUE_ROOM = 70
 
@@ -83,6 +82,7 @@ def _scale(maximum: int, room: float) -> float:
 
 def bar_chart(
     *,
+    key: str,
     title: str,
     desc: str,
     rows: list[dict],
@@ -98,9 +98,10 @@ def bar_chart(
     """Horizontal bars, one per row: ``row[label]`` and the bar for ``row[value]``. With
     ``total``, a pale track shows ``row[total]`` behind the bar and the text reads "v / t".
     ``css`` names a row key whose value becomes the bar's class suffix (e.g. a status).
-    ``columns`` and ``table`` are the accessible table of the same numbers."""
+    ``columns`` and ``table`` are the accessible table of the same numbers. ``key`` makes the
+    element ids (unique on the page, whatever the language of the title)."""
     chart = Chart(
-        id="chart-" + slugify(title)[:40],
+        id=f"chart-{key}",
         title=title,
         desc=desc,
         width=WIDTH,
@@ -150,6 +151,7 @@ def bar_chart(
 
 def column_chart(
     *,
+    key: str,
     title: str,
     desc: str,
     rows: list[dict],
@@ -165,7 +167,7 @@ def column_chart(
     labelled below and valued above. With ``group``, a second label line shows
     ``row[group]`` (e.g. the year) where it changes."""
     chart = Chart(
-        id="chart-" + slugify(title)[:40],
+        id=f"chart-{key}",
         title=title,
         desc=desc,
         width=WIDTH,
@@ -223,6 +225,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
     per_quarter = figures["per_quarter"]
     charts = {
         "coverage": bar_chart(
+            key="coverage",
             title=_("Member States with a current focal point, by regional group"),
             desc=_("%(with)s of %(total)s UN Member States have a current R2P focal point.")
             % {"with": _n(coverage["with_focal_point"]), "total": _n(coverage["member_states"])},
@@ -237,6 +240,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
             ],
         ),
         "by_status": bar_chart(
+            key="by-status",
             title=_("Commitments by current status"),
             desc=_("%(total)s commitments, each counted under its current status.")
             % {"total": _n(by_status["total"])},
@@ -249,6 +253,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
             table=[[r["label"], r["count"]] for r in by_status["rows"]],
         ),
         "by_level": bar_chart(
+            key="by-level",
             title=_("Active commitments by level"),
             desc=_("%(total)s active commitments (withdrawn ones apart), by level of the step.")
             % {"total": _n(by_level["total"])},
@@ -263,6 +268,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
             ],
         ),
         "by_step": bar_chart(
+            key="by-step",
             title=_("Active commitments by prevention step"),
             desc=_("How many active commitments each step of the catalogue has."),
             rows=by_step["rows"],
@@ -277,6 +283,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
             ],
         ),
         "per_quarter": column_chart(
+            key="per-quarter",
             title=_("Progress updates per quarter"),
             desc=_("%(total)s updates (corrections included) reported in the last %(n)s quarters.")
             % {"total": _n(per_quarter["total"]), "n": len(per_quarter["rows"])},

@@ -1,6 +1,7 @@
 """Public pages render for an anonymous visitor, with their data and empty states."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -227,3 +228,12 @@ def test_nav_links_to_every_public_section(client, world):
     body = client.get("/").content.decode()
     for url in ["/states/", "/commitments/", "/resolutions/", "/steps/", "/data/", "/api/docs/"]:
         assert f'href="{url}"' in body
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "es", "ar"])
+def test_element_ids_are_unique_in_every_language(client, world, language):
+    client.cookies["django_language"] = language
+    body = client.get("/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', body)
+    assert ids
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
