@@ -216,6 +216,11 @@ def column_chart(
     return _mirror(chart)
 
 
+def _quarter_label(start) -> str:
+    # Translators: a calendar quarter, "Q1" to "Q4", under a column of the activity chart.
+    return _("Q%(number)s") % {"number": (start.month - 1) // 3 + 1}
+
+
 def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
     """The charts of the dashboard and regional pages, from :func:`tracker.stats.dashboard`."""
     coverage = figures["coverage"]
@@ -288,7 +293,7 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
             desc=_("%(total)s updates (corrections included) reported in the last %(n)s quarters.")
             % {"total": _n(per_quarter["total"]), "n": len(per_quarter["rows"])},
             rows=[
-                {**r, "q": f"Q{(r['start'].month - 1) // 3 + 1}", "year": r["start"].year}
+                {**r, "q": _quarter_label(r["start"]), "year": r["start"].year}
                 for r in per_quarter["rows"]
             ],
             label="q",
