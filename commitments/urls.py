@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commitments import reminder_views, views
+from commitments import reminder_views, token_views, views
 
 app_name = "workspace"
 
@@ -24,6 +24,9 @@ urlpatterns = [
         views.update_published,
         name="update_published",
     ),
+    # Personal API tokens (the secret is shown once, at issue)
+    path("tokens/", token_views.token_list, name="tokens"),
+    path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     # Secretariat
     path("overdue/", views.staff_overdue, name="staff_overdue"),
     # Reminders: the secretariat's log, and preferences behind the signed link in each e-mail
