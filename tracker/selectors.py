@@ -2,11 +2,25 @@
 
 import datetime
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from commitments.models import (
     CLOSED_STATUSES,
     Commitment,
+    Level,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -314,7 +328,16 @@ def steps_list(*, level: str = "", today: datetime.date) -> QuerySet[PreventionS
     )
     if level:
         queryset = queryset.filter(level=level)
-    return queryset.order_by("level", "code")
+    return queryset.order_by(level_rank(), "code")
+
+
+def level_rank() -> Case:
+    """Order by level as the vocabulary lists it (national, intergovernmental, UN system),
+    not alphabetically — the order of the dashboard's charts."""
+    return Case(
+        *(When(level=value, then=Value(rank)) for rank, (value, _l) in enumerate(Level.choices)),
+        default=Value(len(Level.choices)),
+    )
 
 
 def step_detail(code: str, *, today: datetime.date) -> dict:

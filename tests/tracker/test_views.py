@@ -237,3 +237,10 @@ def test_element_ids_are_unique_in_every_language(client, world, language):
     ids = re.findall(r'\sid="([^"]+)"', body)
     assert ids
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
+def test_steps_are_listed_national_first_like_the_dashboard(client, db):
+    for code, level in [("U1", "un-system"), ("I1", "intergovernmental"), ("N1", "national")]:
+        PreventionStepFactory(code=code, level=level)
+    response = client.get("/steps/")
+    assert [s.code for s in response.context["steps"]] == ["N1", "I1", "U1"]
