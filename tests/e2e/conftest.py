@@ -10,6 +10,7 @@ import pytest
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCRATCH = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 pytestmark = pytest.mark.browser
 
@@ -51,8 +52,11 @@ def page(browser, live_server):
 
 
 def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under docs/screenshots/ (committed, linked from the README)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    """Take a full-page screenshot. With UPDATE_SCREENSHOTS=1 it replaces the committed one under
+    docs/screenshots/ (linked from the README); otherwise it goes to a scratch folder so a test
+    run leaves the work tree clean."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else SCRATCH
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
