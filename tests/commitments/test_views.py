@@ -750,3 +750,27 @@ def test_abandoned_draft_documents_are_purged_after_a_day(client, focal_point_a,
     assert "expired; attach them again: decree.pdf" in response.content.decode()
     assert not ProgressUpdate.objects.exists()
     assert response.context["draft_files"] == []
+
+
+@pytest.mark.parametrize("per_state", [1, 4])
+def test_staff_overdue_query_count_does_not_grow_with_rows(
+    client,
+    secretariat,
+    state_a,
+    state_b,
+    focal_point_a,
+    focal_point_b,
+    per_state,
+    django_assert_num_queries,
+):
+    long_ago = TODAY() - datetime.timedelta(days=400)
+    for state in (state_a, state_b):
+        for _n in range(per_state):
+            CommitmentFactory(state=state, pledged_on=long_ago)
+    client.force_login(secretariat)
+    client.get(reverse("workspace:staff_overdue"))  # warm the cached demo-data flag
+    # 1 session, 2 user, 3 count for the paginator, 4 the page of commitments with State,
+    # step and latest update, 5 the States' active accesses with their users.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("workspace:staff_overdue"))
+    assert len(response.context["page"].object_list) == 2 * per_state
