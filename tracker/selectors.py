@@ -305,10 +305,13 @@ def resolution_years() -> list[int]:
 
 def resolution_detail(pk: int, *, today: datetime.date) -> dict:
     """A resolution, the States it concerns and the commitments that cite it (a queryset: the
-    caller pages it). Two queries, three once the commitments are read."""
+    caller pages it), and when any of it last changed. Three queries, four once the
+    commitments are read."""
     resolution = Resolution.objects.get(pk=pk)
+    latest = resolution.commitments.aggregate(latest=Max("updated_at"))["latest"]
     return {
         "resolution": resolution,
+        "last_changed": max(filter(None, [resolution.updated_at, latest])),
         "states": list(resolution.states.order_by("name")),
         "commitments": commitments_with_relations(resolution.commitments.all()).order_by(
             "state__name", "pledged_on", "id"
@@ -346,22 +349,28 @@ def step_detail(code: str, *, today: datetime.date) -> dict:
     are read."""
     step = PreventionStep.objects.prefetch_related("channels", "risk_factors").get(code=code)
     commitments = public_commitments(today=today, step=step.code)
+    by_status, latest = status_breakdown(commitments)
     return {
         "step": step,
+        "last_changed": max(filter(None, [step.updated_at, latest])),
         "commitments": commitments,
-        "by_status": status_breakdown(commitments),
+        "by_status": by_status,
     }
 
 
-def status_breakdown(commitments: QuerySet[Commitment]) -> list[dict]:
-    """``[{"status", "label", "count"}]`` for every status in order, zeros included. One query."""
-    counts = dict(
+def status_breakdown(commitments: QuerySet[Commitment]) -> tuple[list[dict], datetime.datetime]:
+    """``[{"status", "label", "count"}]`` for every status in order (zeros included), and the
+    latest ``updated_at`` of the commitments. One query."""
+    rows = list(
         commitments.order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
+        .values("status")
+        .annotate(n=Count("id"), latest=Max("updated_at"))
+        .values_list("status", "n", "latest")
     )
-    return [
+    counts = {status: n for status, n, _latest in rows}
+    latest = max((latest for _s, _n, latest in rows), default=None)
+    breakdown = [
         {"status": value, "label": label, "count": counts.get(value, 0)}
         for value, label in Status.choices
     ]
+    return breakdown, latest

@@ -83,11 +83,11 @@ PAGES = [
     ("tracker:commitment", "commitment", 5 + DEMO_FLAG),
     # years for the filter + version + count + page + the States of the page's resolutions.
     ("tracker:resolutions", {}, 5 + DEMO_FLAG),
-    # resolution + its States + count + page of commitments.
-    ("tracker:resolution", "resolution", 4 + DEMO_FLAG),
+    # resolution + latest change of its commitments + its States + count + page of commitments.
+    ("tracker:resolution", "resolution", 5 + DEMO_FLAG),
     # version + the annotated steps.
     ("tracker:steps", {}, 2 + DEMO_FLAG),
-    # step + channels + risk factors + status breakdown + count + page of commitments.
+    # step + channels + risk factors + status breakdown (with latest change) + count + page.
     ("tracker:step", {"code": "N1"}, 6 + DEMO_FLAG),
     # version.
     ("tracker:data", {}, 1 + DEMO_FLAG),

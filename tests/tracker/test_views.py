@@ -244,3 +244,11 @@ def test_steps_are_listed_national_first_like_the_dashboard(client, db):
         PreventionStepFactory(code=code, level=level)
     response = client.get("/steps/")
     assert [s.code for s in response.context["steps"]] == ["N1", "I1", "U1"]
+
+
+def test_step_and_resolution_pages_date_their_latest_commitment_change(client, world):
+    commitment = world["commitment"]
+    commitment.refresh_from_db()
+    for url in ["/steps/N1/", world["resolution"].get_absolute_url()]:
+        response = client.get(url)
+        assert response.context["last_changed"] >= commitment.updated_at
