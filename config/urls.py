@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from commitments.views import LoginView
 from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # + preferred language
     path("accounts/", include("django.contrib.auth.urls")),
     path("my/", include("commitments.urls")),
     path("api/", include("tracker.api.urls")),

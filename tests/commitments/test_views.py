@@ -621,6 +621,21 @@ def test_log_in_page_is_templated_and_logs_in(client, focal_point_a):
     assert response["Location"] == reverse("workspace:home")
 
 
+def test_after_log_in_the_site_speaks_the_accounts_preferred_language(client, focal_point_a):
+    focal_point_a.preferred_language = "fr"
+    focal_point_a.save()
+    client.post(reverse("login"), {"username": "fp_a", "password": "correct-horse-battery"})
+    assert "Mon espace de travail" in client.get(reverse("workspace:home")).content.decode()
+
+
+def test_a_language_chosen_before_log_in_is_kept(client, focal_point_a, settings):
+    focal_point_a.preferred_language = "fr"
+    focal_point_a.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    client.post(reverse("login"), {"username": "fp_a", "password": "correct-horse-battery"})
+    assert "Mi espacio de trabajo" in client.get(reverse("workspace:home")).content.decode()
+
+
 def test_a_wrong_password_is_reported_in_the_error_summary(client, focal_point_a):
     response = client.post(reverse("login"), {"username": "fp_a", "password": "wrong"})
     html = response.content.decode()
