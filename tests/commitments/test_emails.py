@@ -66,8 +66,11 @@ def test_digest_is_rendered_in_the_recipients_language(state_a, focal_point_a, l
     focal_point_a.save(update_fields=["preferred_language"])
     commitment_due(state_a, 0)
     reminders_run(today=TODAY)
-    _message, html = only_message()
+    message, html = only_message()
     assert f'<html lang="{language}" dir="{bidi}">' in html
+    # Translated, not merely labelled (the catalogs are in locale/).
+    assert message.subject != "R2P Tracker: 1 commitment needs a review"
+    assert "These commitments need a progress review:" not in message.body
 
 
 def test_render_email_restores_the_active_language():
