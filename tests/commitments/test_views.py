@@ -789,3 +789,17 @@ def test_staff_overdue_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(5):
         response = client.get(reverse("workspace:staff_overdue"))
     assert len(response.context["page"].object_list) == 2 * per_state
+
+
+def test_the_500_page_renders_without_a_request_or_a_database():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong on our side" in html
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+
+
+def test_an_unknown_address_gets_the_templated_404(client):
+    response = client.get("/my/no-such-page/")
+    assert response.status_code == 404
+    assert "We cannot find this page" in response.content.decode()
