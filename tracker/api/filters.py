@@ -284,3 +284,13 @@ class SearchFilter(drf_filters.SearchFilter):
         for parameter in parameters:
             parameter["schema"]["pattern"] = "^[^\\x00]*$"
         return parameters
+
+
+class StatsFilter(ApiFilterSet):
+    regional_group = filters.ChoiceFilter(
+        choices=RegionalGroup.choices, label=_("Only the States of this UN regional group.")
+    )
+
+    class Meta:
+        model = MemberState
+        fields = ["regional_group"]

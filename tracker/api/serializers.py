@@ -423,3 +423,127 @@ class CommitmentDetailSerializer(CommitmentSerializer):
 
     class Meta(CommitmentSerializer.Meta):
         fields = [*CommitmentSerializer.Meta.fields, "updates"]
+
+
+# --- Stats (the shapes of tracker.stats, documented for the schema) ----------------------------
+
+
+class _CodeNameSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _ReferenceFigureSerializer(serializers.Serializer):
+    value = serializers.IntegerField()
+    at_least = serializers.BooleanField(help_text="The source says 'more than'.")
+    statement = serializers.CharField()
+    as_of = serializers.CharField(help_text="A date, or a month or year as the source gives it.")
+    source_name = serializers.CharField()
+    source_url = serializers.CharField(allow_blank=True)
+
+
+class _CoverageGroupSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="Regional group.")
+    label = serializers.CharField()
+    member_states = serializers.IntegerField()
+    with_focal_point = serializers.IntegerField()
+
+
+class CoverageSerializer(serializers.Serializer):
+    member_states = serializers.IntegerField(help_text="UN Member States.")
+    with_focal_point = serializers.IntegerField(help_text="... with a current focal point.")
+    groups = _CoverageGroupSerializer(many=True)
+    others = _CodeNameSerializer(
+        many=True, help_text="Observers and organisations with a current focal point."
+    )
+    reference = _ReferenceFigureSerializer(
+        allow_null=True, help_text="The latest sourced headline figure, shown beside ours."
+    )
+
+
+class _StatusRowSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class ByStatusSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    rows = _StatusRowSerializer(many=True)
+
+
+class _LevelRowSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(choices=PreventionStep._meta.get_field("level").choices)
+    label = serializers.CharField()
+    commitments = serializers.IntegerField(help_text="Active pledges (not withdrawn).")
+    complete = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    states = serializers.IntegerField(help_text="States with at least one active pledge.")
+
+
+class ByLevelSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    rows = _LevelRowSerializer(many=True)
+
+
+class _StepRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    level = serializers.ChoiceField(choices=PreventionStep._meta.get_field("level").choices)
+    commitments = serializers.IntegerField()
+    complete = serializers.IntegerField()
+    withdrawn = serializers.IntegerField()
+    states = serializers.IntegerField()
+
+
+class ByStepSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    rows = _StepRowSerializer(many=True)
+
+
+class _GroupStatusSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="Regional group.")
+    label = serializers.CharField()
+    by_status = ByStatusSerializer()
+
+
+class _OverdueStateSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    overdue = serializers.IntegerField()
+    oldest_due = serializers.DateField()
+
+
+class OverdueSerializer(serializers.Serializer):
+    today = serializers.DateField()
+    count = serializers.IntegerField(help_text="Commitments whose review is overdue.")
+    states = _OverdueStateSerializer(many=True)
+
+
+class _QuarterSerializer(serializers.Serializer):
+    quarter = serializers.CharField(help_text="E.g. 2025-Q3.")
+    start = serializers.DateField()
+    updates = serializers.IntegerField()
+    corrections = serializers.IntegerField()
+
+
+class PerQuarterSerializer(serializers.Serializer):
+    rows = _QuarterSerializer(many=True)
+    total = serializers.IntegerField()
+    before = serializers.IntegerField(help_text="Updates reported before the first quarter.")
+
+
+class StatsSerializer(serializers.Serializer):
+    """The dashboard's figures, computed by ``tracker.stats`` (the same numbers as the pages).
+    Codes are stable; ``label`` values follow the request's language (Accept-Language)."""
+
+    today = serializers.DateField(help_text="The day reviews are judged against.")
+    last_changed = serializers.DateTimeField(allow_null=True)
+    regional_group = serializers.CharField(allow_null=True)
+    coverage = CoverageSerializer()
+    by_status = ByStatusSerializer()
+    by_level = ByLevelSerializer()
+    by_step = ByStepSerializer()
+    by_regional_group = _GroupStatusSerializer(many=True)
+    overdue = OverdueSerializer()
+    per_quarter = PerQuarterSerializer()

@@ -28,6 +28,7 @@ v1 = [
         views.CommitmentProgressUpdateCreate.as_view(),
         name="commitment-progress-update-create",
     ),
+    path("stats/", views.StatsView.as_view(), name="stats"),
 ]
 
 urlpatterns = [

@@ -44,6 +44,7 @@ from commitments.models import (
 from commitments.selectors import commitments_with_relations, overdue_q, review_today
 from commitments.services import EvidenceLink, progress_update_create
 from focalpoints.models import FocalPoint, MemberState
+from tracker import stats
 from tracker.api import filters, serializers
 from tracker.api.authentication import ApiTokenAuthentication
 from tracker.api.exceptions import ErrorSerializer
@@ -343,3 +344,61 @@ def api_not_found(request, *args, **kwargs):
     """Any other URL under /api/: the API's own JSON 404, never the site's HTML page."""
     body = {"status": 404, "code": "not_found", "detail": _("No such API URL."), "errors": {}}
     return JsonResponse(body, status=404)
+
+
+class StatsView(generics.GenericAPIView):
+    """The dashboard's figures: focal point coverage, commitments by status, level, step and
+    regional group, overdue reviews, updates per quarter. Computed by ``tracker.stats`` — the
+    same functions as the dashboard — never recomputed here."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonThrottle, UserThrottle]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = StrictContentNegotiation
+    serializer_class = serializers.StatsSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.StatsFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        return MemberState.objects.none()  # only for the filter's form and the schema
+
+    @extend_schema(summary="Dashboard figures", tags=["stats"])
+    def get(self, request):
+        self.filter_queryset(self.get_queryset())  # validates ?regional_group= (400 if bad)
+        group = request.query_params.get("regional_group") or None
+        today = review_today()
+        version = stats.data_version()
+        basis = "|".join([API_VERSION, request.get_full_path(), today.isoformat(), version["key"]])
+        etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
+        last = version["last_changed"]
+        last_ts = int(last.timestamp()) if last else None
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_ts)
+        if not_modified is not None:
+            return ConditionalReadMixin._stamp(not_modified, etag, last)
+        key = version["key"]
+        figures = stats.dashboard(today=today, regional_group=group)
+        body = {
+            "today": today,
+            "last_changed": last,
+            "regional_group": group,
+            "coverage": figures["coverage"],
+            "by_status": figures["by_status"],
+            "by_level": figures["by_level"],
+            "by_step": figures["by_step"],
+            "by_regional_group": [
+                {
+                    "slug": row["slug"],
+                    "label": row["label"],
+                    "by_status": stats.commitments_by_status(
+                        regional_group=row["slug"], version=key
+                    ),
+                }
+                for row in figures["coverage"]["groups"]
+            ],
+            "overdue": figures["overdue"],
+            "per_quarter": figures["per_quarter"],
+        }
+        data = self.get_serializer(body).data
+        return ConditionalReadMixin._stamp(Response(data), etag, last)
