@@ -50,9 +50,13 @@ INSERT_ROWS_PER_STATEMENT = 2000
 class DigestDeliveryError(Exception):
     """Sending a digest failed; its rows were released (or failed, on the last try)."""
 
-    def __init__(self, message: str, *, final: bool):
-        super().__init__(message)
+    def __init__(self, message: str, final: bool = False):
+        super().__init__(message, final)  # both in args: picklable for any result backend
+        self.message = message
         self.final = final
+
+    def __str__(self) -> str:
+        return self.message
 
 
 # --- Recording ----------------------------------------------------------------------------------
