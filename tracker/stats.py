@@ -567,7 +567,9 @@ def state_tiles(
 def dashboard(*, today: datetime.date | None = None, regional_group: str | None = None) -> dict:
     """All the figures of the global dashboard (or of one regional group's page).
 
-    Returns ``{"today": date, "last_changed": datetime | None, "coverage": ...,
+    Returns ``{"today": date, "version": str (the data version key: it changes whenever the
+    data does, so callers can cache what they derive from the figures), "last_changed":
+    datetime | None, "coverage": ...,
     "by_status": ..., "by_level": ..., "by_step": ..., "overdue": ..., "per_quarter": ...,
     "recent": ..., "tiles": ...}`` where each value is the return value of the function of
     that name above (``tiles``: :func:`state_tiles`).
@@ -578,6 +580,7 @@ def dashboard(*, today: datetime.date | None = None, regional_group: str | None 
     key = version["key"]
     return {
         "today": today,
+        "version": key,
         "last_changed": version["last_changed"],
         "coverage": focal_point_coverage(regional_group=regional_group, version=key),
         "by_status": commitments_by_status(regional_group=regional_group, version=key),

@@ -16,6 +16,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+TODAY_ISH = datetime.date.today() - datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -252,3 +253,16 @@ def test_step_and_resolution_pages_date_their_latest_commitment_change(client, w
     for url in ["/steps/N1/", world["resolution"].get_absolute_url()]:
         response = client.get(url)
         assert response.context["last_changed"] >= commitment.updated_at
+
+
+def test_dashboard_shows_new_data_at_once_despite_caching(client, world, state_b):
+    before = client.get("/")
+    assert before.context["figures"]["overdue"]["count"] == 2
+    ProgressUpdateFactory(
+        commitment=CommitmentFactory(state=state_b, title="Fresh pledge", pledged_on=TODAY_ISH),
+        reported_on=TODAY_ISH,
+        narrative="Fresh report.",
+    )
+    after = client.get("/").content.decode()
+    assert "Fresh pledge" in after  # recent updates
+    assert "Fresh pledge" not in before.content.decode()
