@@ -4,6 +4,7 @@ audits; screenshots under docs/screenshots/public-*.png."""
 
 import datetime
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -112,10 +113,8 @@ def test_visitor_goes_from_dashboard_to_country_to_commitment_and_downloads_its_
     audit(page, "dashboard")
     screenshot(page, "public-dashboard-en")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="States").click()
-    page.get_by_label("Search").fill("Ghana")
-    page.get_by_role("button", name="Apply").click()
-    page.get_by_role("link", name="Ghana", exact=True).click()
+    # The tile of Ghana in "Every State at a glance" (its accessible name says its standing).
+    page.get_by_role("link", name=re.compile(r"^Ghana: has a current focal point")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ghana")
     audit(page, "country profile")
     screenshot(page, "public-country-en")
@@ -135,6 +134,16 @@ def test_visitor_goes_from_dashboard_to_country_to_commitment_and_downloads_its_
     assert text.startswith(BOM)
     assert "Correction: the draft was discussed" in text
     assert len(text.strip().splitlines()) == 4  # header + three updates
+
+
+def test_visitor_finds_a_state_by_searching_the_list(page, public_data):
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="States").click()
+    page.get_by_label("Search").fill("ghana")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("status")).to_contain_text("1 State or organisation")
+    page.get_by_role("link", name="Ghana", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ghana")
 
 
 @pytest.mark.parametrize(
