@@ -593,13 +593,24 @@ def write_open_data_zip(fileobj, version_key: str) -> None:
 
 
 OPEN_DATA_FILENAME = "r2p-tracker-open-data.zip"
+OPEN_DATA_DIR = "open-data"
+
+
+def _delete_older_versions(*, keep: str) -> None:
+    """Only the current version is worth keeping (a reader that has one open keeps reading it
+    on POSIX file systems and on object storage alike)."""
+    _dirs, files = default_storage.listdir(OPEN_DATA_DIR)
+    for filename in files:
+        path = f"{OPEN_DATA_DIR}/{filename}"
+        if path != keep and filename.endswith(".zip"):
+            default_storage.delete(path)
 
 
 def open_data_response(version_key: str) -> FileResponse:
     """The zip for the current data version. Built once per version into the default storage
     (``open-data/<version>.zip``), then served from there; a change to any public row changes
-    the version and so the file."""
-    name = f"open-data/{version_key}.zip"
+    the version and so the file, and the previous versions are deleted."""
+    name = f"{OPEN_DATA_DIR}/{version_key}.zip"
     if not default_storage.exists(name):
         with tempfile.TemporaryFile() as spool:
             write_open_data_zip(spool, version_key)
@@ -607,6 +618,7 @@ def open_data_response(version_key: str) -> FileResponse:
             saved = default_storage.save(name, File(spool))
         if saved != name:  # another process built the same version meanwhile
             default_storage.delete(saved)
+        _delete_older_versions(keep=name)
     return FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,

@@ -186,6 +186,7 @@ def test_open_data_zip_is_rebuilt_when_the_data_changes(client, data, media):
     CommitmentFactory(state=data["commitment"].state, step=data["commitment"].step)
     second = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
     assert len(json.loads(second.read("json/commitments.json"))) == 3
+    assert len(list((media / "open-data").iterdir())) == 1  # the old version was deleted
 
 
 def test_open_data_page_states_the_licence(client, data):
