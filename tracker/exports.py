@@ -318,7 +318,7 @@ TABLES: list[Table] = [
     Table(
         "risk_factors",
         RiskFactor,
-        ("number", "name", "kind", "crime", "summary", "verification", "source"),
+        ("id", "number", "name", "kind", "crime", "summary", "verification", "source"),
         _("Risk factors of the UN Framework of Analysis for Atrocity Crimes (2014)."),
         ("number",),
     ),
@@ -519,7 +519,8 @@ def _datapackage(version_key: str) -> dict:
         "licenses": [{"name": LICENCE_ID, "title": LICENCE_TITLE, "path": LICENCE_URL}],
         "resources": [
             {
-                "name": table.name.replace("_", "-"),
+                "name": table.name,
+                "profile": "tabular-data-resource",
                 "path": f"csv/{table.name}.csv",
                 "format": "csv",
                 "mediatype": "text/csv",

@@ -167,6 +167,20 @@ def test_datapackage_schema_matches_every_csv_header_and_json_record(client, dat
             assert list(record) == fields
 
 
+def test_datapackage_foreign_keys_point_at_existing_resources_and_fields(client, data, media):
+    package = exports.datapackage("v")
+    fields = {r["name"]: {f["name"] for f in r["schema"]["fields"]} for r in package["resources"]}
+    checked = 0
+    for resource in package["resources"]:
+        assert resource["profile"] == "tabular-data-resource"
+        for key in resource["schema"].get("foreignKeys", []):
+            assert key["fields"] in fields[resource["name"]]
+            target = key["reference"]["resource"]
+            assert key["reference"]["fields"] in fields[target], (resource["name"], key)
+            checked += 1
+    assert checked >= 10
+
+
 def test_open_data_zip_rows_match_the_database(client, data, media):
     archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
     updates = json.loads(archive.read("json/progress_updates.json"))
