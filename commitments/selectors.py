@@ -25,8 +25,9 @@ from focalpoints.models import FocalPoint
 
 
 def review_today() -> datetime.date:
-    """The date reviews are judged against: today in the site's time zone (TIME_ZONE)."""
-    return timezone.localdate()
+    """The date reviews are judged against: today in the site's time zone (TIME_ZONE), whatever
+    zone the current user has activated for display."""
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def overdue_q(today: datetime.date) -> Q:

@@ -16,4 +16,8 @@ class UserTimezoneMiddleware:
             timezone.activate(zoneinfo.ZoneInfo(tz_name)) if tz_name else timezone.deactivate()
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is per request: never let it leak into the next one on this thread.
+            timezone.deactivate()

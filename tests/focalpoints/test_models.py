@@ -83,3 +83,35 @@ def test_the_member_state_list_excludes_observers_and_organisations():
     MemberStateFactory(code="EUU", kind=MemberState.Kind.REGIONAL_ORGANISATION, regional_group="")
 
     assert list(MemberState.objects.un_members().values_list("code", flat=True)) == ["GHA"]
+
+
+def test_the_users_time_zone_is_active_for_the_request_only(client, focal_point_a):
+    from django.utils import timezone
+
+    focal_point_a.time_zone = "Pacific/Auckland"
+    focal_point_a.save()
+    client.force_login(focal_point_a)
+
+    response = client.get("/my/")
+    assert response.status_code == 200
+    assert response.context["TIME_ZONE"] == "Pacific/Auckland"
+    assert timezone.get_current_timezone_name() == "UTC"
+
+
+def test_reviews_are_judged_by_the_site_date_whatever_zone_is_active(settings):
+    import datetime
+    import zoneinfo
+
+    import time_machine
+    from django.utils import timezone
+
+    from commitments.selectors import review_today
+
+    settings.TIME_ZONE = "UTC"
+    late_evening_utc = datetime.datetime(2026, 3, 1, 23, 30, tzinfo=datetime.UTC)
+    with (
+        time_machine.travel(late_evening_utc),
+        timezone.override(zoneinfo.ZoneInfo("Pacific/Auckland")),
+    ):
+        assert timezone.localdate() == datetime.date(2026, 3, 2)
+        assert review_today() == datetime.date(2026, 3, 1)
