@@ -50,6 +50,14 @@ class StateFilterForm(FilterForm):
     overdue = forms.ChoiceField(label=_("Has overdue reviews"), required=False, choices=YES_NO)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
+    DESCENDING = frozenset({"commitments", "overdue", "last_report"})
+
+    @property
+    def active_sort(self) -> tuple[str, str]:
+        """The sort key in force and its direction, for the table's ``aria-sort``."""
+        key = self.filters().get("sort", "name")
+        return key, "descending" if key in self.DESCENDING else "ascending"
+
     def selector_kwargs(self) -> dict:
         f = self.filters()
         sort = f.get("sort", "name")

@@ -266,3 +266,9 @@ def test_dashboard_shows_new_data_at_once_despite_caching(client, world, state_b
     after = client.get("/").content.decode()
     assert "Fresh pledge" in after  # recent updates
     assert "Fresh pledge" not in before.content.decode()
+
+
+def test_sorted_column_is_marked_for_assistive_technology(client, world):
+    assert 'aria-sort="ascending"><a href="?sort=name"' in client.get("/states/").content.decode()
+    body = client.get("/states/?sort=overdue").content.decode()
+    assert 'aria-sort="descending"><a href="?sort=overdue"' in body
