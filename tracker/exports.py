@@ -78,12 +78,28 @@ def _cell(value) -> str:
 Column = tuple[str, Callable[[object], object]]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(text: str) -> str:
+    """Text that a spreadsheet would run as a formula (``=HYPERLINK(...)`` typed into a
+    narrative) gets a leading apostrophe, which spreadsheets show as text (OWASP "CSV
+    injection"). Only the list downloads meant for spreadsheets do this; the open-data zip keeps
+    values exactly as published."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_rows(columns: list[Column], rows: Iterable) -> Iterator[str]:
     """Encoded CSV lines: the BOM and header first, then one line per row."""
     writer = csv.writer(_Echo())
     yield BOM + writer.writerow([header for header, _get in columns])
     for row in rows:
-        yield writer.writerow([_cell(get(row)) for _header, get in columns])
+        cells = []
+        for _header, get in columns:
+            value = get(row)
+            cell = _cell(value)
+            cells.append(_spreadsheet_safe(cell) if isinstance(value, str) else cell)
+        yield writer.writerow(cells)
 
 
 def csv_response(filename: str, columns: list[Column], rows: Iterable) -> StreamingHttpResponse:

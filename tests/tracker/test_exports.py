@@ -207,3 +207,18 @@ def test_open_data_page_states_the_licence(client, data):
     body = client.get("/data/").content.decode()
     assert "Creative Commons Attribution 4.0 International" in body
     assert "https://creativecommons.org/licenses/by/4.0/" in body
+
+
+def test_list_csv_neutralises_spreadsheet_formulas_but_the_zip_keeps_the_text(client, data, media):
+    ProgressUpdateFactory(
+        commitment=data["other"],
+        reported_on=datetime.date(2025, 5, 1),
+        narrative='=HYPERLINK("https://evil.example","click")',
+    )
+    url = data["other"].get_absolute_url() + "?format=csv"
+    assert (
+        read_csv(client.get(url))[0]["narrative"] == '\'=HYPERLINK("https://evil.example","click")'
+    )
+    archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    narratives = [u["narrative"] for u in json.loads(archive.read("json/progress_updates.json"))]
+    assert '=HYPERLINK("https://evil.example","click")' in narratives
