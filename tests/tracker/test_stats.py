@@ -282,3 +282,9 @@ def test_state_tiles_give_each_state_its_focal_point_and_review_standing(fixture
     assert groups["asia-pacific"] == []
     assert [brief(t) for t in tiles["others"]] == [("EUU", True, 0, 0)]
     assert tiles["groups"][0]["states"][0]["focal_point_since"] == datetime.date(2019, 1, 15)
+
+
+def test_a_corrected_headline_figure_shows_at_once(fixture):
+    assert stats.focal_point_coverage()["reference"]["value"] == 61
+    ReferenceFigure.objects.filter(key="gn-2023").update(value=62)
+    assert stats.focal_point_coverage()["reference"]["value"] == 62
