@@ -16,11 +16,13 @@ import csv
 import datetime
 import json
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
@@ -623,22 +625,48 @@ def _delete_older_versions(*, keep: str) -> None:
             default_storage.delete(path)
 
 
+BUILD_LOCK_SECONDS = 600
+BUILD_WAIT_SECONDS = 120
+
+
 def open_data_response(version_key: str) -> FileResponse:
     """The zip for the current data version. Built once per version into the default storage
     (``open-data/<version>.zip``), then served from there; a change to any public row changes
-    the version and so the file, and the previous versions are deleted."""
+    the version and so the file, and the previous versions are deleted. While one request
+    builds a version (a lock in the cache), the others wait for its file instead of building
+    the same zip again."""
     name = f"{OPEN_DATA_DIR}/{version_key}.zip"
     if not default_storage.exists(name):
-        with tempfile.TemporaryFile() as spool:
-            write_open_data_zip(spool, version_key)
-            spool.seek(0)
-            saved = default_storage.save(name, File(spool))
-        if saved != name:  # another process built the same version meanwhile
-            default_storage.delete(saved)
-        _delete_older_versions(keep=name)
+        lock = f"tracker:open-data-build:{version_key}"
+        if cache.add(lock, 1, BUILD_LOCK_SECONDS):
+            try:
+                _build(name, version_key)
+            finally:
+                cache.delete(lock)
+        elif not _wait_for(name):
+            _build(name, version_key)  # the builder died or is very slow: build it here
     return FileResponse(
         default_storage.open(name, "rb"),
         as_attachment=True,
         filename=OPEN_DATA_FILENAME,
         content_type="application/zip",
     )
+
+
+def _build(name: str, version_key: str) -> None:
+    with tempfile.TemporaryFile() as spool:
+        write_open_data_zip(spool, version_key)
+        spool.seek(0)
+        saved = default_storage.save(name, File(spool))
+    if saved != name:  # another process built the same version meanwhile
+        default_storage.delete(saved)
+    _delete_older_versions(keep=name)
+
+
+def _wait_for(name: str) -> bool:
+    deadline = time.monotonic() + BUILD_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if default_storage.exists(name):
+            return True
+        time.sleep(0.5)
+    return False

@@ -222,3 +222,24 @@ def test_list_csv_neutralises_spreadsheet_formulas_but_the_zip_keeps_the_text(cl
     archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
     narratives = [u["narrative"] for u in json.loads(archive.read("json/progress_updates.json"))]
     assert '=HYPERLINK("https://evil.example","click")' in narratives
+
+
+def test_a_request_waits_for_the_zip_another_request_is_building(client, data, media, monkeypatch):
+    from django.core.cache import cache
+
+    from tracker import stats
+
+    version = stats.data_version()["key"]
+    cache.add(f"tracker:open-data-build:{version}", 1, 60)  # another worker is building it
+    built = []
+
+    def other_worker_finishes(seconds):
+        (media / "open-data").mkdir(exist_ok=True)
+        (media / "open-data" / f"{version}.zip").write_bytes(b"PK-built-elsewhere")
+        built.append(seconds)
+
+    monkeypatch.setattr(exports.time, "sleep", other_worker_finishes)
+    monkeypatch.setattr(exports, "write_open_data_zip", lambda *a: pytest.fail("built twice"))
+    response = client.get("/data/r2p-tracker-open-data.zip")
+    assert b"".join(response.streaming_content) == b"PK-built-elsewhere"
+    assert built
