@@ -244,6 +244,8 @@ class NetworkMembership(models.Model):
         default=Verification.VERIFIED,
     )
 
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
     class Meta:
         ordering = ["network__name", "state__name"]
         verbose_name = _("network membership")
@@ -293,6 +295,7 @@ class ReferenceFigure(models.Model):
     )
     source_name = models.CharField(_("source name"), max_length=200)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["topic", "-as_of"]

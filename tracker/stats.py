@@ -79,15 +79,8 @@ _VERSION_SOURCES = [
     (Resolution, "updated_at", "COUNT(*)"),
     (PreventionStep, "updated_at", "COUNT(*)"),
     (Network, "updated_at", "COUNT(*)"),
-    (NetworkMembership, None, "COUNT(*)"),
-    # No change time on this small table (a dozen rows): a fingerprint of what the dashboard
-    # shows from it, so a corrected headline figure appears at once.
-    (
-        ReferenceFigure,
-        None,
-        "COUNT(*) * 1000003 + COALESCE(SUM(value * 31 + LENGTH(statement) * 7"
-        " + LENGTH(as_of_text) + LENGTH(source_name) * 3 + LENGTH(source_url)), 0)",
-    ),
+    (NetworkMembership, "updated_at", "COUNT(*)"),
+    (ReferenceFigure, "updated_at", "COUNT(*)"),
 ]
 
 

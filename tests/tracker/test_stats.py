@@ -284,7 +284,24 @@ def test_state_tiles_give_each_state_its_focal_point_and_review_standing(fixture
     assert tiles["groups"][0]["states"][0]["focal_point_since"] == datetime.date(2019, 1, 15)
 
 
-def test_a_corrected_headline_figure_shows_at_once(fixture):
+def test_a_corrected_headline_figure_shows_at_once(fixture, frozen):
     assert stats.focal_point_coverage()["reference"]["value"] == 61
-    ReferenceFigure.objects.filter(key="gn-2023").update(value=62)
+    frozen.shift(datetime.timedelta(minutes=5))
+    figure = ReferenceFigure.objects.get(key="gn-2023")
+    figure.value = 62
+    figure.save()  # as the admin and load_reference_data --update do
     assert stats.focal_point_coverage()["reference"]["value"] == 62
+
+
+def test_an_edited_network_membership_changes_the_data_version(fixture, frozen):
+    from focalpoints.models import Network, NetworkMembership
+
+    network = Network.objects.create(slug="test-network", name="Test network")
+    membership = NetworkMembership.objects.create(network=network, state_id="GHA")
+    before = stats.data_version()["key"]
+    frozen.shift(datetime.timedelta(minutes=5))
+
+    membership.evidence = "Corrected evidence"
+    membership.save()
+
+    assert stats.data_version()["key"] != before
