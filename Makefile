@@ -65,5 +65,10 @@ messages: $(VENV)/.dev ## Re-extract and compile translations (needs gettext)
 	$(BIN)/python manage.py makemessages -l fr -l es -l ar --ignore=.venv --ignore=var
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
+bench: $(VENV)/.dev ## Run the benchmarks against DATABASE_URL (load seed_demo --scale 20000 first)
+	$(BIN)/python benchmarks/dashboard.py --all
+	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/reminders.py
+
 clean: ## Remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var
