@@ -51,22 +51,24 @@ def many(db, secretariat, state_a):
     return commitments
 
 
-# Each list request: (1) the validators aggregate — count and latest change, which is also
-# the paginator's count; (2) the page of rows with their joined relations; then one query per
-# prefetched relation, whatever the number of rows.
+# Every list request reads: (1) the validators — the filtered rows' count (reused by the
+# paginator) and latest change; (2) the page's keys alone; (3) the page's rows with their joins
+# and annotations; then one query per many-to-many relation for the whole page.
 PINNED = {
-    # (2) rows with status counts, focal point and overdue sub-queries
-    "member-states/": 2,
-    # (2) rows
-    "focal-points/": 2,
-    # (2) rows, (3) their States
-    "resolutions/": 3,
-    # (2) rows, (3) channels, (4) risk factors
-    "prevention-steps/": 4,
-    # (2) rows joined with State, step and latest update, (3) channels, (4) resolutions
-    "commitments/": 4,
-    # (2) rows with their State code and correction, (3) evidence
-    "progress-updates/": 3,
+    # (1) validators, (2) keys, (3) rows with their focal point and commitment sub-queries
+    "member-states/": 3,
+    # (1) validators, (2) keys, (3) rows
+    "focal-points/": 3,
+    # (1) validators, (2) keys, (3) rows, (4) their States' codes
+    "resolutions/": 4,
+    # (1) validators, (2) keys, (3) rows, (4) channel codes, (5) risk factor numbers
+    "prevention-steps/": 5,
+    # (1) validators, (2) latest change of States and steps, (3) keys, (4) rows joined with
+    # State and step, (5) channel codes, (6) resolution ids
+    "commitments/": 6,
+    # (1) count, (2) latest publication, (3) keys, (4) rows with State code and correction,
+    # (5) evidence
+    "progress-updates/": 5,
 }
 
 
@@ -83,16 +85,17 @@ def test_list_query_count_does_not_grow_with_page_size(
 
 
 def test_commitment_detail_query_count(client, many, django_assert_max_num_queries):
-    # (1) validators, (2) the row with State, step, latest update, (3) channels,
-    # (4) resolutions, (5) updates with State code and correction, (6) their evidence
-    with django_assert_max_num_queries(6):
+    # (1) validators, (2) latest change of States and steps, (3) the row with State and step,
+    # (4) updates with State code and correction, (5) their evidence, (6) channel codes,
+    # (7) resolution ids
+    with django_assert_max_num_queries(7):
         response = client.get(API + f"commitments/{many[0].pk}/")
     assert response.status_code == 200
 
 
 def test_not_modified_costs_one_query(client, many, django_assert_num_queries):
     etag = client.get(API + "commitments/?page_size=100")["ETag"]
-    # (1) the validators aggregate: no row is read or rendered
-    with django_assert_num_queries(1):
+    # (1) the validators aggregate, (2) latest change of States and steps: no row is read
+    with django_assert_num_queries(2):
         response = client.get(API + "commitments/?page_size=100", HTTP_IF_NONE_MATCH=etag)
     assert response.status_code == 304

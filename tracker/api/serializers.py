@@ -87,6 +87,8 @@ class FastReadSerializer(serializers.ModelSerializer):
         if field.source == "*":
             return lambda instance: field.to_representation(instance)
         get = _source_getter(field.source)
+        if isinstance(field, serializers.ListField) and isinstance(field.child, _IDENTITY_FIELDS):
+            return get  # already a list of plain values
         if isinstance(field, serializers.ManyRelatedField):
             slug = getattr(field.child_relation, "slug_field", None) or "pk"
             manager = attrgetter(field.source)
@@ -121,12 +123,14 @@ class FastReadSerializer(serializers.ModelSerializer):
         return {name: get(instance) for name, get in plan}
 
 
-def _codes(source: str | None = None, slug: str = "code", help_text: str = ""):
-    """A list of related rows' stable keys (codes, numbers or ids)."""
-    extra = {"source": source} if source else {}
-    return serializers.SlugRelatedField(
-        slug_field=slug, many=True, read_only=True, help_text=help_text, **extra
-    )
+def _keys(source: str, child, help_text: str):
+    """A list of related rows' stable keys (codes, numbers or ids), attached to each row by
+    the view (``tracker.api.views.attach_keys``)."""
+    return serializers.ListField(child=child, source=source, read_only=True, help_text=help_text)
+
+
+def _codes(source: str, help_text: str):
+    return _keys(source, serializers.CharField(), help_text)
 
 
 # --- Member States --------------------------------------------------------------------------------
@@ -221,7 +225,7 @@ class FocalPointSerializer(FastReadSerializer):
 
 
 class ResolutionSerializer(FastReadSerializer):
-    member_states = _codes("states", help_text="ISO 3166 alpha-3 codes of the States concerned.")
+    member_states = _codes("state_codes", "ISO 3166 alpha-3 codes of the States concerned.")
 
     class Meta:
         model = Resolution
@@ -243,10 +247,11 @@ class ResolutionSerializer(FastReadSerializer):
 
 
 class PreventionStepSerializer(FastReadSerializer):
-    channels = _codes(help_text="Codes of the channels of scrutiny.")
-    risk_factors = _codes(
-        slug="number",
-        help_text="Numbers of the risk factors (UN Framework of Analysis for Atrocity Crimes).",
+    channels = _codes("channel_codes", "Codes of the channels of scrutiny.")
+    risk_factors = _keys(
+        "risk_factor_numbers",
+        serializers.IntegerField(),
+        "Numbers of the risk factors (UN Framework of Analysis for Atrocity Crimes).",
     )
 
     class Meta:
@@ -368,10 +373,8 @@ class CommitmentSerializer(FastReadSerializer):
         choices=PreventionStep._meta.get_field("level").choices,
         help_text="The step's level.",
     )
-    channels = _codes(help_text="Codes of the channels of scrutiny.")
-    resolutions = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True, help_text="Ids of related resolutions."
-    )
+    channels = _codes("channel_codes", "Codes of the channels of scrutiny.")
+    resolutions = _keys("resolution_ids", serializers.IntegerField(), "Ids of related resolutions.")
     latest_update = serializers.IntegerField(
         source="latest_update_id",
         allow_null=True,

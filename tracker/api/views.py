@@ -6,8 +6,10 @@ Writes go through ``commitments.services.progress_update_create`` — the one im
 workspace form uses too.
 """
 
+import datetime
 import hashlib
 
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -15,7 +17,6 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
-    Q,
     Subquery,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -41,7 +42,7 @@ from commitments.models import (
     Resolution,
     Status,
 )
-from commitments.selectors import commitments_with_relations, overdue_q, review_today
+from commitments.selectors import overdue_q, review_today
 from commitments.services import EvidenceLink, progress_update_create
 from focalpoints.models import FocalPoint, MemberState
 from tracker import stats
@@ -53,6 +54,8 @@ from tracker.api.renderers import CSVRenderer, StrictContentNegotiation
 from tracker.api.throttling import AnonThrottle, UserThrottle
 
 API_VERSION = "v1"
+# A commitment's own columns (its State's and step's are read only as far as rows show them).
+COMMITMENT_COLUMNS = [field.attname for field in Commitment._meta.concrete_fields]
 
 
 def _progress_updates():
@@ -64,6 +67,52 @@ def _progress_updates():
     ).prefetch_related("evidence")
 
 
+def _latest_changes(tables) -> dict:
+    """``{"r0": datetime | None, ...}``: the latest change in each (model, column), in one
+    query of index lookups (``SELECT (SELECT MAX(col) FROM t1), ...``)."""
+    if not tables:
+        return {}
+    quote = connection.ops.quote_name
+    parts = [
+        f"(SELECT MAX({quote(column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
+        for model, column in tables
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    latest = {}
+    for index, value in enumerate(row):
+        if isinstance(value, str):  # SQLite returns text for MAX() over a datetime column
+            value = datetime.datetime.fromisoformat(value)
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        latest[f"r{index}"] = value
+    return latest
+
+
+def attach_keys(rows, relation: str, attr: str, key: str | None = None) -> None:
+    """Set ``row.<attr>`` to the sorted keys of the rows related through the many-to-many
+    ``relation`` (their primary key, or ``key``), for a whole page in one query on the through
+    table: lists of plain values, without building a model and a manager per related row as
+    ``prefetch_related`` does."""
+    if not rows:
+        return
+    field = rows[0]._meta.get_field(relation)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    value = f"{target}__{key}" if key else f"{target}_id"
+    pairs = (
+        through.objects.filter(**{f"{source}_id__in": [row.pk for row in rows]})
+        .order_by()
+        .values_list(f"{source}_id", value)
+    )
+    found: dict = {}
+    for owner, related in pairs:
+        found.setdefault(owner, []).append(related)
+    for row in rows:
+        setattr(row, attr, sorted(found.get(row.pk, ())))
+
+
 class ConditionalReadMixin:
     """ETag / Last-Modified validators computed by one aggregate query over the filtered rows
     (count, and the latest change of each table the rows show), *before* any row is read or
@@ -72,11 +121,17 @@ class ConditionalReadMixin:
 
     validator_fields: tuple[str, ...] = ("updated_at",)
 
+    # Tables whose latest change anywhere also changes what the rows show (a State's group on
+    # its commitments, a correction on the update it corrects): read as one uncorrelated
+    # sub-query each (an index lookup, evaluated once), never joined to the rows.
+    validator_tables: tuple[tuple[type, str], ...] = ()
+
     def _validators(self, queryset):
         aggregates = {"n": Count("pk")}
         for index, field in enumerate(self.validator_fields):
             aggregates[f"t{index}"] = Max(field)
         values = queryset.order_by().aggregate(**aggregates)
+        values.update(_latest_changes(self.validator_tables))
         stamps = [v for k, v in values.items() if k != "n" and v is not None]
         last = max(stamps) if stamps else None
         basis = "|".join(
@@ -111,9 +166,28 @@ class ConditionalReadMixin:
         if not_modified is not None:
             return self._stamp(not_modified, etag, last)
         request._api_known_count = count  # the paginator need not count again
-        page = self.paginate_queryset(queryset)
-        serializer = self.get_serializer(page, many=True)
+        rows = self._page_rows(queryset)
+        serializer = self.get_serializer(rows, many=True)
         return self._stamp(self.get_paginated_response(serializer.data), etag, last)
+
+    def _page_rows(self, queryset):
+        """A "deferred join": page through the keys alone (an index scan, however deep the
+        page), then read only that page's rows with their joins, annotations and prefetches.
+        A plain OFFSET would join and compute every row it skips."""
+        key = queryset.model._meta.pk.attname
+        page_keys = list(self.paginate_queryset(queryset.values_list(key, flat=True)))
+        page = self.decorate(queryset.filter(pk__in=page_keys))
+        rows = {getattr(row, key): row for row in page}
+        rows = [rows[k] for k in page_keys]
+        self.attach(rows)
+        return rows
+
+    def decorate(self, queryset):
+        """What only the rows of a page need (annotations the filters do not use)."""
+        return queryset
+
+    def attach(self, rows) -> None:
+        """Add the keys of many-to-many relations to the page's rows (see attach_keys)."""
 
     def retrieve(self, request, *args, **kwargs):
         lookup = {self.lookup_field: kwargs[self.lookup_url_kwarg or self.lookup_field]}
@@ -124,7 +198,9 @@ class ConditionalReadMixin:
         not_modified = self._conditional(etag, last)
         if not_modified is not None:
             return self._stamp(not_modified, etag, last)
-        response = super().retrieve(request, *args, **kwargs)
+        instance = self.get_object()
+        self.attach([instance])
+        response = Response(self.get_serializer(instance).data)
         return self._stamp(response, etag, last)
 
 
@@ -143,40 +219,41 @@ class PublicReadViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "today": review_today()}
 
 
-def _status_counts():
+def _per_state(queryset, aggregate):
+    """One figure over a State's rows, as a correlated sub-query (an index scan per State:
+    far cheaper than joining 20,000 commitments and grouping them)."""
+    return Subquery(
+        queryset.filter(state=OuterRef("pk"))
+        .order_by()
+        .values("state")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+
+
+def _member_states():
+    """States with their focal point, commitment counts by status, overdue reviews and the
+    latest change of the State, its focal points or its commitments."""
     today = review_today()
+    commitments = Commitment.objects.all()
     counts = {
-        serializers._status_key(value): Count("commitments", filter=Q(commitments__status=value))
+        serializers._status_key(value): Coalesce(
+            _per_state(commitments.filter(status=value), Count("pk")), 0
+        )
         for value, _label in Status.choices
     }
-    overdue = (
-        Commitment.objects.filter(overdue_q(today), state=OuterRef("pk"))
-        .order_by()
-        .values("state")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     current = FocalPoint.objects.current().filter(state=OuterRef("pk"))
-    focal_points_changed = (
-        FocalPoint.objects.filter(state=OuterRef("pk"))
-        .order_by()
-        .values("state")
-        .annotate(last=Max("updated_at"))
-        .values("last")
-    )
     return MemberState.objects.annotate(
         **counts,
-        commitments_total=Count("commitments"),
-        overdue_reviews=Coalesce(Subquery(overdue), 0),
+        commitments_total=Coalesce(_per_state(commitments, Count("pk")), 0),
+        overdue_reviews=Coalesce(_per_state(commitments.filter(overdue_q(today)), Count("pk")), 0),
         has_focal_point=Exists(current),
         focal_point_since=Subquery(current.order_by("-appointed_on").values("appointed_on")[:1]),
-        commitments_changed=Max("commitments__updated_at"),
-    ).annotate(
         last_changed=Greatest(
             "updated_at",
-            Coalesce("commitments_changed", "updated_at"),
-            Coalesce(Subquery(focal_points_changed), "updated_at"),
-        )
+            Coalesce(_per_state(commitments, Max("updated_at")), "updated_at"),
+            Coalesce(_per_state(FocalPoint.objects.all(), Max("updated_at")), "updated_at"),
+        ),
     )
 
 
@@ -196,7 +273,7 @@ class MemberStateViewSet(PublicReadViewSet):
     validator_fields = ("last_changed",)
 
     def get_queryset(self):
-        return _status_counts()
+        return _member_states()
 
 
 @extend_schema_view(
@@ -221,13 +298,14 @@ class FocalPointViewSet(PublicReadViewSet):
 class ResolutionViewSet(PublicReadViewSet):
     """Outcomes of UN and regional bodies that refer to R2P."""
 
-    queryset = Resolution.objects.prefetch_related(
-        Prefetch("states", queryset=MemberState.objects.only("code"))
-    )
+    queryset = Resolution.objects.all()
     serializer_class = serializers.ResolutionSerializer
     filterset_class = filters.ResolutionFilter
     search_fields = ["symbol", "title"]
     lookup_value_regex = "[0-9]+"
+
+    def attach(self, rows):
+        attach_keys(rows, "states", "state_codes")
 
 
 @extend_schema_view(
@@ -237,12 +315,16 @@ class ResolutionViewSet(PublicReadViewSet):
 class PreventionStepViewSet(PublicReadViewSet):
     """The catalogue of practical atrocity-prevention steps."""
 
-    queryset = PreventionStep.objects.prefetch_related("channels", "risk_factors")
+    queryset = PreventionStep.objects.all()
     serializer_class = serializers.PreventionStepSerializer
     filterset_class = filters.PreventionStepFilter
     search_fields = ["code", "title"]
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def attach(self, rows):
+        attach_keys(rows, "channels", "channel_codes")
+        attach_keys(rows, "risk_factors", "risk_factor_numbers", key="number")
 
 
 @extend_schema_view(
@@ -255,11 +337,11 @@ class CommitmentViewSet(PublicReadViewSet):
     filterset_class = filters.CommitmentFilter
     search_fields = ["title", "description"]
     lookup_value_regex = "[0-9]+"
-    validator_fields = ("updated_at", "state__updated_at", "step__updated_at")
+    validator_tables = ((MemberState, "updated_at"), (PreventionStep, "updated_at"))
 
     def get_queryset(self):
-        queryset = commitments_with_relations(Commitment.objects.all()).prefetch_related(
-            "channels", Prefetch("resolutions", queryset=Resolution.objects.only("pk"))
+        queryset = Commitment.objects.select_related("state", "step").only(
+            *COMMITMENT_COLUMNS, "state__regional_group", "step__code", "step__level"
         )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
@@ -269,6 +351,10 @@ class CommitmentViewSet(PublicReadViewSet):
                 )
             )
         return queryset
+
+    def attach(self, rows):
+        attach_keys(rows, "channels", "channel_codes")
+        attach_keys(rows, "resolutions", "resolution_ids")
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -287,10 +373,19 @@ class ProgressUpdateViewSet(PublicReadViewSet):
     filterset_class = filters.ProgressUpdateFilter
     search_fields = ["narrative"]
     lookup_value_regex = "[0-9]+"
-    validator_fields = ("created_at",)
+    # Updates are append-only and a correction changes the update it corrects (its
+    # ``corrected_by``) wherever that one is: the latest publication anywhere is the validator
+    # (an index lookup), and the count lets an index-only scan do the rest.
+    validator_fields = ()
+    validator_tables = ((ProgressUpdate, "created_at"),)
 
     def get_queryset(self):
-        return _progress_updates()
+        if self.action == "retrieve":
+            return _progress_updates()
+        return ProgressUpdate.objects.all()  # counted and paged without the annotations' join
+
+    def decorate(self, queryset):
+        return _progress_updates().filter(pk__in=queryset.values("pk"))
 
 
 class CommitmentProgressUpdateCreate(generics.GenericAPIView):
