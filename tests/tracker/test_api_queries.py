@@ -55,8 +55,9 @@ def many(db, secretariat, state_a):
 # paginator) and latest change; (2) the page's keys alone; (3) the page's rows with their joins
 # and annotations; then one query per many-to-many relation for the whole page.
 PINNED = {
-    # (1) validators, (2) keys, (3) rows with their focal point and commitment sub-queries
-    "member-states/": 3,
+    # (1) validators, (2) keys, (3) rows with their focal point, (4) their commitments
+    # counted by status and overdue, grouped by State
+    "member-states/": 4,
     # (1) validators, (2) keys, (3) rows
     "focal-points/": 3,
     # (1) validators, (2) keys, (3) rows, (4) their States' codes

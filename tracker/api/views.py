@@ -17,6 +17,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
 )
 from django.db.models.functions import Coalesce, Greatest
@@ -232,29 +233,43 @@ def _per_state(queryset, aggregate):
 
 
 def _member_states():
-    """States with their focal point, commitment counts by status, overdue reviews and the
-    latest change of the State, its focal points or its commitments."""
-    today = review_today()
-    commitments = Commitment.objects.all()
-    counts = {
-        serializers._status_key(value): Coalesce(
-            _per_state(commitments.filter(status=value), Count("pk")), 0
-        )
-        for value, _label in Status.choices
-    }
+    """States with their current focal point and the latest change of the State, its focal
+    points or its commitments (what ``updated_since`` and the validators read)."""
     current = FocalPoint.objects.current().filter(state=OuterRef("pk"))
     return MemberState.objects.annotate(
-        **counts,
-        commitments_total=Coalesce(_per_state(commitments, Count("pk")), 0),
-        overdue_reviews=Coalesce(_per_state(commitments.filter(overdue_q(today)), Count("pk")), 0),
         has_focal_point=Exists(current),
         focal_point_since=Subquery(current.order_by("-appointed_on").values("appointed_on")[:1]),
         last_changed=Greatest(
             "updated_at",
-            Coalesce(_per_state(commitments, Max("updated_at")), "updated_at"),
+            Coalesce(_per_state(Commitment.objects.all(), Max("updated_at")), "updated_at"),
             Coalesce(_per_state(FocalPoint.objects.all(), Max("updated_at")), "updated_at"),
         ),
     )
+
+
+def _attach_commitment_counts(states) -> None:
+    """Each State's commitments by status, in total and overdue today: one grouped query for
+    the whole page."""
+    today = review_today()
+    aggregates = {
+        serializers._status_key(value): Count("pk", filter=Q(status=value))
+        for value, _label in Status.choices
+    }
+    rows = (
+        Commitment.objects.filter(state_id__in=[state.pk for state in states])
+        .order_by()
+        .values("state_id")
+        .annotate(
+            commitments_total=Count("pk"),
+            overdue_reviews=Count("pk", filter=overdue_q(today)),
+            **aggregates,
+        )
+    )
+    found = {row.pop("state_id"): row for row in rows}
+    empty = dict.fromkeys(["commitments_total", "overdue_reviews", *aggregates], 0)
+    for state in states:
+        for name, value in found.get(state.pk, empty).items():
+            setattr(state, name, value)
 
 
 @extend_schema_view(
@@ -274,6 +289,9 @@ class MemberStateViewSet(PublicReadViewSet):
 
     def get_queryset(self):
         return _member_states()
+
+    def attach(self, rows):
+        _attach_commitment_counts(rows)
 
 
 @extend_schema_view(
