@@ -431,12 +431,12 @@ class CommitmentDetailSerializer(CommitmentSerializer):
 # --- Stats (the shapes of tracker.stats, documented for the schema) ----------------------------
 
 
-class _CodeNameSerializer(serializers.Serializer):
+class StatsCodeNameSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class _ReferenceFigureSerializer(serializers.Serializer):
+class StatsReferenceFigureSerializer(serializers.Serializer):
     value = serializers.IntegerField()
     at_least = serializers.BooleanField(help_text="The source says 'more than'.")
     statement = serializers.CharField()
@@ -445,7 +445,7 @@ class _ReferenceFigureSerializer(serializers.Serializer):
     source_url = serializers.CharField(allow_blank=True)
 
 
-class _CoverageGroupSerializer(serializers.Serializer):
+class StatsCoverageGroupSerializer(serializers.Serializer):
     slug = serializers.CharField(help_text="Regional group.")
     label = serializers.CharField()
     member_states = serializers.IntegerField()
@@ -455,16 +455,16 @@ class _CoverageGroupSerializer(serializers.Serializer):
 class CoverageSerializer(serializers.Serializer):
     member_states = serializers.IntegerField(help_text="UN Member States.")
     with_focal_point = serializers.IntegerField(help_text="... with a current focal point.")
-    groups = _CoverageGroupSerializer(many=True)
-    others = _CodeNameSerializer(
+    groups = StatsCoverageGroupSerializer(many=True)
+    others = StatsCodeNameSerializer(
         many=True, help_text="Observers and organisations with a current focal point."
     )
-    reference = _ReferenceFigureSerializer(
+    reference = StatsReferenceFigureSerializer(
         allow_null=True, help_text="The latest sourced headline figure, shown beside ours."
     )
 
 
-class _StatusRowSerializer(serializers.Serializer):
+class StatsStatusRowSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     label = serializers.CharField()
     count = serializers.IntegerField()
@@ -472,10 +472,10 @@ class _StatusRowSerializer(serializers.Serializer):
 
 class ByStatusSerializer(serializers.Serializer):
     total = serializers.IntegerField()
-    rows = _StatusRowSerializer(many=True)
+    rows = StatsStatusRowSerializer(many=True)
 
 
-class _LevelRowSerializer(serializers.Serializer):
+class StatsLevelRowSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=PreventionStep._meta.get_field("level").choices)
     label = serializers.CharField()
     commitments = serializers.IntegerField(help_text="Active pledges (not withdrawn).")
@@ -486,10 +486,10 @@ class _LevelRowSerializer(serializers.Serializer):
 
 class ByLevelSerializer(serializers.Serializer):
     total = serializers.IntegerField()
-    rows = _LevelRowSerializer(many=True)
+    rows = StatsLevelRowSerializer(many=True)
 
 
-class _StepRowSerializer(serializers.Serializer):
+class StatsStepRowSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
     level = serializers.ChoiceField(choices=PreventionStep._meta.get_field("level").choices)
@@ -501,16 +501,16 @@ class _StepRowSerializer(serializers.Serializer):
 
 class ByStepSerializer(serializers.Serializer):
     total = serializers.IntegerField()
-    rows = _StepRowSerializer(many=True)
+    rows = StatsStepRowSerializer(many=True)
 
 
-class _GroupStatusSerializer(serializers.Serializer):
+class StatsGroupStatusSerializer(serializers.Serializer):
     slug = serializers.CharField(help_text="Regional group.")
     label = serializers.CharField()
     by_status = ByStatusSerializer()
 
 
-class _OverdueStateSerializer(serializers.Serializer):
+class StatsOverdueStateSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     overdue = serializers.IntegerField()
@@ -520,10 +520,10 @@ class _OverdueStateSerializer(serializers.Serializer):
 class OverdueSerializer(serializers.Serializer):
     today = serializers.DateField()
     count = serializers.IntegerField(help_text="Commitments whose review is overdue.")
-    states = _OverdueStateSerializer(many=True)
+    states = StatsOverdueStateSerializer(many=True)
 
 
-class _QuarterSerializer(serializers.Serializer):
+class StatsQuarterSerializer(serializers.Serializer):
     quarter = serializers.CharField(help_text="E.g. 2025-Q3.")
     start = serializers.DateField()
     updates = serializers.IntegerField()
@@ -531,7 +531,7 @@ class _QuarterSerializer(serializers.Serializer):
 
 
 class PerQuarterSerializer(serializers.Serializer):
-    rows = _QuarterSerializer(many=True)
+    rows = StatsQuarterSerializer(many=True)
     total = serializers.IntegerField()
     before = serializers.IntegerField(help_text="Updates reported before the first quarter.")
 
@@ -547,6 +547,6 @@ class StatsSerializer(serializers.Serializer):
     by_status = ByStatusSerializer()
     by_level = ByLevelSerializer()
     by_step = ByStepSerializer()
-    by_regional_group = _GroupStatusSerializer(many=True)
+    by_regional_group = StatsGroupStatusSerializer(many=True)
     overdue = OverdueSerializer()
     per_quarter = PerQuarterSerializer()
