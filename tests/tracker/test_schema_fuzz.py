@@ -6,6 +6,8 @@ token of the commitment's State, so 201 and 400 answers are checked too."""
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -23,6 +25,18 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
 # The fuzzer sends hundreds of requests a minute from one address: lift the rates for it.
 RATES = {"anon": "100000/minute", "user": "100000/minute"}
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application directly, whose request signals would close the
+    test's database connection mid-transaction (Django's own test client disconnects them
+    the same way)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
