@@ -99,19 +99,19 @@ def baseline_commitments(request):
             row["channels"], row["resolutions"] = [], []
         by_id = {row["id"]: row for row in rows}
         if ids:
-            marks = ", ".join(["%s"] * len(ids))
-            cursor.execute(
-                "SELECT commitment_id, scrutinychannel_id FROM commitments_commitment_channels"
-                f" WHERE commitment_id IN ({marks})",  # noqa: S608 (placeholders only)
-                ids,
+            marks = ", ".join(["%s"] * len(ids))  # placeholders only: values go as parameters
+            channels_sql = (
+                "SELECT commitment_id, scrutinychannel_id FROM commitments_commitment_channels"  # noqa: S608
+                " WHERE commitment_id IN (" + marks + ")"
             )
+            resolutions_sql = (
+                "SELECT commitment_id, resolution_id FROM commitments_commitment_resolutions"  # noqa: S608
+                " WHERE commitment_id IN (" + marks + ")"
+            )
+            cursor.execute(channels_sql, ids)
             for commitment_id, code in cursor.fetchall():
                 by_id[commitment_id]["channels"].append(code)
-            cursor.execute(
-                "SELECT commitment_id, resolution_id FROM commitments_commitment_resolutions"
-                f" WHERE commitment_id IN ({marks})",  # noqa: S608 (placeholders only)
-                ids,
-            )
+            cursor.execute(resolutions_sql, ids)
             for commitment_id, resolution_id in cursor.fetchall():
                 by_id[commitment_id]["resolutions"].append(resolution_id)
     body = {"count": count, "results": rows}
