@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -129,6 +130,13 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         # The pledge date or interval may have changed: the schedule follows.
         commitment_refresh_derived(obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and {"resolutions", "channels"} & set(form.changed_data):
+            # Linked resolutions or channels changed: partners mirroring by updated_since and
+            # conditional GET must see the commitment as changed.
+            Commitment.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
 
     @admin.action(description=_("Recompute status and next review from the updates"))
     def recompute_derived(self, request, queryset):

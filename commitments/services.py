@@ -208,6 +208,8 @@ def progress_update_create(
     _authorise(user, action, commitment.state_id)
     # Lock the commitment so two simultaneous updates derive its status one after the other.
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    # Progress on a demonstration commitment is demonstration data, whichever surface posts it.
+    is_demo = is_demo or commitment.is_demo
     inspected = progress_update_check(
         user=user,
         commitment=commitment,

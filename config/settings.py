@@ -111,6 +111,7 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.org" means https
 
 AUTH_USER_MODEL = "focalpoints.User"
 AUTHENTICATION_BACKENDS = [

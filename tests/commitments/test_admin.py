@@ -86,3 +86,59 @@ def test_admin_history_page_of_a_commitment_shows_the_author(client, secretariat
     response = client.get(reverse("admin:commitments_commitment_history", args=[commitment_a.pk]))
     assert response.status_code == 200
     assert secretariat.username.encode() in response.content
+
+
+def test_changing_a_commitments_resolutions_in_the_admin_marks_it_changed(
+    client, secretariat, commitment_a
+):
+    import datetime
+
+    from commitments.models import Commitment
+    from tests.factories import ResolutionFactory
+
+    resolution = ResolutionFactory()
+    Commitment.objects.filter(pk=commitment_a.pk).update(
+        updated_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    client.force_login(secretariat)
+    url = reverse("admin:commitments_commitment_change", args=[commitment_a.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("resolutions", "channels")
+    }
+    data.update(
+        {
+            "state": commitment_a.state_id,
+            "step": commitment_a.step_id,
+            "pledged_on": commitment_a.pledged_on.isoformat(),
+            "resolutions": [resolution.pk],
+            "updates-TOTAL_FORMS": "0",
+            "updates-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    commitment_a.refresh_from_db()
+    assert list(commitment_a.resolutions.all()) == [resolution]
+    assert commitment_a.updated_at.year > 2020
+
+
+def test_an_update_on_a_demo_commitment_is_demo_data(commitment_a, focal_point_a):
+    import datetime
+
+    from commitments.models import Commitment
+    from commitments.services import progress_update_create
+
+    Commitment.objects.filter(pk=commitment_a.pk).update(is_demo=True)
+    commitment_a.refresh_from_db()
+    update = progress_update_create(
+        user=focal_point_a,
+        commitment=commitment_a,
+        reported_on=datetime.date(2024, 6, 1),
+        status="limited",
+        narrative="Posted without saying it is demo",
+    )
+    assert update.is_demo
