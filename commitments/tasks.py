@@ -67,3 +67,11 @@ def deliver_digest(self, recipient_id: int | None, day: str, mailbox: str = "") 
             return {"sent": 0, "skipped": 0, "failed": True}
         raise
     return {"sent": result.sent, "skipped": result.skipped, "failed": False}
+
+
+@shared_task
+def purge_evidence_drafts(hours: int = 24) -> int:
+    """Delete documents of progress-update drafts abandoned for more than ``hours``."""
+    from commitments.drafts import purge_evidence_drafts as purge
+
+    return purge(older_than=datetime.timedelta(hours=hours))

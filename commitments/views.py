@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from commitments import selectors, services
+from commitments.drafts import DRAFTS_STORAGE_PREFIX
 from commitments.forms import CommitmentForm, EvidenceLinkFormSet, ProgressUpdateForm
 from commitments.models import Commitment, ProgressUpdate
 from focalpoints.models import MemberState, StateAccess
 from focalpoints.permissions import Action, can, is_secretariat, role_for, states_for
 
 DRAFTS_SESSION_KEY = "workspace_update_drafts"
-DRAFTS_STORAGE_PREFIX = "evidence-drafts"
 
 
 def _commitment_for_user(request, pk: int, action: Action) -> Commitment:

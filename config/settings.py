@@ -214,6 +214,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = env.str("CELERY_TIMEZONE", default=TIME_ZONE)
 CELERY_BEAT_SCHEDULE = {
+    "purge-evidence-drafts": {
+        "task": "commitments.tasks.purge_evidence_drafts",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "send-daily-reminders": {
         "task": "commitments.tasks.send_daily_reminders",
         "schedule": crontab(

@@ -117,3 +117,29 @@ def test_celery_settings_make_a_redelivered_task_safe():
     beat = app.conf.beat_schedule["send-daily-reminders"]
     assert beat["task"] == "commitments.tasks.send_daily_reminders"
     assert tasks.send_daily_reminders.name == beat["task"]
+
+
+def test_beat_purges_abandoned_draft_documents_daily(settings, tmp_path):
+    import datetime
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from commitments.drafts import DRAFTS_STORAGE_PREFIX
+    from commitments.tasks import purge_evidence_drafts
+
+    assert settings.CELERY_BEAT_SCHEDULE["purge-evidence-drafts"]["task"] == (
+        "commitments.tasks.purge_evidence_drafts"
+    )
+    settings.MEDIA_ROOT = tmp_path
+    fresh = default_storage.save(f"{DRAFTS_STORAGE_PREFIX}/abc/fresh.pdf", ContentFile(b"%PDF"))
+    stale = default_storage.save(f"{DRAFTS_STORAGE_PREFIX}/def/stale.pdf", ContentFile(b"%PDF"))
+    for name, age in ((fresh, datetime.timedelta(hours=1)), (stale, datetime.timedelta(hours=25))):
+        moment = (timezone.now() - age).timestamp()
+        os.utime(default_storage.path(name), (moment, moment))
+
+    assert purge_evidence_drafts.delay().get() == 1
+    assert default_storage.exists(fresh)
+    assert not default_storage.exists(stale)
