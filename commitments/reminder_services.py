@@ -36,6 +36,7 @@ from commitments.models import Reminder
 from commitments.reminders import ReminderWindows, owed_window_end, reminders_owed
 from commitments.selectors import review_today
 from focalpoints.models import StateAccess
+from focalpoints.permissions import is_secretariat
 
 logger = logging.getLogger(__name__)
 
@@ -248,7 +249,7 @@ def _stale_ids(rows: list[Reminder], user) -> set[int]:
     )
     for row in rows:
         if row.kind == Reminder.Kind.ESCALATION:
-            if not user.is_staff:
+            if not is_secretariat(user):
                 stale.add(row.pk)
         elif user.reminders_opt_out or row.commitment.state_id not in acting_for:
             stale.add(row.pk)
