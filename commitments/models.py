@@ -325,6 +325,8 @@ class Commitment(models.Model):
         return self.status in CLOSED_STATUSES
 
     def is_overdue(self, today: datetime.date) -> bool:
+        """Overdue the day after the review falls due (the same rule as
+        ``commitments.selectors.overdue_q`` in SQL); closed commitments never are."""
         return self.next_review_due is not None and self.next_review_due < today
 
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -123,9 +124,17 @@ class NetworkAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [NetworkMembershipInline]
 
-    @admin.display(description=_("members in this tracker"))
+    def get_queryset(self, request):
+        # One grouped count for the whole list, not a query per network.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(state_count=Count("memberships__state", distinct=True))
+        )
+
+    @admin.display(description=_("members in this tracker"), ordering="state_count")
     def member_count(self, obj):
-        return obj.memberships.values("state").distinct().count()
+        return obj.state_count
 
 
 @admin.register(NetworkMembership)

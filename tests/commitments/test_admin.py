@@ -142,3 +142,22 @@ def test_an_update_on_a_demo_commitment_is_demo_data(commitment_a, focal_point_a
         narrative="Posted without saying it is demo",
     )
     assert update.is_demo
+
+
+def test_the_network_list_counts_members_without_a_query_per_network(
+    client, secretariat, state_a, state_b, django_assert_max_num_queries
+):
+    from focalpoints.models import Network, NetworkMembership
+
+    for number in range(5):
+        network = Network.objects.create(slug=f"n{number}", name=f"Network {number}")
+        NetworkMembership.objects.create(network=network, state=state_a)
+        NetworkMembership.objects.create(network=network, state=state_b, role="host")
+        NetworkMembership.objects.create(network=network, state=state_b)
+    client.force_login(secretariat)
+
+    # session, user, count, page of networks with member counts, plus the admin's own few.
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("admin:focalpoints_network_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_list[0].state_count == 2

@@ -16,3 +16,9 @@ def query_with(context, **changes) -> str:
         if value is not None:
             params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def overdue_on(commitment, today) -> bool:
+    """``{% if c|overdue_on:today %}``: the model's one overdue rule, for templates."""
+    return commitment.is_overdue(today)
