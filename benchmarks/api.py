@@ -41,39 +41,28 @@ from commitments.models import Commitment  # noqa: E402
 
 # --- The baseline: what a hand-written endpoint would do -------------------------------------
 
-PAGE_SQL = """
-SELECT c.id, c.state_id, s.regional_group, st.code, st.level, c.title, c.description,
-       c.source_kind, c.source_description, c.source_url, c.pledged_on, c.target_date,
-       c.review_interval_days, c.basis, c.status, c.latest_update_id, c.last_reported_on,
-       c.next_review_due, c.created_at, c.updated_at, c.is_demo
+# The columns come from the one declaration of what is public (Commitment.PUBLIC_FIELDS), named
+# as the API names them; the step is shown by its code, and the State's group and the step's
+# level are joined as the API does.
+_API_NAMES = {"state": "member_state"}
+_SQL_FOR = {"step": "st.code"}
+_STORED = [
+    name for name in Commitment.PUBLIC_FIELDS if not Commitment._meta.get_field(name).many_to_many
+]
+COLUMNS = [_API_NAMES.get(name, name) for name in _STORED] + ["regional_group", "level"]
+_SELECT = [
+    _SQL_FOR.get(name, "c." + Commitment._meta.get_field(name).column) for name in _STORED
+] + ["s.regional_group", "st.level"]
+PAGE_SQL = (
+    "SELECT "
+    + ", ".join(_SELECT)
+    + """
 FROM commitments_commitment c
 JOIN focalpoints_memberstate s ON s.code = c.state_id
 JOIN commitments_preventionstep st ON st.id = c.step_id
 ORDER BY c.id LIMIT %s OFFSET %s
 """
-COLUMNS = [
-    "id",
-    "member_state",
-    "regional_group",
-    "step",
-    "level",
-    "title",
-    "description",
-    "source_kind",
-    "source_description",
-    "source_url",
-    "pledged_on",
-    "target_date",
-    "review_interval_days",
-    "basis",
-    "status",
-    "latest_update",
-    "last_reported_on",
-    "next_review_due",
-    "created_at",
-    "updated_at",
-    "is_demo",
-]
+)
 
 
 # The same page, paging through the keys alone first (what the API does).

@@ -32,8 +32,9 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from commitments import reminder_selectors, reminder_services  # noqa: E402
 from commitments.models import Commitment  # noqa: E402
+from commitments.reminders import selectors as reminder_selectors  # noqa: E402
+from commitments.reminders import services as reminder_services  # noqa: E402
 from commitments.selectors import review_today  # noqa: E402
 from focalpoints.models import MemberState, StateAccess, User  # noqa: E402
 

@@ -1,9 +1,15 @@
-from django.contrib import admin, messages
+"""The secretariat's admin. Every write goes through the services, as from any other surface:
+a commitment is recorded with ``commitment_create`` and changed with ``commitment_update``, an
+update is published with ``progress_update_create``. Each form runs the service's own checks in
+``clean()``, so a rule the service enforces is a form error here, never a 500."""
+
+from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from commitments.errors import add_service_errors
 from commitments.models import (
     Commitment,
     Evidence,
@@ -14,7 +20,42 @@ from commitments.models import (
     RiskFactor,
     ScrutinyChannel,
 )
-from commitments.services import commitment_refresh_derived, progress_update_create
+from commitments.services import (
+    COMMITMENT_TERMS,
+    commitment_create,
+    commitment_refresh_derived,
+    commitment_terms_check,
+    commitment_update,
+    progress_update_check,
+    progress_update_create,
+)
+
+
+class ServiceCheckedForm(forms.ModelForm):
+    """A model form whose ``clean()`` also runs the service's checks (``service_check``), so
+    their errors land on the fields; ``request`` is bound by :class:`ServiceWriteAdmin`."""
+
+    request = None
+
+    def service_check(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                self.service_check(cleaned)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+            except PermissionDenied as exc:
+                self.add_error(None, str(exc))
+        return cleaned
+
+
+class ServiceWriteAdmin(SimpleHistoryAdmin):
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
 
 
 class ReadOnlyAdminMixin:
@@ -88,8 +129,25 @@ class ProgressUpdateInline(ReadOnlyAdminMixin, admin.TabularInline):
         return False
 
 
+class CommitmentAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = Commitment
+        fields = ["state", *COMMITMENT_TERMS, "resolutions", "channels"]
+
+    def service_check(self, data):
+        instance = self.instance
+        step = data.get("step") or instance.step
+        commitment_terms_check(
+            step=step,
+            pledged_on=data["pledged_on"],
+            target_date=data.get("target_date"),
+            step_changed=instance.pk is None or step.pk != instance.step_id,
+        )
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(ServiceWriteAdmin):
+    form = CommitmentAdminForm
     list_display = [
         "title",
         "state",
@@ -124,19 +182,26 @@ class CommitmentAdmin(SimpleHistoryAdmin):
     inlines = [ProgressUpdateInline]
     actions = ["recompute_derived"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A pledge stays with the State that made it: record another commitment instead.
+        return [*self.readonly_fields, "state"] if obj else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        # The pledge date or interval may have changed: the schedule follows.
-        commitment_refresh_derived(obj)
+        data = form.cleaned_data
+        links = {"resolutions": data["resolutions"], "channels": data["channels"]}
+        if change:
+            terms = {name: data[name] for name in COMMITMENT_TERMS if name in form.changed_data}
+            saved = commitment_update(user=request.user, commitment=obj, **terms, **links)
+        else:
+            terms = {name: data[name] for name in COMMITMENT_TERMS}
+            links["channels"] = links["channels"] or None  # none chosen: the step's channels
+            saved = commitment_create(user=request.user, state=data["state"], **terms, **links)
+        obj.pk, obj._state.adding = saved.pk, False
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if change and {"resolutions", "channels"} & set(form.changed_data):
-            # Linked resolutions or channels changed: partners mirroring by updated_since and
-            # conditional GET must see the commitment as changed.
-            Commitment.objects.filter(pk=form.instance.pk).update(updated_at=timezone.now())
+        # The service set the resolutions and channels; the inlines are read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.action(description=_("Recompute status and next review from the updates"))
     def recompute_derived(self, request, queryset):
@@ -145,8 +210,23 @@ class CommitmentAdmin(SimpleHistoryAdmin):
         self.message_user(request, _("Recomputed %(n)d commitments.") % {"n": queryset.count()})
 
 
+class ProgressUpdateAdminForm(ServiceCheckedForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["commitment", "reported_on", "status", "narrative", "corrects"]
+
+    def service_check(self, data):
+        progress_update_check(
+            user=self.request.user,
+            commitment=data["commitment"],
+            reported_on=data["reported_on"],
+            narrative=data["narrative"],
+            corrects=data.get("corrects"),
+        )
+
+
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(ServiceWriteAdmin):
     """Updates are append-only: the secretariat may add one (through the same service as the
     web form, so the same rules apply) but never edit or delete one."""
 
@@ -165,6 +245,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     list_select_related = ["commitment__state", "author"]
     date_hierarchy = "reported_on"
     fields = ["commitment", "reported_on", "status", "narrative", "corrects"]
+    form = ProgressUpdateAdminForm
     inlines = [EvidenceInline]
 
     @admin.display(boolean=True, description=_("correction"))
@@ -182,22 +263,16 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
         return self.fields if obj else []
 
     def save_model(self, request, obj, form, change):
-        try:
-            created = progress_update_create(
-                user=request.user,
-                commitment=obj.commitment,
-                reported_on=obj.reported_on,
-                status=obj.status,
-                narrative=obj.narrative,
-                corrects=obj.corrects,
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            self.message_user(
-                request, "; ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
-            )
-            raise
-        obj.pk = created.pk
-        obj._state.adding = False
+        data = form.cleaned_data
+        created = progress_update_create(
+            user=request.user,
+            commitment=data["commitment"],
+            reported_on=data["reported_on"],
+            status=data["status"],
+            narrative=data["narrative"],
+            corrects=data.get("corrects"),
+        )
+        obj.pk, obj._state.adding = created.pk, False
 
 
 @admin.register(Evidence)

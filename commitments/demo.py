@@ -13,7 +13,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from commitments import rules
 from commitments.models import (
     Commitment,
     Evidence,
@@ -23,7 +22,12 @@ from commitments.models import (
     Status,
 )
 from commitments.selectors import forget_demo_data_flag
-from commitments.services import EvidenceLink, commitment_create, progress_update_create
+from commitments.services import (
+    EvidenceLink,
+    commitment_create,
+    commitments_refresh_derived_bulk,
+    progress_update_create,
+)
 from focalpoints.models import FocalPoint, MemberState, StateAccess
 
 SYNTHETIC_SOURCE = "Synthetic benchmark data (seed_demo --scale)"
@@ -422,6 +426,53 @@ def seed_demo() -> dict:
     }
 
 
+def _synthetic_updates(commitments, *, rng, today) -> tuple[dict[int, list], int]:
+    """About ten updates per synthetic commitment, 5 % of them with a correction of the last
+    one; returns the updates by commitment and how many were written."""
+    statuses = [Status.NOT_STARTED, Status.LIMITED, Status.SUBSTANTIAL, Status.COMPLETE]
+    plain: list[ProgressUpdate] = []
+    plans = []
+    for commitment in commitments:
+        span = (today - commitment.pledged_on).days
+        count = rng.randint(8, 12)
+        days = sorted(rng.sample(range(1, span), k=min(count, span - 1)))
+        level = 0
+        for day in days:
+            level = min(level + rng.choice([0, 0, 1]), len(statuses) - 1)
+            plain.append(
+                ProgressUpdate(
+                    commitment=commitment,
+                    reported_on=commitment.pledged_on + datetime.timedelta(days=day),
+                    status=statuses[level],
+                    narrative=f"Synthetic progress report on day {day}.",
+                    is_demo=True,
+                )
+            )
+        plans.append((commitment, rng.random() < 0.05))
+    plain = ProgressUpdate.objects.bulk_create(plain, batch_size=5000)
+    by_commitment: dict[int, list[ProgressUpdate]] = {}
+    for update in plain:
+        by_commitment.setdefault(update.commitment_id, []).append(update)
+    corrections = []
+    for commitment, corrected in plans:
+        updates = by_commitment.get(commitment.pk, [])
+        if corrected and updates:
+            last = updates[-1]
+            corrections.append(
+                ProgressUpdate(
+                    commitment=commitment,
+                    reported_on=last.reported_on,
+                    status=Status.LIMITED,
+                    narrative="Synthetic correction of the previous report.",
+                    corrects=last,
+                    is_demo=True,
+                )
+            )
+    for update in ProgressUpdate.objects.bulk_create(corrections, batch_size=5000):
+        by_commitment[update.commitment_id].append(update)
+    return by_commitment, len(plain) + len(corrections)
+
+
 def seed_synthetic(
     total: int,
     *,
@@ -430,7 +481,7 @@ def seed_synthetic(
     batch_size: int = 2000,
 ) -> int:
     """Ensure ``total`` synthetic commitments exist, each with about ten updates (some of them
-    corrections), with derived fields computed by the same rules as the services. Rows are
+    corrections), with derived fields set by the services' own bulk derivation. Rows are
     bulk-inserted for speed, so the history tables get no entries for them."""
     existing = Commitment.objects.filter(source_description=SYNTHETIC_SOURCE).count()
     missing = total - existing
@@ -443,7 +494,6 @@ def seed_synthetic(
     if not states or not steps:
         raise RuntimeError("Load the reference data first (manage.py load_reference_data).")
     today = timezone.localdate()
-    statuses = [Status.NOT_STARTED, Status.LIMITED, Status.SUBSTANTIAL, Status.COMPLETE]
     started = time.monotonic()
     done = 0
     while done < missing:
@@ -469,66 +519,12 @@ def seed_synthetic(
                     )
                 )
             commitments = Commitment.objects.bulk_create(commitments)
-            plain: list[ProgressUpdate] = []
-            plans = []
-            for commitment in commitments:
-                span = (today - commitment.pledged_on).days
-                count = rng.randint(8, 12)
-                days = sorted(rng.sample(range(1, span), k=min(count, span - 1)))
-                level = 0
-                for day in days:
-                    level = min(level + rng.choice([0, 0, 1]), len(statuses) - 1)
-                    plain.append(
-                        ProgressUpdate(
-                            commitment=commitment,
-                            reported_on=commitment.pledged_on + datetime.timedelta(days=day),
-                            status=statuses[level],
-                            narrative=f"Synthetic progress report on day {day}.",
-                            is_demo=True,
-                        )
-                    )
-                plans.append((commitment, rng.random() < 0.05))
-            plain = ProgressUpdate.objects.bulk_create(plain, batch_size=5000)
-            by_commitment: dict[int, list[ProgressUpdate]] = {}
-            for update in plain:
-                by_commitment.setdefault(update.commitment_id, []).append(update)
-            corrections = []
-            for commitment, corrected in plans:
-                updates = by_commitment.get(commitment.pk, [])
-                if corrected and updates:
-                    last = updates[-1]
-                    corrections.append(
-                        ProgressUpdate(
-                            commitment=commitment,
-                            reported_on=last.reported_on,
-                            status=Status.LIMITED,
-                            narrative="Synthetic correction of the previous report.",
-                            corrects=last,
-                            is_demo=True,
-                        )
-                    )
-            for update in ProgressUpdate.objects.bulk_create(corrections, batch_size=5000):
-                by_commitment[update.commitment_id].append(update)
-            for commitment, _corrected in plans:
-                derived = rules.derive_status(by_commitment.get(commitment.pk, []))
-                commitment.status = derived.status
-                commitment.latest_update_id = derived.latest_update_id
-                commitment.last_reported_on = derived.last_reported_on
-                commitment.next_review_due = rules.next_review_due(
-                    status=derived.status,
-                    pledged_on=commitment.pledged_on,
-                    last_reported_on=derived.last_reported_on,
-                    review_interval_days=commitment.review_interval_days,
-                )
-            Commitment.objects.bulk_update(
-                commitments,
-                ["status", "latest_update", "last_reported_on", "next_review_due"],
-                batch_size=1000,
-            )
+            by_commitment, written = _synthetic_updates(commitments, rng=rng, today=today)
+            commitments_refresh_derived_bulk(commitments, updates_by_commitment=by_commitment)
         done += size
         rate = done / max(time.monotonic() - started, 1e-6)
         progress(
-            f"{done}/{missing} synthetic commitments ({len(plain) + len(corrections)} updates "
+            f"{done}/{missing} synthetic commitments ({written} updates "
             f"in the last batch, {rate:.0f} commitments/s)"
         )
     forget_demo_data_flag()

@@ -1,6 +1,8 @@
-"""Every e-mail the commitments domain sends is three templates — ``<name>_subject.txt``,
-``<name>_body.txt`` and ``<name>_body.html`` under ``templates/emails/`` — rendered here, in
-the recipient's language, and sent through Django's e-mail API (whatever EMAIL_BACKEND is)."""
+"""Every e-mail is three templates — ``<name>_subject.txt``, ``<name>_body.txt`` and
+``<name>_body.html`` (``name`` is a template path prefix such as
+``workspace/emails/reminder_digest``, in the folder of the layer whose pages the message links
+to) — rendered here, in the recipient's language, as one message for Django's e-mail API
+(whatever EMAIL_BACKEND is)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ class RenderedEmail:
 
 
 def render_email(name: str, context: Mapping, *, language: str) -> RenderedEmail:
-    """Render ``templates/emails/<name>_*`` with every string translated into ``language``."""
+    """Render ``templates/<name>_*`` with every string translated into ``language``."""
     with translation.override(language):
         context = {
             **context,
@@ -27,15 +29,15 @@ def render_email(name: str, context: Mapping, *, language: str) -> RenderedEmail
             "LANGUAGE_BIDI": translation.get_language_bidi(),
             "LANGUAGE_CODE": translation.get_language(),
         }
-        subject = render_to_string(f"emails/{name}_subject.txt", context)
-        text = render_to_string(f"emails/{name}_body.txt", context)
-        html = render_to_string(f"emails/{name}_body.html", context)
+        subject = render_to_string(f"{name}_subject.txt", context)
+        text = render_to_string(f"{name}_body.txt", context)
+        html = render_to_string(f"{name}_body.html", context)
     # A header injection guard as much as tidiness: a subject is one line.
     subject = " ".join(subject.split())
     return RenderedEmail(subject=subject, text=text.strip() + "\n", html=html)
 
 
-def send_email(
+def compose_email(
     name: str,
     context: Mapping,
     *,
@@ -43,9 +45,9 @@ def send_email(
     language: str,
     headers: Mapping[str, str] | None = None,
     connection=None,
-) -> None:
-    """Render and send one message with plain-text and HTML parts. Errors from the backend
-    (SMTP or other) propagate to the caller, which decides about retries."""
+) -> EmailMultiAlternatives:
+    """One message with plain-text and HTML parts, ready to ``send()``; the caller sends it
+    and decides about retries (errors from the backend propagate)."""
     rendered = render_email(name, context, language=language)
     message = EmailMultiAlternatives(
         subject=rendered.subject,
@@ -56,4 +58,4 @@ def send_email(
         connection=connection,
     )
     message.attach_alternative(rendered.html, "text/html")
-    message.send(fail_silently=False)
+    return message

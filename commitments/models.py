@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -32,6 +31,63 @@ UPDATE_STATUSES = [
 ]
 # Statuses after which no further review is owed.
 CLOSED_STATUSES = frozenset({Status.COMPLETE, Status.WITHDRAWN})
+
+
+# --- The review-cycle rules, once ---------------------------------------------------------------
+#
+# Each condition is built by one function; ``prefix`` applies the same rule through a relation
+# (``prefix="commitments__"`` counts a State's overdue commitments). The queryset methods and the
+# instance methods of :class:`Commitment` below are the two forms every surface calls (SQL for
+# lists and figures, Python for one row); tests hold them to the same answers.
+
+
+def due_soon_days() -> int:
+    """How many days ahead a review counts as "due soon": the window the workspace flags, the
+    public figures count and the "upcoming" reminder starts (``REMINDER_UPCOMING_DAYS``)."""
+    return settings.REMINDER_UPCOMING_DAYS
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """A review is overdue the day after it falls due. Closed commitments have no due date."""
+    return Q(**{f"{prefix}next_review_due__lt": today})
+
+
+def on_time_q(today: datetime.date, prefix: str = "") -> Q:
+    """A review is owed and not yet late (due today or later)."""
+    return Q(**{f"{prefix}next_review_due__gte": today})
+
+
+def due_soon_q(today: datetime.date, prefix: str = "") -> Q:
+    """Due from today until :func:`due_soon_days` ahead (both ends included)."""
+    window_end = today + datetime.timedelta(days=due_soon_days())
+    return Q(**{f"{prefix}next_review_due__range": (today, window_end)})
+
+
+def active_q(prefix: str = "") -> Q:
+    """An active pledge: anything not withdrawn (complete pledges stay active achievements)."""
+    return ~Q(**{f"{prefix}status": Status.WITHDRAWN})
+
+
+def closed_q(prefix: str = "") -> Q:
+    """No further review is owed (complete or withdrawn)."""
+    return Q(**{f"{prefix}status__in": sorted(CLOSED_STATUSES)})
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active_q())
+
+    def overdue(self, today: datetime.date):
+        return self.filter(overdue_q(today))
+
+    def not_overdue(self, today: datetime.date):
+        return self.exclude(overdue_q(today))
+
+    def on_time(self, today: datetime.date):
+        return self.filter(on_time_q(today))
+
+    def due_soon(self, today: datetime.date):
+        return self.filter(due_soon_q(today))
 
 
 class Body(models.TextChoices):
@@ -102,9 +158,6 @@ class Resolution(models.Model):
 
     def __str__(self) -> str:
         return self.symbol
-
-    def get_absolute_url(self) -> str:
-        return reverse("tracker:resolution", kwargs={"pk": self.pk})
 
     @property
     def is_thematic(self) -> bool:
@@ -196,9 +249,6 @@ class PreventionStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("tracker:step", kwargs={"code": self.code})
 
 
 class Commitment(models.Model):
@@ -294,6 +344,35 @@ class Commitment(models.Model):
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
     history = HistoricalRecords(excluded_fields=["latest_update"])
 
+    objects = CommitmentQuerySet.as_manager()
+
+    # What every public surface may show of a commitment — declared once (see
+    # focalpoints.models.MemberState.PUBLIC_FIELDS). Who recorded it is an account: private.
+    PUBLIC_FIELDS = (
+        "id",
+        "state",
+        "step",
+        "title",
+        "description",
+        "source_kind",
+        "source_description",
+        "source_url",
+        "pledged_on",
+        "target_date",
+        "review_interval_days",
+        "basis",
+        "channels",
+        "resolutions",
+        "status",
+        "latest_update",
+        "last_reported_on",
+        "next_review_due",
+        "created_at",
+        "updated_at",
+        "is_demo",
+    )
+    PRIVATE_FIELDS = ("created_by",)
+
     class Meta:
         ordering = ["state__name", "pledged_on", "id"]
         verbose_name = _("commitment")
@@ -317,17 +396,28 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return f"{self.state_id}: {self.title}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("tracker:commitment", kwargs={"pk": self.pk})
-
     @property
     def is_closed(self) -> bool:
         return self.status in CLOSED_STATUSES
 
+    @property
+    def is_active(self) -> bool:
+        """The row form of :func:`active_q`."""
+        return self.status != Status.WITHDRAWN
+
     def is_overdue(self, today: datetime.date) -> bool:
-        """Overdue the day after the review falls due (the same rule as
-        ``commitments.selectors.overdue_q`` in SQL); closed commitments never are."""
+        """The row form of :func:`overdue_q`: overdue the day after the review falls due;
+        closed commitments never are."""
         return self.next_review_due is not None and self.next_review_due < today
+
+    def is_on_time(self, today: datetime.date) -> bool:
+        """The row form of :func:`on_time_q`."""
+        return self.next_review_due is not None and self.next_review_due >= today
+
+    def is_due_soon(self, today: datetime.date) -> bool:
+        """The row form of :func:`due_soon_q`."""
+        window_end = today + datetime.timedelta(days=due_soon_days())
+        return self.next_review_due is not None and today <= self.next_review_due <= window_end
 
 
 class AppendOnlyError(Exception):
@@ -397,6 +487,19 @@ class ProgressUpdate(AppendOnlyModel):
     created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
 
+    # Declared once (see Commitment.PUBLIC_FIELDS). The author is an account: private.
+    PUBLIC_FIELDS = (
+        "id",
+        "commitment",
+        "reported_on",
+        "status",
+        "narrative",
+        "corrects",
+        "created_at",
+        "is_demo",
+    )
+    PRIVATE_FIELDS = ("author",)
+
     class Meta:
         ordering = ["commitment_id", "reported_on", "created_at", "id"]
         verbose_name = _("progress update")
@@ -417,9 +520,6 @@ class ProgressUpdate(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.commitment_id} @ {self.reported_on}: {self.get_status_display()}"
-
-    def get_absolute_url(self) -> str:
-        return f"{self.commitment.get_absolute_url()}#update-{self.pk}"
 
     @property
     def is_correction(self) -> bool:
@@ -458,6 +558,22 @@ class Evidence(AppendOnlyModel):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    # Declared once (see Commitment.PUBLIC_FIELDS).
+    PUBLIC_FIELDS = (
+        "id",
+        "update",
+        "kind",
+        "title",
+        "url",
+        "file",
+        "content_type",
+        "size_bytes",
+        "sha256",
+        "created_at",
+        "is_demo",
+    )
+    PRIVATE_FIELDS = ()
 
     class Meta:
         ordering = ["update_id", "id"]

@@ -48,6 +48,36 @@ def derive_status(updates: Iterable[UpdateLike]) -> DerivedState:
     return DerivedState(latest.status, latest.id, latest.reported_on)
 
 
+@dataclass(frozen=True)
+class Derived:
+    """Everything a commitment derives from its updates (the stored derived fields)."""
+
+    status: str
+    latest_update_id: int | None
+    last_reported_on: datetime.date | None
+    next_review_due: datetime.date | None
+
+
+def derive(
+    updates: Iterable[UpdateLike], *, pledged_on: datetime.date, review_interval_days: int
+) -> Derived:
+    """A commitment's status, the update that sets it, when it was last reported and when
+    its next review is due — from its updates and terms. The one derivation every writer
+    stores (``commitments.services``)."""
+    state = derive_status(updates)
+    return Derived(
+        status=state.status,
+        latest_update_id=state.latest_update_id,
+        last_reported_on=state.last_reported_on,
+        next_review_due=next_review_due(
+            status=state.status,
+            pledged_on=pledged_on,
+            last_reported_on=state.last_reported_on,
+            review_interval_days=review_interval_days,
+        ),
+    )
+
+
 def add_days(day: datetime.date, days: int) -> datetime.date:
     return day + datetime.timedelta(days=days)
 

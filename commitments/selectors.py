@@ -4,7 +4,6 @@ call these rather than re-writing the filters."""
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
@@ -20,7 +19,14 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Commitment, ProgressUpdate, Reminder, Resolution
+from commitments.models import (
+    Commitment,
+    ProgressUpdate,
+    Reminder,
+    Resolution,
+    due_soon_q,
+    overdue_q,
+)
 from focalpoints.models import FocalPoint
 
 
@@ -28,15 +34,6 @@ def review_today() -> datetime.date:
     """The date reviews are judged against: today in the site's time zone (TIME_ZONE), whatever
     zone the current user has activated for display."""
     return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
-def overdue_q(today: datetime.date) -> Q:
-    """A review is overdue the day after it falls due. Closed commitments have no due date."""
-    return Q(next_review_due__lt=today)
-
-
-def due_soon_q(today: datetime.date, days: int = 14) -> Q:
-    return Q(next_review_due__gte=today, next_review_due__lte=today + datetime.timedelta(days=days))
 
 
 def commitments_with_relations(
@@ -48,7 +45,7 @@ def commitments_with_relations(
 
 
 def commitments_overdue(today: datetime.date | None = None) -> QuerySet[Commitment]:
-    return commitments_with_relations().filter(overdue_q(today or review_today()))
+    return commitments_with_relations(Commitment.objects.overdue(today or review_today()))
 
 
 class Urgency(IntegerChoices):
@@ -64,10 +61,7 @@ def urgency(today: datetime.date) -> Case:
     """An expression giving each commitment's :class:`Urgency` on ``today``."""
     return Case(
         When(overdue_q(today), then=Value(Urgency.OVERDUE)),
-        When(
-            due_soon_q(today, days=settings.REMINDER_UPCOMING_DAYS),
-            then=Value(Urgency.DUE_SOON),
-        ),
+        When(due_soon_q(today), then=Value(Urgency.DUE_SOON)),
         When(next_review_due__isnull=True, then=Value(Urgency.NONE_OWED)),
         default=Value(Urgency.SCHEDULED),
         output_field=IntegerField(),

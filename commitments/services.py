@@ -27,7 +27,7 @@ from commitments.models import (
     ScrutinyChannel,
 )
 from focalpoints.models import MemberState
-from focalpoints.permissions import Action, can
+from focalpoints.permissions import Action, can, is_secretariat
 
 logger = logging.getLogger(__name__)
 
@@ -51,31 +51,64 @@ def commitment_refresh_derived(commitment: Commitment, *, save: bool = True) -> 
             "id", "reported_on", "created_at", "status", "corrects_id"
         )
     )
-    derived = rules.derive_status(updates)
-    commitment.status = derived.status
-    commitment.latest_update_id = derived.latest_update_id
-    commitment.last_reported_on = derived.last_reported_on
-    commitment.next_review_due = rules.next_review_due(
-        status=derived.status,
-        pledged_on=commitment.pledged_on,
-        last_reported_on=derived.last_reported_on,
-        review_interval_days=commitment.review_interval_days,
-    )
+    _apply_derived(commitment, updates)
     if save:
         commitment.skip_history_when_saving = True  # derived fields are not a human change
         try:
-            commitment.save(
-                update_fields=[
-                    "status",
-                    "latest_update",
-                    "last_reported_on",
-                    "next_review_due",
-                    "updated_at",
-                ]
-            )
+            commitment.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
         finally:
             del commitment.skip_history_when_saving
     return commitment
+
+
+DERIVED_FIELDS = ("status", "latest_update", "last_reported_on", "next_review_due")
+
+
+def _apply_derived(commitment: Commitment, updates) -> None:
+    derived = rules.derive(
+        updates,
+        pledged_on=commitment.pledged_on,
+        review_interval_days=commitment.review_interval_days,
+    )
+    commitment.status = derived.status
+    commitment.latest_update_id = derived.latest_update_id
+    commitment.last_reported_on = derived.last_reported_on
+    commitment.next_review_due = derived.next_review_due
+
+
+def commitments_refresh_derived_bulk(
+    commitments: Sequence[Commitment], *, updates_by_commitment: dict[int, list]
+) -> None:
+    """The same derivation for many commitments whose updates the caller already holds (bulk
+    loaders: synthetic benchmark data, imports): one UPDATE per 1,000 rows, no history (a
+    derived field is not a human change)."""
+    for commitment in commitments:
+        _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
+    Commitment.objects.bulk_update(commitments, list(DERIVED_FIELDS), batch_size=1000)
+
+
+def commitment_terms_check(
+    *,
+    step: PreventionStep,
+    pledged_on: datetime.date,
+    target_date: datetime.date | None,
+    step_changed: bool = True,
+) -> None:
+    """The rules on a pledge's terms, for every surface (forms, admin, API, import): raises a
+    ValidationError with field errors."""
+    errors: dict[str, list[str]] = {}
+    if pledged_on > timezone.localdate():
+        errors.setdefault("pledged_on", []).append(_("The pledge date cannot be in the future."))
+    if target_date is not None and target_date < pledged_on:
+        errors.setdefault("target_date", []).append(
+            _("The target date cannot be before the pledge date.")
+        )
+    if step_changed and not step.is_active:
+        errors.setdefault("step", []).append(
+            _("This step is no longer offered for new commitments.")
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -99,15 +132,7 @@ def commitment_create(
 ) -> Commitment:
     """Record a State's pledge. Only the State's focal point (or the secretariat) may."""
     _authorise(user, Action.RECORD_COMMITMENT, state)
-    errors: dict[str, list[str]] = {}
-    if pledged_on > timezone.localdate():
-        errors.setdefault("pledged_on", []).append(_("The pledge date cannot be in the future."))
-    if not step.is_active:
-        errors.setdefault("step", []).append(
-            _("This step is no longer offered for new commitments.")
-        )
-    if errors:
-        raise ValidationError(errors)
+    commitment_terms_check(step=step, pledged_on=pledged_on, target_date=target_date)
     commitment = Commitment(
         state=state,
         step=step,
@@ -120,18 +145,12 @@ def commitment_create(
         target_date=target_date,
         review_interval_days=review_interval_days,
         basis=basis or step.basis,
-        created_by=user if user and user.is_authenticated else None,
+        created_by=_author(user),
         is_demo=is_demo,
     )
     commitment.full_clean()
-    rules_due = rules.next_review_due(
-        status=commitment.status,
-        pledged_on=pledged_on,
-        last_reported_on=None,
-        review_interval_days=review_interval_days,
-    )
-    commitment.next_review_due = rules_due
-    commitment._history_user = user if user and user.is_authenticated else None
+    _apply_derived(commitment, [])
+    commitment._history_user = _author(user)
     commitment.save()
     commitment.resolutions.set(resolutions)
     commitment.channels.set(step.channels.all() if channels is None else channels)
@@ -140,6 +159,69 @@ def commitment_create(
         extra={"commitment": commitment.pk, "state": state.code, "user": getattr(user, "pk", None)},
     )
     return commitment
+
+
+# The terms of a pledge a person may change (the derived fields and the State may not).
+COMMITMENT_TERMS = (
+    "step",
+    "title",
+    "description",
+    "source_kind",
+    "source_description",
+    "source_url",
+    "pledged_on",
+    "target_date",
+    "review_interval_days",
+    "basis",
+    "is_demo",
+)
+
+
+@transaction.atomic
+def commitment_update(
+    *,
+    user,
+    commitment: Commitment,
+    resolutions: Iterable[Resolution] | None = None,
+    channels: Iterable[ScrutinyChannel] | None = None,
+    **terms,
+) -> Commitment:
+    """Change the terms of a pledge (the secretariat only): the same checks as recording it,
+    history kept, and the review schedule follows a new pledge date or interval."""
+    unknown = set(terms) - set(COMMITMENT_TERMS)
+    if unknown:
+        raise TypeError(f"not a term of a commitment: {', '.join(sorted(unknown))}")
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may change the terms of a commitment."))
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    step = terms.get("step", commitment.step)
+    commitment_terms_check(
+        step=step,
+        pledged_on=terms.get("pledged_on", commitment.pledged_on),
+        target_date=terms.get("target_date", commitment.target_date),
+        step_changed=step.pk != commitment.step_id,
+    )
+    for name, value in terms.items():
+        setattr(commitment, name, value.strip() if isinstance(value, str) else value)
+    commitment.full_clean()
+    commitment._history_user = _author(user)
+    commitment.save()
+    if resolutions is not None:
+        commitment.resolutions.set(resolutions)
+    if channels is not None:
+        commitment.channels.set(channels)
+    # A new pledge date or interval moves the next review; links changed the row too (partners
+    # mirroring by updated_since must see it).
+    commitment_refresh_derived(commitment)
+    logger.info(
+        "commitment terms changed",
+        extra={"commitment": commitment.pk, "fields": sorted(terms), "user": user.pk},
+    )
+    return commitment
+
+
+def _author(user):
+    return user if user is not None and user.is_authenticated else None
 
 
 def progress_update_check(
@@ -224,7 +306,7 @@ def progress_update_create(
         status=status,
         narrative=narrative.strip(),
         corrects=corrects,
-        author=user if user and user.is_authenticated else None,
+        author=_author(user),
         is_demo=is_demo,
     )
     update.full_clean(validate_unique=False)

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from tracker import links as public_pages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -43,7 +45,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.syndication",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -52,11 +53,17 @@ INSTALLED_APPS = [
     "axes",
     "corsheaders",
     "csp",
-    # Our apps, in dependency order: tracker -> commitments -> focalpoints.
+    # Our apps, lowest layer first: tracker -> commitments -> focalpoints and
+    # workspace -> commitments -> focalpoints (pyproject.toml's import-linter contracts).
     "focalpoints",
     "commitments",
+    "workspace",
     "tracker",
 ]
+
+# Each public model's page belongs to the public site, not to the model's app: tracker owns the
+# mapping (get_absolute_url), so the domain apps never name a page of a higher layer.
+ABSOLUTE_URL_OVERRIDES = public_pages.PUBLIC_PAGES
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -91,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "tracker.context_processors.site",
+                "config.context_processors.site",
             ],
         },
     },
@@ -238,6 +245,9 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=6)
 REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
 # A delivery that claimed its rows and has not finished after this long died mid-send.
 REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", default=30)
+# The digest's wording and links belong to the workspace (whose pages it links to); the domain
+# calls this function to compose it.
+REMINDER_DIGEST_EMAIL = "workspace.emails.reminder_digest_message"
 # How long the signed "change reminder preferences" link in an e-mail stays valid.
 REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS = env.int(
     "REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS", default=90

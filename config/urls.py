@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from commitments.views import LoginView
 from config.health import healthz
+from workspace.views import LoginView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", LoginView.as_view(), name="login"),  # + preferred language
     path("accounts/", include("django.contrib.auth.urls")),
-    path("my/", include("commitments.urls")),
+    path("my/", include("workspace.urls")),
     path("api/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]

@@ -216,7 +216,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         response = TemplateResponse(
             request,
-            "commitments/tokens_admin_issued.html",
+            "admin/focalpoints/apitoken/issued.html",
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -98,6 +97,21 @@ class MemberState(models.Model):
 
     objects = MemberStateQuerySet.as_manager()
 
+    # What every public surface (pages' CSV, the open-data zip, the API, the benchmark baseline)
+    # may show of a State — declared once; tests/test_public_fields.py holds every surface to it.
+    PUBLIC_FIELDS = (
+        "code",
+        "name",
+        "official_name",
+        "kind",
+        "regional_group",
+        "regional_group_note",
+        "un_member_since",
+        "source",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("State or organisation")
@@ -114,9 +128,6 @@ class MemberState(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("tracker:state", kwargs={"code": self.code})
 
 
 class FocalPointQuerySet(models.QuerySet):
@@ -168,7 +179,23 @@ class FocalPoint(models.Model):
 
     objects = FocalPointQuerySet.as_manager()
 
-    PRIVATE_FIELDS = ("person_name", "email", "phone", "internal_notes")
+    # Declared once (see MemberState.PUBLIC_FIELDS). The person and their contacts are private:
+    # staff and the State's own users only, never a page, feed, export or the API.
+    PUBLIC_FIELDS = (
+        "id",
+        "state",
+        "office",
+        "title",
+        "appointed_on",
+        "ended_on",
+        "evidence",
+        "evidence_as_of",
+        "source_url",
+        "verification",
+        "is_demo",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ("person_name", "email", "phone", "internal_notes", "reference_key")
 
     class Meta:
         ordering = ["state__name", "-appointed_on"]

@@ -11,6 +11,7 @@ Roles:
 
 from enum import StrEnum
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from focalpoints.models import MemberState, StateAccess
@@ -43,23 +44,34 @@ def _roles_by_state(user) -> dict[str, str]:
     return cached
 
 
+def is_signed_in(user) -> bool:
+    """An authenticated account that is still active: nobody else may act for anyone."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
 def is_secretariat(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+    """The secretariat is every active staff account (:func:`secretariat_users` in SQL)."""
+    return is_signed_in(user) and user.is_staff
+
+
+def secretariat_users():
+    """The SQL form of :func:`is_secretariat` (who receives escalations, who is listed as
+    staff); tests hold the two to the same answer."""
+    return get_user_model().objects.filter(is_staff=True, is_active=True)
 
 
 def can(user, action: Action, state: MemberState | str) -> bool:
     """May ``user`` perform ``action`` for ``state`` (an instance or its code)?"""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff:
+    if is_secretariat(user):
         return True
-    code = state if isinstance(state, str) else state.code
-    role = _roles_by_state(user).get(code)
+    role = role_for(user, state)
     return role is not None and action in ROLE_ACTIONS[role]
 
 
 def role_for(user, state: MemberState | str) -> str | None:
-    if user is None or not user.is_authenticated:
+    """The user's role for ``state`` (focal point or delegate), or None — also for an inactive
+    or anonymous user, whatever accesses they hold."""
+    if not is_signed_in(user):
         return None
     code = state if isinstance(state, str) else state.code
     return _roles_by_state(user).get(code)
@@ -69,6 +81,6 @@ def states_for(user) -> QuerySet[MemberState]:
     """The States the user acts for (every State for the secretariat)."""
     if is_secretariat(user):
         return MemberState.objects.all()
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_signed_in(user):
         return MemberState.objects.none()
     return MemberState.objects.filter(code__in=list(_roles_by_state(user)))

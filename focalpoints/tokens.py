@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from focalpoints.models import ApiToken
-from focalpoints.permissions import is_secretariat, states_for
+from focalpoints.permissions import is_secretariat, is_signed_in, states_for
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def digest_of(raw: str) -> str:
 
 def may_hold_api_token(user) -> bool:
     """Only users who may act for a State (or the secretariat) can hold a token."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not is_signed_in(user):
         return False
     return is_secretariat(user) or states_for(user).exists()
 

@@ -10,6 +10,7 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    ScrutinyChannel,
     Status,
 )
 from commitments.services import commitment_refresh_derived
@@ -77,6 +78,16 @@ class ResolutionFactory(factory.django.DjangoModelFactory):
     symbol = factory.Sequence(lambda n: f"S/RES/{3000 + n} (2026)")
     adopted_on = datetime.date(2020, 1, 1)
     title = "Protection of civilians (thematic)"
+
+
+class ScrutinyChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ScrutinyChannel
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"channel-{n}")
+    name = factory.Sequence(lambda n: f"Test channel {n}")
+    level = "national"
 
 
 class PreventionStepFactory(factory.django.DjangoModelFactory):

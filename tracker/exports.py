@@ -20,6 +20,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,6 +41,7 @@ from commitments.models import (
     RiskFactor,
     ScrutinyChannel,
 )
+from commitments.spreadsheets import spreadsheet_safe
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -77,30 +79,50 @@ def _cell(value) -> str:
     return str(value)
 
 
-Column = tuple[str, Callable[[object], object]]
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its header, how to read it from a row, and which public model field
+    it reveals (None for a figure or a readable extra computed from public fields)."""
+
+    header: str
+    get: Callable[[object], object]
+    source: str | None = None
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+def public_field_columns(
+    model, *, headers: dict[str, str] | None = None, render: dict | None = None
+) -> list[Column]:
+    """A column for each of ``model.PUBLIC_FIELDS`` (the one declaration of what is public):
+    a relation as its key (a many-to-many as space-separated keys), unless ``render`` says
+    otherwise; ``headers`` renames a column."""
+    headers, render = headers or {}, render or {}
+    columns = []
+    for name in model.PUBLIC_FIELDS:
+        field = model._meta.get_field(name)
+        if name in render:
+            get = render[name]
+        elif field.many_to_many:
+            get = _related_keys(name)
+        else:
+            get = attrgetter(field.attname)
+        columns.append(Column(headers.get(name, name), get, source=name))
+    return columns
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """Text that a spreadsheet would run as a formula (``=HYPERLINK(...)`` typed into a
-    narrative) gets a leading apostrophe, which spreadsheets show as text (OWASP "CSV
-    injection"). Only the list downloads meant for spreadsheets do this; the open-data zip keeps
-    values exactly as published."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def _related_keys(name: str) -> Callable[[object], str]:
+    return lambda row: " ".join(str(item.pk) for item in getattr(row, name).all())
 
 
 def csv_rows(columns: list[Column], rows: Iterable) -> Iterator[str]:
     """Encoded CSV lines: the BOM and header first, then one line per row."""
     writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([header for header, _get in columns])
+    yield BOM + writer.writerow([column.header for column in columns])
     for row in rows:
         cells = []
-        for _header, get in columns:
-            value = get(row)
+        for column in columns:
+            value = column.get(row)
             cell = _cell(value)
-            cells.append(_spreadsheet_safe(cell) if isinstance(value, str) else cell)
+            cells.append(spreadsheet_safe(cell) if isinstance(value, str) else cell)
         yield writer.writerow(cells)
 
 
@@ -120,59 +142,59 @@ def _absolute(path: str) -> str:
 
 
 def state_columns() -> list[Column]:
-    """For :func:`tracker.selectors.states_list` rows."""
+    """For :func:`tracker.selectors.states_list` rows: the public fields, then the figures."""
     return [
-        ("code", lambda s: s.code),
-        ("name", lambda s: s.name),
-        ("kind", lambda s: s.kind),
-        ("regional_group", lambda s: s.regional_group),
-        ("has_focal_point", lambda s: s.has_focal_point),
-        ("focal_point_since", lambda s: s.focal_point_since),
-        ("commitments", lambda s: s.commitment_count),
-        ("overdue_reviews", lambda s: s.overdue_count),
-        ("last_report", lambda s: s.last_report),
-        ("url", lambda s: _absolute(s.get_absolute_url())),
+        *public_field_columns(MemberState),
+        Column("has_focal_point", attrgetter("has_focal_point")),
+        Column("focal_point_since", attrgetter("focal_point_since")),
+        Column("commitments", attrgetter("commitment_count")),
+        Column("overdue_reviews", attrgetter("overdue_count")),
+        Column("last_report", attrgetter("last_report")),
+        Column("url", lambda s: _absolute(s.get_absolute_url())),
     ]
 
 
 def commitment_columns(today: datetime.date) -> list[Column]:
-    """For :func:`tracker.selectors.public_commitments` rows (State and step joined)."""
+    """For :func:`tracker.selectors.public_commitments` rows (State and step joined, channels
+    and resolutions prefetched): the public fields, then readable extras."""
     return [
-        ("id", lambda c: c.pk),
-        ("state_code", lambda c: c.state_id),
-        ("state_name", lambda c: c.state.name),
-        ("step_code", lambda c: c.step.code),
-        ("step_title", lambda c: c.step.title),
-        ("level", lambda c: c.step.level),
-        ("title", lambda c: c.title),
-        ("description", lambda c: c.description),
-        ("source_kind", lambda c: c.source_kind),
-        ("source_description", lambda c: c.source_description),
-        ("source_url", lambda c: c.source_url),
-        ("pledged_on", lambda c: c.pledged_on),
-        ("target_date", lambda c: c.target_date),
-        ("basis", lambda c: c.basis),
-        ("status", lambda c: c.status),
-        ("last_reported_on", lambda c: c.last_reported_on),
-        ("next_review_due", lambda c: c.next_review_due),
-        ("review_overdue", lambda c: c.is_overdue(today)),
-        ("url", lambda c: _absolute(c.get_absolute_url())),
-        ("is_demo", lambda c: c.is_demo),
+        *public_field_columns(
+            Commitment,
+            headers={
+                "state": "state_code",
+                "step": "step_code",
+                "latest_update": "latest_update_id",
+            },
+            render={"step": lambda c: c.step.code},
+        ),
+        Column("state_name", lambda c: c.state.name),
+        Column("step_title", lambda c: c.step.title),
+        Column("level", lambda c: c.step.level),
+        Column("review_overdue", lambda c: c.is_overdue(today)),
+        Column("url", lambda c: _absolute(c.get_absolute_url())),
     ]
+
+
+def commitments_csv_response(
+    filename: str, rows: models.QuerySet, *, today: datetime.date
+) -> StreamingHttpResponse:
+    """A list of commitments as CSV: the rows with their links prefetched per chunk."""
+    rows = rows.prefetch_related("channels", "resolutions")
+    return csv_response(filename, commitment_columns(today), rows)
 
 
 def update_columns() -> list[Column]:
     """For a commitment's updates (evidence prefetched)."""
     return [
-        ("id", lambda u: u.pk),
-        ("commitment_id", lambda u: u.commitment_id),
-        ("reported_on", lambda u: u.reported_on),
-        ("status", lambda u: u.status),
-        ("narrative", lambda u: u.narrative),
-        ("corrects_update_id", lambda u: u.corrects_id),
-        ("published_at", lambda u: u.created_at),
-        ("evidence", lambda u: " ".join(_evidence_url(e) for e in u.evidence.all())),
-        ("is_demo", lambda u: u.is_demo),
+        *public_field_columns(
+            ProgressUpdate,
+            headers={
+                "commitment": "commitment_id",
+                "corrects": "corrects_update_id",
+                "created_at": "published_at",
+            },
+        ),
+        Column("evidence", lambda u: " ".join(_evidence_url(e) for e in u.evidence.all())),
     ]
 
 
@@ -183,36 +205,36 @@ def _evidence_url(evidence: Evidence) -> str:
 def resolution_columns() -> list[Column]:
     """For :func:`tracker.selectors.resolutions_list` rows (States prefetched)."""
     return [
-        ("id", lambda r: r.pk),
-        ("symbol", lambda r: r.symbol),
-        ("body", lambda r: r.body),
-        ("kind", lambda r: r.kind),
-        ("adopted_on", lambda r: r.adopted_on),
-        ("title", lambda r: r.title),
-        ("situation", lambda r: r.situation),
-        ("states", lambda r: " ".join(s.code for s in r.states.all())),
-        ("commitments", lambda r: r.commitment_count),
-        ("official_url", lambda r: r.official_url),
-        ("verification", lambda r: r.verification),
-        ("url", lambda r: _absolute(r.get_absolute_url())),
+        Column("id", lambda r: r.pk),
+        Column("symbol", lambda r: r.symbol),
+        Column("body", lambda r: r.body),
+        Column("kind", lambda r: r.kind),
+        Column("adopted_on", lambda r: r.adopted_on),
+        Column("title", lambda r: r.title),
+        Column("situation", lambda r: r.situation),
+        Column("states", lambda r: " ".join(s.code for s in r.states.all())),
+        Column("commitments", lambda r: r.commitment_count),
+        Column("official_url", lambda r: r.official_url),
+        Column("verification", lambda r: r.verification),
+        Column("url", lambda r: _absolute(r.get_absolute_url())),
     ]
 
 
 def step_columns() -> list[Column]:
     """For :func:`tracker.selectors.steps_list` rows."""
     return [
-        ("code", lambda s: s.code),
-        ("title", lambda s: s.title),
-        ("level", lambda s: s.level),
-        ("actor", lambda s: s.actor),
-        ("basis", lambda s: s.basis),
-        ("source_document", lambda s: s.source_document),
-        ("source_paragraph", lambda s: s.source_paragraph),
-        ("commitments", lambda s: s.commitment_count),
-        ("states", lambda s: s.state_count),
-        ("complete", lambda s: s.complete_count),
-        ("overdue_reviews", lambda s: s.overdue_count),
-        ("url", lambda s: _absolute(s.get_absolute_url())),
+        Column("code", lambda s: s.code),
+        Column("title", lambda s: s.title),
+        Column("level", lambda s: s.level),
+        Column("actor", lambda s: s.actor),
+        Column("basis", lambda s: s.basis),
+        Column("source_document", lambda s: s.source_document),
+        Column("source_paragraph", lambda s: s.source_paragraph),
+        Column("commitments", lambda s: s.commitment_count),
+        Column("states", lambda s: s.state_count),
+        Column("complete", lambda s: s.complete_count),
+        Column("overdue_reviews", lambda s: s.overdue_count),
+        Column("url", lambda s: _absolute(s.get_absolute_url())),
     ]
 
 
@@ -230,6 +252,14 @@ class Table:
     order_by: tuple[str, ...] = ("pk",)
 
 
+def stored_public_fields(model) -> tuple[str, ...]:
+    """A model's public fields stored in its own table (many-to-many links are tables of
+    their own in the package)."""
+    return tuple(
+        name for name in model.PUBLIC_FIELDS if not model._meta.get_field(name).many_to_many
+    )
+
+
 _THROUGH = {
     "resolution_states": Resolution.states.through,
     "commitment_resolutions": Commitment.resolutions.through,
@@ -242,37 +272,14 @@ TABLES: list[Table] = [
     Table(
         "states",
         MemberState,
-        (
-            "code",
-            "name",
-            "official_name",
-            "kind",
-            "regional_group",
-            "regional_group_note",
-            "un_member_since",
-            "source",
-            "updated_at",
-        ),
+        stored_public_fields(MemberState),
         _("UN Member States, observer States and regional organisations (key: ISO 3166 alpha-3)."),
         ("code",),
     ),
     Table(
         "focal_points",
         FocalPoint,
-        (
-            "id",
-            "state",
-            "office",
-            "title",
-            "appointed_on",
-            "ended_on",
-            "evidence",
-            "evidence_as_of",
-            "source_url",
-            "verification",
-            "is_demo",
-            "updated_at",
-        ),
+        stored_public_fields(FocalPoint),
         _(
             "Appointments of national R2P focal points (current when ended_on is empty). "
             "Contact details are private and not published."
@@ -382,27 +389,7 @@ TABLES: list[Table] = [
     Table(
         "commitments",
         Commitment,
-        (
-            "id",
-            "state",
-            "step",
-            "title",
-            "description",
-            "source_kind",
-            "source_description",
-            "source_url",
-            "pledged_on",
-            "target_date",
-            "review_interval_days",
-            "basis",
-            "status",
-            "latest_update",
-            "last_reported_on",
-            "next_review_due",
-            "created_at",
-            "updated_at",
-            "is_demo",
-        ),
+        stored_public_fields(Commitment),
         _(
             "States' pledges to take a prevention step; status and review dates are derived from "
             "the progress updates."
@@ -423,16 +410,7 @@ TABLES: list[Table] = [
     Table(
         "progress_updates",
         ProgressUpdate,
-        (
-            "id",
-            "commitment",
-            "reported_on",
-            "status",
-            "narrative",
-            "corrects",
-            "created_at",
-            "is_demo",
-        ),
+        stored_public_fields(ProgressUpdate),
         _(
             "Append-only progress reports. A correction points to the update it corrects "
             "(corrects); both stay published."
@@ -441,7 +419,7 @@ TABLES: list[Table] = [
     Table(
         "evidence",
         Evidence,
-        ("id", "update", "kind", "title", "url", "file", "content_type", "size_bytes", "sha256"),
+        stored_public_fields(Evidence),
         _(
             "Links and documents published with progress updates (file: path under the site's "
             "media URL)."

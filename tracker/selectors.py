@@ -18,16 +18,20 @@ from django.db.models import (
 )
 
 from commitments.models import (
-    CLOSED_STATUSES,
     Commitment,
     Level,
     PreventionStep,
     ProgressUpdate,
     Resolution,
     Status,
+    active_q,
+    closed_q,
+    due_soon_q,
+    on_time_q,
+    overdue_q,
 )
 from commitments.rules import effective_updates
-from commitments.selectors import commitments_with_relations, due_soon_q, overdue_q
+from commitments.selectors import commitments_with_relations
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -51,18 +55,10 @@ STATE_SORTS = {
     "overdue": ("-overdue_count", "name"),
     "last_report": ("-last_report", "name"),
 }
-FOCAL_POINT_PUBLIC_FIELDS = (
-    "id",
-    "state_id",
-    "office",
-    "title",
-    "appointed_on",
-    "ended_on",
-    "evidence",
-    "evidence_as_of",
-    "source_url",
-    "verification",
-    "updated_at",
+# The public columns of an appointment as stored (``state`` -> ``state_id``): the one declaration
+# on the model; private contact fields are never selected.
+FOCAL_POINT_PUBLIC_FIELDS = tuple(
+    FocalPoint._meta.get_field(name).attname for name in FocalPoint.PUBLIC_FIELDS
 )
 
 
@@ -93,7 +89,7 @@ def states_list(
         focal_point_since=Subquery(current.values("appointed_on")[:1]),
         # One multi-valued join (commitments), so plain counts are exact: no DISTINCT needed.
         commitment_count=Count("commitments"),
-        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today))),
+        overdue_count=Count("commitments", filter=overdue_q(today, prefix="commitments__")),
         last_report=Max("commitments__last_reported_on"),
     )
     if search:
@@ -113,18 +109,6 @@ def states_list(
     if descending:
         ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
     return states.order_by(*ordering)
-
-
-def _prefixed(q: Q, prefix: str = "commitments__") -> Q:
-    """The same condition on a related model (``next_review_due__lt`` ->
-    ``commitments__next_review_due__lt``), so one rule serves both querysets."""
-    prefixed = Q(_connector=q.connector, _negated=q.negated)
-    for child in q.children:
-        if isinstance(child, Q):
-            prefixed.children.append(_prefixed(child, prefix))
-        else:
-            prefixed.children.append((prefix + child[0], child[1]))
-    return prefixed
 
 
 def public_commitments(
@@ -151,9 +135,9 @@ def public_commitments(
     if level:
         queryset = queryset.filter(step__level=level)
     if overdue is True:
-        queryset = queryset.filter(overdue_q(today))
+        queryset = queryset.overdue(today)
     elif overdue is False:
-        queryset = queryset.exclude(overdue_q(today))
+        queryset = queryset.not_overdue(today)
     if search:
         queryset = queryset.filter(Q(title__icontains=search) | Q(state__name__icontains=search))
     return queryset.order_by("state__name", "pledged_on", "id")
@@ -162,15 +146,15 @@ def public_commitments(
 def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) -> dict:
     """How a set of commitments stands against the review cycle. One query.
 
-    ``{"total", "closed" (complete or withdrawn), "overdue", "due_soon" (within 14 days),
-    "on_time" (open, not overdue), "not_reported"}``.
+    ``{"total", "closed" (complete or withdrawn), "overdue", "due_soon" (within the window of
+    ``commitments.models.due_soon_days``), "on_time" (open, not overdue), "not_reported"}``.
     """
     return commitments.order_by().aggregate(
         total=Count("id"),
-        closed=Count("id", filter=Q(status__in=CLOSED_STATUSES)),
+        closed=Count("id", filter=closed_q()),
         overdue=Count("id", filter=overdue_q(today)),
         due_soon=Count("id", filter=due_soon_q(today)),
-        on_time=Count("id", filter=Q(next_review_due__gte=today)),
+        on_time=Count("id", filter=on_time_q(today)),
         not_reported=Count("id", filter=Q(status=Status.NOT_REPORTED)),
     )
 
@@ -322,12 +306,12 @@ def resolution_detail(pk: int, *, today: datetime.date) -> dict:
 def steps_list(*, level: str = "", today: datetime.date) -> QuerySet[PreventionStep]:
     """The catalogue of prevention steps with how many States pledged each and how far they
     got. One query."""
-    active = ~Q(commitments__status=Status.WITHDRAWN)
+    active = active_q(prefix="commitments__")
     queryset = PreventionStep.objects.annotate(
         commitment_count=Count("commitments", filter=active),
         state_count=Count("commitments__state", filter=active, distinct=True),
         complete_count=Count("commitments", filter=Q(commitments__status=Status.COMPLETE)),
-        overdue_count=Count("commitments", filter=_prefixed(overdue_q(today))),
+        overdue_count=Count("commitments", filter=overdue_q(today, prefix="commitments__")),
     )
     if level:
         queryset = queryset.filter(level=level)

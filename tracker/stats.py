@@ -19,7 +19,7 @@ Counting rules (see also docs/public-pages.md):
   correction replaces the update it corrects;
 * *withdrawn* commitments appear in the status breakdown, but not among the active pledges that
   the level / step breakdowns count (those report them in a separate ``withdrawn`` column);
-* *overdue* is ``commitments.selectors.overdue_q(today)`` — a review is overdue the day after it
+* *overdue* is ``commitments.models.overdue_q(today)`` — a review is overdue the day after it
   falls due; complete and withdrawn commitments owe no review;
 * focal point coverage counts UN Member States (kind ``member``) with a current appointment
   (``ended_on`` empty); observer States and organisations with one are listed apart;
@@ -50,8 +50,10 @@ from commitments.models import (
     ProgressUpdate,
     Resolution,
     Status,
+    active_q,
+    overdue_q,
 )
-from commitments.selectors import overdue_q, review_today
+from commitments.selectors import review_today
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -256,10 +258,10 @@ def _active_and_withdrawn(queryset, field):
         queryset.order_by()
         .values(field)
         .annotate(
-            commitments=Count("id", filter=~Q(status=Status.WITHDRAWN)),
-            withdrawn=Count("id", filter=Q(status=Status.WITHDRAWN)),
+            commitments=Count("id", filter=active_q()),
+            withdrawn=Count("id", filter=~active_q()),
             complete=Count("id", filter=Q(status=Status.COMPLETE)),
-            states=Count("state", filter=~Q(status=Status.WITHDRAWN), distinct=True),
+            states=Count("state", filter=active_q(), distinct=True),
         )
     )
 
@@ -307,14 +309,11 @@ def commitments_by_step(*, regional_group: str | None = None, version: str | Non
 
     def compute():
         scope = Q(commitments__state__regional_group=regional_group) if regional_group else Q()
-        active = scope & ~Q(commitments__status=Status.WITHDRAWN)
+        active = scope & active_q(prefix="commitments__")
+        withdrawn = scope & ~active_q(prefix="commitments__")
         steps = PreventionStep.objects.annotate(
             n_commitments=Count("commitments", filter=active, distinct=True),
-            n_withdrawn=Count(
-                "commitments",
-                filter=scope & Q(commitments__status=Status.WITHDRAWN),
-                distinct=True,
-            ),
+            n_withdrawn=Count("commitments", filter=withdrawn, distinct=True),
             n_complete=Count(
                 "commitments", filter=scope & Q(commitments__status=Status.COMPLETE), distinct=True
             ),

@@ -47,8 +47,7 @@ def state(request, code):
     if request.GET.get("format") == "csv":
         found = get_object_or_404(MemberState, code=code.upper())
         rows = selectors.public_commitments(today=today, state=found.code)
-        columns = exports.commitment_columns(today)
-        return exports.csv_response(f"commitments-{found.code}.csv", columns, rows)
+        return exports.commitments_csv_response(f"commitments-{found.code}.csv", rows, today=today)
     try:
         profile = selectors.state_profile(code, today=today)
     except MemberState.DoesNotExist:
@@ -76,7 +75,7 @@ def commitments(request):
     form = CommitmentFilterForm(request.GET)
     rows = selectors.public_commitments(today=today, **form.selector_kwargs())
     if request.GET.get("format") == "csv":
-        return exports.csv_response("commitments.csv", exports.commitment_columns(today), rows)
+        return exports.commitments_csv_response("commitments.csv", rows, today=today)
     context = {
         "form": form,
         "page": _page(request, rows),
@@ -116,8 +115,7 @@ def resolution(request, pk):
         raise Http404 from None
     if request.GET.get("format") == "csv":
         filename = f"resolution-{pk}-commitments.csv"
-        columns = exports.commitment_columns(today)
-        return exports.csv_response(filename, columns, detail["commitments"])
+        return exports.commitments_csv_response(filename, detail["commitments"], today=today)
     context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
     return render(request, "tracker/resolution.html", context)
 
@@ -140,8 +138,7 @@ def step(request, code):
         raise Http404 from None
     if request.GET.get("format") == "csv":
         filename = f"step-{detail['step'].code}-commitments.csv"
-        columns = exports.commitment_columns(today)
-        return exports.csv_response(filename, columns, detail["commitments"])
+        return exports.commitments_csv_response(filename, detail["commitments"], today=today)
     context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
     return render(request, "tracker/step.html", context)
 

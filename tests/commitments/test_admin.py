@@ -1,5 +1,7 @@
 """The admin: every model is curated there, and published progress stays append-only."""
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -161,3 +163,130 @@ def test_the_network_list_counts_members_without_a_query_per_network(
         response = client.get(reverse("admin:focalpoints_network_changelist"))
     assert response.status_code == 200
     assert response.context["cl"].result_list[0].state_count == 2
+
+
+# --- The admin writes through the services; their errors are form errors, never a 500 ---------
+
+
+def commitment_admin_data(state, step, **overrides):
+    data = {
+        "state": state.code,
+        "step": step.pk,
+        "title": "Recorded by the secretariat",
+        "description": "From the statement.",
+        "source_kind": "upr",
+        "source_description": "UPR 2022",
+        "pledged_on": "2024-01-01",
+        "review_interval_days": "180",
+        "basis": "political",
+        "updates-TOTAL_FORMS": "0",
+        "updates-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_admin_records_a_commitment_through_the_service(client, secretariat, state_a):
+    from commitments.models import Commitment
+    from tests.factories import PreventionStepFactory, ScrutinyChannelFactory
+
+    step = PreventionStepFactory()
+    step.channels.add(ScrutinyChannelFactory())
+    client.force_login(secretariat)
+    response = client.post(
+        reverse("admin:commitments_commitment_add"), commitment_admin_data(state_a, step)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    commitment = Commitment.objects.get(title="Recorded by the secretariat")
+    # What only the service does: who recorded it, the derived schedule, the step's channels.
+    assert commitment.created_by == secretariat
+    assert commitment.next_review_due is not None
+    assert list(commitment.channels.all()) == list(step.channels.all())
+    assert commitment.history.first().history_user == secretariat
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"target_date": "2023-12-31"},
+            "target_date",
+            "The target date cannot be before the pledge date.",
+        ),
+        ({"pledged_on": "2999-01-01"}, "pledged_on", "The pledge date cannot be in the future."),
+    ],
+)
+def test_a_service_rule_broken_in_the_admin_is_a_form_error(
+    client, secretariat, state_a, overrides, field, message
+):
+    from commitments.models import Commitment
+    from tests.factories import PreventionStepFactory
+
+    client.force_login(secretariat)
+    data = commitment_admin_data(state_a, PreventionStepFactory(), **overrides)
+    response = client.post(reverse("admin:commitments_commitment_add"), data)
+    assert response.status_code == 200
+    assert message in response.context["adminform"].form.errors[field]
+    assert not Commitment.objects.exists()
+
+
+def test_a_retired_step_cannot_be_chosen_for_a_commitment_in_the_admin(
+    client, secretariat, state_a
+):
+    from tests.factories import PreventionStepFactory
+
+    client.force_login(secretariat)
+    data = commitment_admin_data(state_a, PreventionStepFactory(is_active=False))
+    response = client.post(reverse("admin:commitments_commitment_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["step"] == [
+        "This step is no longer offered for new commitments."
+    ]
+
+
+def test_admin_changes_a_commitments_terms_through_the_service(client, secretariat, commitment_a):
+    client.force_login(secretariat)
+    url = reverse("admin:commitments_commitment_change", args=[commitment_a.pk])
+    data = commitment_admin_data(
+        commitment_a.state,
+        commitment_a.step,
+        title=commitment_a.title,
+        pledged_on=commitment_a.pledged_on.isoformat(),
+        review_interval_days="90",
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    commitment_a.refresh_from_db()
+    # The service moved the schedule with the interval.
+    assert commitment_a.review_interval_days == 90
+    assert commitment_a.next_review_due == commitment_a.pledged_on + datetime.timedelta(days=90)
+    assert commitment_a.history.first().history_user == secretariat
+
+
+def test_a_service_error_on_a_progress_update_in_the_admin_is_a_form_error(
+    client, secretariat, commitment_a
+):
+    update = ProgressUpdateFactory(commitment=commitment_a)
+    ProgressUpdateFactory(commitment=commitment_a, corrects=update)
+    client.force_login(secretariat)
+    response = client.post(
+        reverse("admin:commitments_progressupdate_add"),
+        {
+            "commitment": commitment_a.pk,
+            "reported_on": "1999-01-01",
+            "status": "substantial",
+            "narrative": "Correcting an update that is already corrected",
+            "corrects": update.pk,
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["reported_on"] == [
+        f"The reporting date cannot be before the pledge ({commitment_a.pledged_on.isoformat()})."
+    ]
+    assert errors["corrects"] == [
+        "This update has already been corrected: correct the latest correction."
+    ]
+    assert ProgressUpdate.objects.count() == 2

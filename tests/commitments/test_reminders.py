@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from commitments.models import Reminder, Status
-from commitments.reminders import (
+from commitments.reminders.schedule import (
     CommitmentFacts,
     Recipient,
     ReminderWindows,

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments.models import Reminder, Status
-from commitments.reminder_services import (
+from commitments.reminders.services import (
     reminder_digest_deliver,
+    reminders_daily_job,
     reminders_fail_abandoned,
     reminders_record,
-    reminders_run,
 )
 from commitments.services import progress_update_create
 from tests.commitments.reminder_helpers import (
@@ -48,7 +48,7 @@ def ghana_due(state_a, focal_point_a, delegate_a):
 
 class TestOneDigestPerRecipientPerDay:
     def test_each_person_gets_one_digest_listing_every_commitment(self, ghana_due):
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
         assert recipients_of_outbox() == ["delegate_a@example.org", "fp_a@example.org"]
         for message in mail.outbox:
             for commitment in ghana_due:
@@ -57,8 +57,8 @@ class TestOneDigestPerRecipientPerDay:
                 assert f"http://127.0.0.1:8000{update_url}" in message.body
 
     def test_running_the_job_twice_the_same_day_sends_nothing_new(self, ghana_due):
-        first = reminders_run(today=TODAY)
-        second = reminders_run(today=TODAY)
+        first = reminders_daily_job(today=TODAY)
+        second = reminders_daily_job(today=TODAY)
         assert len(mail.outbox) == 2
         assert (first.record.newly_recorded, second.record.newly_recorded) == (4, 0)
         assert second.digests_sent == 0
@@ -66,16 +66,16 @@ class TestOneDigestPerRecipientPerDay:
 
     def test_the_next_day_only_newly_owed_reminders_go_out(self, state_a, focal_point_a):
         commitment_due(state_a, 14)  # upcoming from today on
-        reminders_run(today=TODAY)
-        reminders_run(today=TODAY + datetime.timedelta(days=1))  # same stage: nothing
+        reminders_daily_job(today=TODAY)
+        reminders_daily_job(today=TODAY + datetime.timedelta(days=1))  # same stage: nothing
         assert len(mail.outbox) == 1
-        reminders_run(today=TODAY + datetime.timedelta(days=14))  # due day: a new stage
+        reminders_daily_job(today=TODAY + datetime.timedelta(days=14))  # due day: a new stage
         assert len(mail.outbox) == 2
         assert sorted(Reminder.objects.values_list("kind", flat=True)) == ["due", "upcoming"]
 
     def test_a_new_review_starts_a_new_cycle(self, state_a, focal_point_a):
         commitment = commitment_due(state_a, 0)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
         progress_update_create(
             user=focal_point_a,
             commitment=commitment,
@@ -83,7 +83,7 @@ class TestOneDigestPerRecipientPerDay:
             status=Status.LIMITED,
             narrative="Reviewed: the plan is drafted.",
         )
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
         assert len(mail.outbox) == 1  # the new due date is 180 days away
         commitment.refresh_from_db()
         assert commitment.next_review_due == TODAY + datetime.timedelta(days=180)
@@ -98,9 +98,9 @@ class TestCrashesAndRetries:
         settings.EMAIL_BACKEND = "tests.commitments.reminder_helpers.CrashingBackend"
         CrashingBackend.attempted, CrashingBackend.crash_on = 0, 3
         with pytest.raises(WorkerKilled):
-            reminders_run(today=TODAY)
+            reminders_daily_job(today=TODAY)
         assert len(mail.outbox) == 2
-        reminders_run(today=TODAY)  # the retry
+        reminders_daily_job(today=TODAY)  # the retry
         assert recipients_of_outbox() == [
             "delegate_a@example.org",
             "fp_a@example.org",
@@ -117,7 +117,7 @@ class TestCrashesAndRetries:
         # The process claimed the row and died after the SMTP server took the message.
         now = datetime.datetime.now(datetime.UTC)
         Reminder.objects.update(outcome=Outcome.SENDING, claimed_at=now)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
         assert mail.outbox == []
         later = datetime.datetime(2026, 6, 30, 7, 0, tzinfo=datetime.UTC)
         assert reminders_fail_abandoned(now=later) == 1
@@ -142,16 +142,16 @@ class TestCrashesAndRetries:
         settings.REMINDER_MAX_ATTEMPTS = 3
         FlakySMTPBackend.attempted, FlakySMTPBackend.failures = 0, 99
         commitment_due(state_a, 0)
-        first = reminders_run(today=TODAY)
+        first = reminders_daily_job(today=TODAY)
         row = Reminder.objects.get()
         assert first.digests_failed == 1
         assert (row.outcome, row.attempts) == (Outcome.PENDING, 1)
         assert "SMTPServerDisconnected" in row.error
-        reminders_run(today=TODAY)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
+        reminders_daily_job(today=TODAY)
         row.refresh_from_db()
         assert (row.outcome, row.attempts) == (Outcome.FAILED, 3)
-        reminders_run(today=TODAY)  # a failed reminder is not retried on its own
+        reminders_daily_job(today=TODAY)  # a failed reminder is not retried on its own
         assert FlakySMTPBackend.attempted == 3
         assert mail.outbox == []
 
@@ -159,8 +159,8 @@ class TestCrashesAndRetries:
         settings.EMAIL_BACKEND = "tests.commitments.reminder_helpers.FlakySMTPBackend"
         FlakySMTPBackend.attempted, FlakySMTPBackend.failures = 0, 1
         commitment_due(state_a, 0)
-        reminders_run(today=TODAY)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
+        reminders_daily_job(today=TODAY)
         row = Reminder.objects.get()
         assert (row.outcome, row.attempts, row.error) == (Outcome.SENT, 2, "")
         assert len(mail.outbox) == 1
@@ -205,7 +205,7 @@ class TestRecipients:
         delegate_a.reminders_opt_out = True
         delegate_a.save(update_fields=["reminders_opt_out"])
         commitment_due(state_a, 0)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
         assert recipients_of_outbox() == ["fp_a@example.org"]
 
     def test_escalation_goes_to_staff_and_the_secretariat_mailbox_once(
@@ -215,8 +215,8 @@ class TestRecipients:
         secretariat.reminders_opt_out = True  # cannot opt out of escalations
         secretariat.save(update_fields=["reminders_opt_out"])
         commitment_due(state_a, -31)
-        reminders_run(today=TODAY)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
+        reminders_daily_job(today=TODAY)
         assert recipients_of_outbox() == ["r2p-secretariat@example.org", "secretariat@example.org"]
         mailbox_row = Reminder.objects.get(recipient__isnull=True)
         assert (mailbox_row.kind, mailbox_row.outcome) == ("escalation", Outcome.SENT)
@@ -226,13 +226,13 @@ class TestRecipients:
         StateAccessFactory(user=UserFactory(username="gone", is_active=False), state=state_a)
         StateAccessFactory(user=UserFactory(username="noaddress", email=""), state=state_a)
         commitment_due(state_a, 0)
-        reminders_run(today=TODAY)
+        reminders_daily_job(today=TODAY)
         assert mail.outbox == []
 
 
 class TestDryRunAndCommand:
     def test_dry_run_counts_but_records_and_sends_nothing(self, ghana_due):
-        result = reminders_run(today=TODAY, dry_run=True)
+        result = reminders_daily_job(today=TODAY, dry_run=True)
         assert result.record.owed == 4
         assert result.record.owed_by_kind == {"due": 2, "overdue": 2}
         assert not Reminder.objects.exists()

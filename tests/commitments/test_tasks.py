@@ -9,8 +9,8 @@ import time_machine
 from django.conf import settings
 from django.core import mail
 
-from commitments import tasks
 from commitments.models import Reminder
+from commitments.reminders import tasks
 from config.celery import app
 from tests.commitments.reminder_helpers import (
     FlakySMTPBackend,

@@ -9,10 +9,10 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from commitments.models import Reminder
-from commitments.reminder_services import (
+from commitments.reminders.services import (
     reminder_preferences_token,
+    reminders_daily_job,
     reminders_record,
-    reminders_run,
 )
 from commitments.selectors import review_today
 from focalpoints.models import StateAccess
@@ -58,7 +58,7 @@ def reminder_data(transactional_db, settings):
     commitment_due(ghana, -9, today=today, title="Report on R2P in the Universal Periodic Review")
     commitment_due(ghana, -33, today=today, title="Ratify the Rome Statute amendments")
     kenya_commitment = commitment_due(kenya, 0, today=today, title="Appoint a national focal point")
-    reminders_run(today=today)
+    reminders_daily_job(today=today)
     Reminder.objects.filter(commitment=kenya_commitment).update(
         outcome=Reminder.Outcome.FAILED,
         attempts=6,
@@ -138,7 +138,7 @@ def test_digest_mail_is_sent_in_arabic_right_to_left(reminder_data, page):
         today=review_today(),
         title="Establish a national early-warning mechanism",
     )
-    reminders_run(today=review_today())
+    reminders_daily_job(today=review_today())
     (digest,) = [m for m in mail.outbox if m.to == [focal.email]]
     page.set_content(digest.alternatives[0][0])
     assert page.locator("html").get_attribute("dir") == "rtl"

@@ -88,3 +88,32 @@ def test_roles_are_read_once_per_request(
         for action in ALL_ACTIONS:
             can(focal_point_a, action, state_a)
             can(focal_point_a, action, state_b)
+
+
+# --- One secretariat rule, in Python and in SQL; one is-active rule -----------------------------
+
+
+def test_who_is_secretariat_is_the_same_in_python_and_sql(db):
+    from focalpoints.permissions import is_secretariat, secretariat_users
+    from tests.factories import UserFactory
+
+    users = [
+        UserFactory(username="staff", is_staff=True),
+        UserFactory(username="staff_inactive", is_staff=True, is_active=False),
+        UserFactory(username="plain"),
+        UserFactory(username="superuser_not_staff", is_superuser=True),
+    ]
+    assert (
+        set(secretariat_users().values_list("username", flat=True))
+        == {user.username for user in users if is_secretariat(user)}
+        == {"staff"}
+    )
+
+
+def test_an_inactive_focal_point_has_no_role_and_may_do_nothing(focal_point_a, state_a):
+    from focalpoints.permissions import Action, can, role_for, states_for
+
+    focal_point_a.is_active = False
+    assert role_for(focal_point_a, state_a) is None
+    assert not can(focal_point_a, Action.LOG_PROGRESS, state_a)
+    assert not states_for(focal_point_a).exists()

@@ -16,8 +16,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
-from commitments import tasks
 from commitments.models import Reminder
+from commitments.reminders import tasks
 from commitments.selectors import review_today
 from tests.commitments.reminder_helpers import commitment_due, recipients_of_outbox
 

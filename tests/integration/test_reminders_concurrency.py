@@ -11,7 +11,11 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
 
 from commitments.models import Reminder
-from commitments.reminder_services import reminder_digest_deliver, reminders_record, reminders_run
+from commitments.reminders.services import (
+    reminder_digest_deliver,
+    reminders_daily_job,
+    reminders_record,
+)
 from commitments.selectors import review_today
 from tests.commitments.reminder_helpers import commitment_due, recipients_of_outbox
 
@@ -73,7 +77,7 @@ def test_two_daily_jobs_at_once_send_each_digest_once(
     today = review_today()
     commitment_due(state_a, 0, today=today)
     commitment_due(state_b, -30, today=today)
-    race(lambda: reminders_run(today=today))
+    race(lambda: reminders_daily_job(today=today))
     assert recipients_of_outbox() == [
         "delegate_a@example.org",
         "fp_a@example.org",

@@ -15,9 +15,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from commitments import tasks
 from commitments.models import Reminder
-from commitments.reminder_services import reminders_fail_abandoned
+from commitments.reminders import tasks
+from commitments.reminders.services import reminders_fail_abandoned
 from commitments.selectors import review_today
 from tests.commitments.reminder_helpers import commitment_due
 

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(state_a, state_b, focal_point_a, secretariat, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    current = FocalPointFactory(state=state_a)
+    current = FocalPointFactory(state=state_a, reference_key="internal-key-current")
     ended = FocalPointFactory(
         state=state_b,
+        reference_key="internal-key-former",
         appointed_on=datetime.date(2015, 1, 1),
         ended_on=datetime.date(2020, 1, 1),
         person_name="Former Secret-Person",

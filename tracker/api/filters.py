@@ -21,7 +21,7 @@ from commitments.models import (
     Resolution,
     Status,
 )
-from commitments.selectors import overdue_q, review_today
+from commitments.selectors import review_today
 from focalpoints.models import FocalPoint, MemberState, RegionalGroup
 
 ISO3 = _("ISO 3166 alpha-3 code, e.g. GHA.")
@@ -246,8 +246,8 @@ class CommitmentFilter(ApiFilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        q = overdue_q(review_today())
-        return queryset.filter(q) if value else queryset.exclude(q)
+        today = review_today()
+        return queryset.overdue(today) if value else queryset.not_overdue(today)
 
 
 class ProgressUpdateFilter(ApiFilterSet):

@@ -17,7 +17,7 @@ from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from commitments.spreadsheets import spreadsheet_safe
 
 
 def _columns(serializer, prefix="") -> list[str]:
@@ -53,10 +53,8 @@ def _cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    value = str(value)
-    if value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    # Numbers stay numbers (a negative one is not a formula); text is guarded.
+    return spreadsheet_safe(value) if isinstance(value, str) else str(value)
 
 
 class CSVRenderer(BaseRenderer):

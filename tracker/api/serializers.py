@@ -86,31 +86,7 @@ class FastReadSerializer(serializers.ModelSerializer):
             return method
         if field.source == "*":
             return lambda instance: field.to_representation(instance)
-        get = _source_getter(field.source)
-        if isinstance(field, serializers.ListField) and isinstance(field.child, _IDENTITY_FIELDS):
-            return get  # already a list of plain values
-        if isinstance(field, serializers.ManyRelatedField):
-            slug = getattr(field.child_relation, "slug_field", None) or "pk"
-            manager = attrgetter(field.source)
-            return lambda instance: [getattr(item, slug) for item in manager(instance).all()]
-        if isinstance(field, serializers.ListSerializer):
-            child = field.child
-            manager = attrgetter(field.source)
-            return lambda instance: [child.to_representation(i) for i in manager(instance).all()]
-        if isinstance(field, serializers.DateTimeField):
-            return lambda instance: (v := get(instance)) and _utc_iso(v)
-        if isinstance(field, serializers.DateField):
-            return lambda instance: (v := get(instance)) and v.isoformat()
-        if isinstance(field, _IDENTITY_FIELDS) and not isinstance(
-            field, serializers.DecimalField | serializers.MultipleChoiceField
-        ):
-            return get
-
-        def fallback(instance):
-            value = field.get_attribute(instance)
-            return None if value is None else field.to_representation(value)
-
-        return fallback
+        return _compile_related(field) or _compile_value(field)
 
     def to_representation(self, instance):
         plan = self.__dict__.get("_plan")
@@ -121,6 +97,55 @@ class FastReadSerializer(serializers.ModelSerializer):
                 if not field.write_only
             ]
         return {name: get(instance) for name, get in plan}
+
+
+def _compile_related(field):
+    """The plan for a field listing related rows, or None for any other field."""
+    if isinstance(field, serializers.ListField) and isinstance(field.child, _IDENTITY_FIELDS):
+        return _source_getter(field.source)  # already a list of plain values
+    if isinstance(field, serializers.ManyRelatedField):
+        slug = getattr(field.child_relation, "slug_field", None) or "pk"
+        manager = attrgetter(field.source)
+        return lambda instance: [getattr(item, slug) for item in manager(instance).all()]
+    if isinstance(field, serializers.ListSerializer):
+        child = field.child
+        manager = attrgetter(field.source)
+        return lambda instance: [child.to_representation(i) for i in manager(instance).all()]
+    return None
+
+
+def _compile_value(field):
+    """The plan for a field holding one value: plain reads where DRF's output is the value."""
+    get = _source_getter(field.source)
+    if isinstance(field, serializers.DateTimeField):
+        return lambda instance: (v := get(instance)) and _utc_iso(v)
+    if isinstance(field, serializers.DateField):
+        return lambda instance: (v := get(instance)) and v.isoformat()
+    if isinstance(field, _IDENTITY_FIELDS) and not isinstance(
+        field, serializers.DecimalField | serializers.MultipleChoiceField
+    ):
+        return get
+
+    def fallback(instance):
+        value = field.get_attribute(instance)
+        return None if value is None else field.to_representation(value)
+
+    return fallback
+
+
+def public_api_fields(model, *, rename=None, omit=(), after=None, extra=()) -> list[str]:
+    """The fields the API publishes for ``model``: its ``PUBLIC_FIELDS`` (the one declaration of
+    what is public), renamed where the API names a relation by its public key
+    (``state`` -> ``member_state``), with computed fields placed ``after`` a field (the
+    documented order of the CSV columns) or at the end (``extra``)."""
+    rename, after = rename or {}, after or {}
+    names = []
+    for name in model.PUBLIC_FIELDS:
+        if name in omit:
+            continue
+        names.append(rename.get(name, name))
+        names.extend(after.get(names[-1], ()))
+    return [*names, *extra]
 
 
 def _keys(source: str, child, help_text: str):
@@ -170,21 +195,19 @@ class MemberStateSerializer(FastReadSerializer):
 
     class Meta:
         model = MemberState
-        fields = [
-            "code",
-            "name",
-            "official_name",
-            "kind",
-            "regional_group",
-            "un_member_since",
-            "has_focal_point",
-            "focal_point_since",
-            "commitments_total",
-            "commitments_by_status",
-            "overdue_reviews",
-            "updated_at",
-            "last_changed",
-        ]
+        fields = public_api_fields(
+            MemberState,
+            after={
+                "un_member_since": [
+                    "has_focal_point",
+                    "focal_point_since",
+                    "commitments_total",
+                    "commitments_by_status",
+                    "overdue_reviews",
+                ]
+            },
+            extra=["last_changed"],
+        )
 
 
 # --- Focal point appointments -------------------------------------------------------------------
@@ -198,21 +221,9 @@ class FocalPointSerializer(FastReadSerializer):
 
     class Meta:
         model = FocalPoint
-        fields = [
-            "id",
-            "member_state",
-            "office",
-            "title",
-            "appointed_on",
-            "ended_on",
-            "is_current",
-            "evidence",
-            "evidence_as_of",
-            "source_url",
-            "verification",
-            "is_demo",
-            "updated_at",
-        ]
+        fields = public_api_fields(
+            FocalPoint, rename={"state": "member_state"}, after={"ended_on": ["is_current"]}
+        )
         read_only_fields = fields
 
     def get_fields(self):
@@ -286,7 +297,8 @@ class EvidenceSerializer(FastReadSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["id", "kind", "title", "url", "file", "content_type", "size_bytes", "sha256"]
+        # Nested under its update, so the update's id is not repeated.
+        fields = public_api_fields(Evidence, omit=("update",))
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_file(self, evidence) -> str | None:
@@ -317,20 +329,13 @@ class ProgressUpdateSerializer(FastReadSerializer):
 
     class Meta:
         model = ProgressUpdate
-        fields = [
-            "id",
-            "commitment",
-            "member_state",
-            "reported_on",
-            "status",
-            "narrative",
-            "corrects",
-            "corrected_by",
-            "is_correction",
-            "evidence",
-            "created_at",
-            "is_demo",
-        ]
+        fields = public_api_fields(
+            ProgressUpdate,
+            after={
+                "commitment": ["member_state"],
+                "corrects": ["corrected_by", "is_correction", "evidence"],
+            },
+        )
 
 
 class EvidenceLinkInputSerializer(serializers.Serializer):
@@ -386,32 +391,15 @@ class CommitmentSerializer(FastReadSerializer):
 
     class Meta:
         model = Commitment
-        fields = [
-            "id",
-            "member_state",
-            "regional_group",
-            "step",
-            "level",
-            "title",
-            "description",
-            "source_kind",
-            "source_description",
-            "source_url",
-            "pledged_on",
-            "target_date",
-            "review_interval_days",
-            "basis",
-            "channels",
-            "resolutions",
-            "status",
-            "latest_update",
-            "last_reported_on",
-            "next_review_due",
-            "is_overdue",
-            "created_at",
-            "updated_at",
-            "is_demo",
-        ]
+        fields = public_api_fields(
+            Commitment,
+            rename={"state": "member_state"},
+            after={
+                "member_state": ["regional_group"],
+                "step": ["level"],
+                "next_review_due": ["is_overdue"],
+            },
+        )
 
     def get_is_overdue(self, commitment) -> bool:
         return commitment.is_overdue(self.context["today"])

@@ -42,8 +42,9 @@ from commitments.models import (
     ProgressUpdate,
     Resolution,
     Status,
+    overdue_q,
 )
-from commitments.selectors import overdue_q, review_today
+from commitments.selectors import review_today
 from commitments.services import EvidenceLink, progress_update_create
 from focalpoints.models import FocalPoint, MemberState
 from tracker import stats

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from commitments.reminder_services import reminders_run
+from commitments.reminders.services import reminders_daily_job
 from commitments.selectors import review_today
 
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         progress = self.stdout.write if verbosity >= 1 else None
         suffix = " (dry run)" if dry_run else ""
         self.stdout.write(f"Review reminders for {day.isoformat()}{suffix}")
-        result = reminders_run(today=day, dry_run=dry_run, progress=progress)
+        result = reminders_daily_job(today=day, dry_run=dry_run, progress=progress)
         record = result.record
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(record.owed_by_kind.items()))
         self.stdout.write(

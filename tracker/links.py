@@ -1,0 +1,37 @@
+"""Where each public record lives on the public site: the one mapping from a model to its page.
+
+Wired into Django as ``ABSOLUTE_URL_OVERRIDES`` (config/settings.py), so ``get_absolute_url()``
+works on the models — in templates, the admin's "view on site", feeds and e-mails — while the
+domain apps (commitments, focalpoints) never name a page of this layer. Imported by the settings
+module: it must not import models."""
+
+from django.urls import reverse
+
+
+def _state(state) -> str:
+    return reverse("tracker:state", kwargs={"code": state.code})
+
+
+def _commitment(commitment) -> str:
+    return reverse("tracker:commitment", kwargs={"pk": commitment.pk})
+
+
+def _progress_update(update) -> str:
+    return f"{_commitment(update.commitment)}#update-{update.pk}"
+
+
+def _resolution(resolution) -> str:
+    return reverse("tracker:resolution", kwargs={"pk": resolution.pk})
+
+
+def _step(step) -> str:
+    return reverse("tracker:step", kwargs={"code": step.code})
+
+
+PUBLIC_PAGES = {
+    "focalpoints.memberstate": _state,
+    "commitments.commitment": _commitment,
+    "commitments.progressupdate": _progress_update,
+    "commitments.resolution": _resolution,
+    "commitments.preventionstep": _step,
+}
