@@ -46,9 +46,10 @@ run: $(VENV)/.runtime ## Set up everything and start the app on the embedded def
 test: $(VENV)/.dev ## Install test dependencies and run the whole suite (PostgreSQL if DATABASE_URL is set)
 	APP_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.dev ## ruff check + format check
+lint: $(VENV)/.dev ## ruff check + format check + the layering contracts (import-linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
