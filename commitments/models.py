@@ -151,6 +151,25 @@ class Resolution(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     history = HistoricalRecords()
 
+    # Declared once (see Commitment.PUBLIC_FIELDS): a reference record, public in full.
+    PUBLIC_FIELDS = (
+        "id",
+        "body",
+        "kind",
+        "symbol",
+        "adopted_on",
+        "title",
+        "situation",
+        "states",
+        "r2p_reference",
+        "official_url",
+        "verification",
+        "verification_note",
+        "source",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ()
+
     class Meta:
         ordering = ["-adopted_on", "symbol"]
         verbose_name = _("resolution")
@@ -241,6 +260,27 @@ class PreventionStep(models.Model):
     is_active = models.BooleanField(_("offered for new commitments"), default=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     history = HistoricalRecords(m2m_fields=[channels])
+
+    # Declared once (see Commitment.PUBLIC_FIELDS): the catalogue is public in full.
+    PUBLIC_FIELDS = (
+        "id",
+        "code",
+        "title",
+        "description",
+        "level",
+        "actor",
+        "basis",
+        "channels",
+        "risk_factors",
+        "source_document",
+        "source_paragraph",
+        "source_url",
+        "verification",
+        "verification_note",
+        "is_active",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ()
 
     class Meta:
         ordering = ["level", "code"]

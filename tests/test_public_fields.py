@@ -7,12 +7,20 @@ import datetime
 
 import pytest
 
-from commitments.models import Commitment, Evidence, ProgressUpdate
+from commitments.models import Commitment, Evidence, PreventionStep, ProgressUpdate, Resolution
 from focalpoints.models import FocalPoint, MemberState
 from tracker import exports
 from tracker.api import serializers
 
-PUBLIC_MODELS = [MemberState, FocalPoint, Commitment, ProgressUpdate, Evidence]
+PUBLIC_MODELS = [
+    MemberState,
+    FocalPoint,
+    Commitment,
+    ProgressUpdate,
+    Evidence,
+    Resolution,
+    PreventionStep,
+]
 
 
 def own_fields(model) -> set[str]:
@@ -57,6 +65,10 @@ def test_each_page_csv_carries_exactly_the_public_fields(model, columns):
     assert len({column.header for column in columns}) == len(columns)
 
 
+# The API names a State relation by its public key (documented in docs/api.md).
+API_NAMES = {"member_state": "state", "member_states": "states"}
+
+
 def _model_fields_read(serializer_class, model) -> set[str]:
     """The model's own fields an API serializer shows: those its fields read (their sources,
     relations by name) or publish under the field's own name (keys attached by the view)."""
@@ -65,7 +77,7 @@ def _model_fields_read(serializer_class, model) -> set[str]:
     read = set()
     for name, field in serializer_class().fields.items():
         root = field.source.split(".")[0]
-        for candidate in (by_attname.get(root, root), name):
+        for candidate in (by_attname.get(root, root), API_NAMES.get(name, name)):
             if candidate in names:
                 read.add(candidate)
     return read
@@ -79,6 +91,8 @@ def _model_fields_read(serializer_class, model) -> set[str]:
         (serializers.CommitmentSerializer, Commitment),
         (serializers.ProgressUpdateSerializer, ProgressUpdate),
         (serializers.EvidenceSerializer, Evidence),
+        (serializers.ResolutionSerializer, Resolution),
+        (serializers.PreventionStepSerializer, PreventionStep),
     ],
     ids=lambda value: getattr(value, "__name__", str(value)),
 )

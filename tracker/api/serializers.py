@@ -240,21 +240,7 @@ class ResolutionSerializer(FastReadSerializer):
 
     class Meta:
         model = Resolution
-        fields = [
-            "id",
-            "body",
-            "kind",
-            "symbol",
-            "adopted_on",
-            "title",
-            "situation",
-            "member_states",
-            "r2p_reference",
-            "official_url",
-            "verification",
-            "verification_note",
-            "updated_at",
-        ]
+        fields = public_api_fields(Resolution, rename={"states": "member_states"})
 
 
 class PreventionStepSerializer(FastReadSerializer):
@@ -267,24 +253,7 @@ class PreventionStepSerializer(FastReadSerializer):
 
     class Meta:
         model = PreventionStep
-        fields = [
-            "id",
-            "code",
-            "title",
-            "description",
-            "level",
-            "actor",
-            "basis",
-            "channels",
-            "risk_factors",
-            "source_document",
-            "source_paragraph",
-            "source_url",
-            "verification",
-            "verification_note",
-            "is_active",
-            "updated_at",
-        ]
+        fields = public_api_fields(PreventionStep)
 
 
 # --- Progress updates -----------------------------------------------------------------------------
