@@ -29,7 +29,8 @@ if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")  # no default: production refuses to start without it
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
-DEBUG = env.bool("DEBUG", default=not PRODUCTION and not TESTING)
+# Never on in production, whatever the environment says: a debug page shows settings and code.
+DEBUG = False if PRODUCTION else env.bool("DEBUG", default=not TESTING)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -66,6 +67,8 @@ INSTALLED_APPS = [
 ABSOLUTE_URL_OVERRIDES = public_pages.PUBLIC_PAGES
 
 MIDDLEWARE = [
+    # First: /healthz answers before the host check and the HTTPS redirect (config/health.py).
+    "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -146,6 +149,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# The client's address as our own proxies reported it, never as the client claims it.
+AXES_CLIENT_IP_CALLABLE = "focalpoints.clients.client_ip"
+
+# --- The proxies in front of the app -----------------------------------------------------------
+# How many reverse proxies of ours stand in front of the app server, each appending the peer it
+# saw to X-Forwarded-For: 0 when clients connect to gunicorn directly, 1 behind the compose
+# file's nginx. Rate limits and lock-outs key on the address this many entries from the right;
+# anything further left was written by the client and is ignored.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -268,11 +280,16 @@ REST_FRAMEWORK = {
         "tracker.api.throttling.UserThrottle",
     ],
     "EXCEPTION_HANDLER": "tracker.api.exceptions.api_exception_handler",
+    "NUM_PROXIES": NUM_PROXIES,
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="600/minute"),
+        # Per client address, on the public pages and the API alike (tracker/limits.py):
+        # full CSV downloads and the open-data zip; text searches.
+        "downloads": env.str("PUBLIC_THROTTLE_DOWNLOADS", default="60/hour"),
+        "search": env.str("PUBLIC_THROTTLE_SEARCH", default="60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -310,7 +327,9 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Security (production) ----------------------------------------------------------------------
 if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # No SECURE_PROXY_SSL_HEADER: gunicorn decides the scheme (wsgi.url_scheme) from
+    # X-Forwarded-Proto only when the peer is in FORWARDED_ALLOW_IPS (the proxy), so a client
+    # that reaches the app server some other way cannot claim HTTPS (config/gunicorn.py).
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -11,6 +11,7 @@ from commitments.selectors import review_today
 from focalpoints.models import MemberState, RegionalGroup
 from tracker import charts, exports, selectors, stats
 from tracker.forms import CommitmentFilterForm, ResolutionFilterForm, StateFilterForm
+from tracker.limits import csv_and_search_limited, csv_limited, download_limited
 
 PAGE_SIZE = 50
 
@@ -33,6 +34,7 @@ def dashboard(request):
     return render(request, "tracker/dashboard.html", context)
 
 
+@csv_and_search_limited
 def states(request):
     form = StateFilterForm(request.GET)
     rows = selectors.states_list(today=review_today(), **form.selector_kwargs())
@@ -42,6 +44,7 @@ def states(request):
     return render(request, "tracker/states.html", context)
 
 
+@csv_limited
 def state(request, code):
     today = review_today()
     if request.GET.get("format") == "csv":
@@ -70,6 +73,7 @@ def region(request, slug):
     return render(request, "tracker/region.html", context)
 
 
+@csv_and_search_limited
 def commitments(request):
     today = review_today()
     form = CommitmentFilterForm(request.GET)
@@ -85,6 +89,7 @@ def commitments(request):
     return render(request, "tracker/commitments.html", context)
 
 
+@csv_limited
 def commitment(request, pk):
     today = review_today()
     if request.GET.get("format") == "csv":
@@ -98,6 +103,7 @@ def commitment(request, pk):
     return render(request, "tracker/commitment.html", detail)
 
 
+@csv_and_search_limited
 def resolutions(request):
     form = ResolutionFilterForm(request.GET, years=selectors.resolution_years())
     rows = selectors.resolutions_list(**form.selector_kwargs()).prefetch_related("states")
@@ -107,6 +113,7 @@ def resolutions(request):
     return render(request, "tracker/resolutions.html", context)
 
 
+@csv_limited
 def resolution(request, pk):
     today = review_today()
     try:
@@ -120,6 +127,7 @@ def resolution(request, pk):
     return render(request, "tracker/resolution.html", context)
 
 
+@csv_limited
 def steps(request):
     today = review_today()
     level = request.GET.get("level", "")
@@ -130,6 +138,7 @@ def steps(request):
     return render(request, "tracker/steps.html", context)
 
 
+@csv_limited
 def step(request, code):
     today = review_today()
     try:
@@ -157,5 +166,6 @@ def open_data(request):
     return render(request, "tracker/data.html", context)
 
 
+@download_limited
 def open_data_zip(request):
     return exports.open_data_response(stats.data_version()["key"])

@@ -53,7 +53,7 @@ from tracker.api.authentication import ApiTokenAuthentication
 from tracker.api.exceptions import ErrorSerializer
 from tracker.api.pagination import ApiPagination
 from tracker.api.renderers import CSVRenderer, StrictContentNegotiation
-from tracker.api.throttling import AnonThrottle, UserThrottle
+from tracker.api.throttling import AnonThrottle, SearchThrottle, UserThrottle
 
 API_VERSION = "v1"
 # A commitment's own columns (its State's and step's are read only as far as rows show them).
@@ -211,7 +211,7 @@ class PublicReadViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
 
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [AllowAny]
-    throttle_classes = [AnonThrottle, UserThrottle]
+    throttle_classes = [AnonThrottle, UserThrottle, SearchThrottle]
     renderer_classes = [JSONRenderer, CSVRenderer]
     content_negotiation_class = StrictContentNegotiation
     pagination_class = ApiPagination
