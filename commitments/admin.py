@@ -236,16 +236,24 @@ class ProgressUpdateAdmin(ServiceWriteAdmin):
         "status",
         "is_correction_display",
         "author",
+        "api_token",
         "created_at",
         "is_demo",
     ]
-    list_filter = ["status", "is_demo", ("corrects", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "status",
+        "is_demo",
+        ("corrects", admin.EmptyFieldListFilter),
+        ("api_token", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["narrative", "commitment__title", "commitment__state__name"]
     autocomplete_fields = ["commitment", "corrects"]
-    list_select_related = ["commitment__state", "author"]
+    list_select_related = ["commitment__state", "author", "api_token"]
     date_hierarchy = "reported_on"
     fields = ["commitment", "reported_on", "status", "narrative", "corrects"]
     form = ProgressUpdateAdminForm
+    # Who posted, and how: the API token (if any) is shown to staff only, on the view page.
+    fields_on_view = [*fields, "author", "api_token", "created_at"]
     inlines = [EvidenceInline]
 
     @admin.display(boolean=True, description=_("correction"))
@@ -259,8 +267,11 @@ class ProgressUpdateAdmin(ServiceWriteAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_fields(self, request, obj=None):
+        return self.fields_on_view if obj else self.fields
+
     def get_readonly_fields(self, request, obj=None):
-        return self.fields if obj else []
+        return self.fields_on_view if obj else []
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -524,6 +524,16 @@ class ProgressUpdate(AppendOnlyModel):
         related_name="+",
         verbose_name=_("author"),
     )
+    api_token = models.ForeignKey(
+        "focalpoints.ApiToken",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        editable=False,
+        verbose_name=_("posted with API token"),
+        help_text=_("Empty when posted through the web pages or the admin. Staff only."),
+    )
     created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
 

@@ -26,8 +26,9 @@ from commitments.models import (
     Resolution,
     ScrutinyChannel,
 )
-from focalpoints.models import MemberState
+from focalpoints.models import ApiToken, MemberState
 from focalpoints.permissions import Action, can, is_secretariat
+from focalpoints.tokens import token_allows_state
 
 logger = logging.getLogger(__name__)
 
@@ -284,10 +285,20 @@ def progress_update_create(
     links: Sequence[EvidenceLink] = (),
     files: Sequence[UploadedFile] = (),
     is_demo: bool = False,
+    api_token: ApiToken | None = None,
 ) -> ProgressUpdate:
-    """Publish a progress update (or a correction of an earlier one) with its evidence."""
+    """Publish a progress update (or a correction of an earlier one) with its evidence.
+
+    ``api_token`` is the token the request was made with (API only): it is recorded on the
+    update, and a token limited to one State cannot write for another."""
     action = Action.CORRECT_PROGRESS if corrects is not None else Action.LOG_PROGRESS
     _authorise(user, action, commitment.state_id)
+    if api_token is not None and api_token.user_id != getattr(user, "pk", None):
+        raise PermissionDenied(_("This token belongs to someone else."))
+    if not token_allows_state(api_token, commitment.state_id):
+        raise PermissionDenied(
+            _("This token is limited to %(state)s.") % {"state": api_token.state_id}
+        )
     # Lock the commitment so two simultaneous updates derive its status one after the other.
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     # Progress on a demonstration commitment is demonstration data, whichever surface posts it.
@@ -307,6 +318,7 @@ def progress_update_create(
         narrative=narrative.strip(),
         corrects=corrects,
         author=_author(user),
+        api_token=api_token,
         is_demo=is_demo,
     )
     update.full_clean(validate_unique=False)
@@ -340,6 +352,7 @@ def progress_update_create(
             "commitment": commitment.pk,
             "corrects": getattr(corrects, "pk", None),
             "user": getattr(user, "pk", None),
+            "api_token": getattr(api_token, "pk", None),
         },
     )
     return update

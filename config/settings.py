@@ -292,6 +292,8 @@ REST_FRAMEWORK = {
         "search": env.str("PUBLIC_THROTTLE_SEARCH", default="60/minute"),
     },
 }
+# Every API token expires this long after it is issued or renewed (shown in the workspace).
+API_TOKEN_LIFETIME_DAYS = env.int("API_TOKEN_LIFETIME_DAYS", default=365)
 SPECTACULAR_SETTINGS = {
     "TITLE": "R2P Focal Point Commitment Tracker API",
     "DESCRIPTION": "Open data on States' Responsibility to Protect commitments and progress.",

@@ -16,7 +16,13 @@ from focalpoints.models import (
     StateAccess,
     User,
 )
-from focalpoints.tokens import api_token_issue, api_token_revoke, may_hold_api_token
+from focalpoints.tokens import (
+    api_token_issue,
+    api_token_renew,
+    api_token_revoke,
+    may_hold_api_token,
+    token_states,
+)
 
 
 class StateAccessInline(admin.TabularInline):
@@ -169,7 +175,7 @@ class StateAccessAdmin(SimpleHistoryAdmin):
 class ApiTokenAdminForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["user", "name"]
+        fields = ["user", "name", "state"]
 
     def clean_user(self):
         user = self.cleaned_data["user"]
@@ -179,21 +185,56 @@ class ApiTokenAdminForm(forms.ModelForm):
             )
         return user
 
+    def clean(self):
+        cleaned = super().clean()
+        user, state = cleaned.get("user"), cleaned.get("state")
+        if user and state and not token_states(user).filter(pk=state.pk).exists():
+            self.add_error("state", _("This user does not act for this State."))
+        return cleaned
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     form = ApiTokenAdminForm
-    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["prefix", "name", "user__username"]
-    list_select_related = ["user"]
-    autocomplete_fields = ["user"]
-    actions = ["revoke_selected"]
+    list_display = [
+        "prefix",
+        "name",
+        "user",
+        "state",
+        "issued_by",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["prefix", "name", "user__username", "issued_by__username"]
+    list_select_related = ["user", "issued_by", "state"]
+    autocomplete_fields = ["user", "state"]
+    actions = ["renew_selected", "revoke_selected"]
+    readonly_fields_on_view = [
+        "user",
+        "name",
+        "prefix",
+        "state",
+        "issued_by",
+        "created_at",
+        "expires_at",
+        "renewed_at",
+        "last_used_at",
+        "revoked_at",
+        "updates_posted",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return []
-        return ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+        return [] if obj is None else self.readonly_fields_on_view
+
+    def get_fields(self, request, obj=None):
+        return ["user", "name", "state"] if obj is None else self.readonly_fields_on_view
+
+    @admin.display(description=_("progress updates posted with it"))
+    def updates_posted(self, obj):
+        return obj.progress_updates.count()
 
     def has_change_permission(self, request, obj=None):
         # Tokens are issued and revoked, never edited: the change page is read-only.
@@ -203,7 +244,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        token, raw = api_token_issue(user=obj.user, name=obj.name, issued_by=request.user)
+        token, raw = api_token_issue(
+            user=obj.user, name=obj.name, issued_by=request.user, state=obj.state
+        )
         obj.pk, obj.prefix, obj.digest, obj.created_at = (
             token.pk,
             token.prefix,
@@ -227,6 +270,17 @@ class ApiTokenAdmin(admin.ModelAdmin):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+    @admin.action(description=_("Renew the selected tokens for a full lifetime"))
+    def renew_selected(self, request, queryset):
+        renewed = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            api_token_renew(token=token, renewed_by=request.user)
+            renewed += 1
+        self.message_user(
+            request,
+            _("%(count)d tokens renewed (revoked tokens cannot be renewed).") % {"count": renewed},
+        )
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke_selected(self, request, queryset):

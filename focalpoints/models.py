@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -376,8 +377,9 @@ class StateAccess(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True)
+    def active(self, now=None):
+        """Tokens that work at ``now`` (default: now): not revoked and not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class ApiToken(models.Model):
@@ -386,6 +388,8 @@ class ApiToken(models.Model):
     Only a SHA-256 digest of the secret is stored: the secret itself is shown once, when the
     token is issued (:func:`focalpoints.tokens.api_token_issue`), and can never be read back.
     Revoking keeps the row (who had a token, when it was last used) and stops it working.
+    Every token expires (``API_TOKEN_LIFETIME_DAYS`` after issue or renewal), may be limited
+    to one State, and records who issued it.
     """
 
     user = models.ForeignKey(
@@ -404,7 +408,28 @@ class ApiToken(models.Model):
         help_text=_("The first characters of the token, to recognise it in lists and logs."),
     )
     digest = models.CharField(_("SHA-256 digest"), max_length=64, unique=True, editable=False)
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("limited to State"),
+        help_text=_("Empty: every State its holder acts for."),
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("issued by"),
+        help_text=_("Who asked for the token: its holder, or staff on the holder's behalf."),
+    )
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    renewed_at = models.DateTimeField(_("last renewed at"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
 
@@ -420,4 +445,13 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """The same rule as :meth:`ApiTokenQuerySet.active`, for one row."""
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def is_expired(self) -> bool:
+        return self.revoked_at is None and self.expires_at <= timezone.now()
+
+    @property
+    def issued_on_behalf(self) -> bool:
+        return self.issued_by_id is not None and self.issued_by_id != self.user_id

@@ -1,9 +1,13 @@
-"""Personal API tokens: issue, revoke, and resolve a presented secret to its user.
+"""Personal API tokens: issue, renew, revoke, and resolve a presented secret to its token.
 
 A token is ``r2p_<prefix>_<secret>``. Only its SHA-256 digest is stored: the secret has 256
 bits of entropy, so a plain digest is enough to make a stolen database useless for calling the
 API (a slow password hash would only slow every request down). Who may hold a token is asked of
 :mod:`focalpoints.permissions`: a user who may act for at least one State, or the secretariat.
+
+Every token expires ``API_TOKEN_LIFETIME_DAYS`` after it is issued or last renewed; it may be
+limited to one of its holder's States (:func:`token_allows_state`, asked by every write made
+with it); it records who issued it (the holder, or staff on the holder's behalf).
 """
 
 import datetime
@@ -11,12 +15,13 @@ import hashlib
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from focalpoints.models import ApiToken
+from focalpoints.models import ApiToken, MemberState
 from focalpoints.permissions import is_secretariat, is_signed_in, states_for
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,10 @@ def digest_of(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def token_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
+
+
 def may_hold_api_token(user) -> bool:
     """Only users who may act for a State (or the secretariat) can hold a token."""
     if not is_signed_in(user):
@@ -37,17 +46,36 @@ def may_hold_api_token(user) -> bool:
     return is_secretariat(user) or states_for(user).exists()
 
 
+def token_states(user):
+    """The States a token of ``user`` may be limited to: those the user acts for (every State
+    for the secretariat)."""
+    return MemberState.objects.all() if is_secretariat(user) else states_for(user)
+
+
+def token_allows_state(token: ApiToken | None, state_code: str) -> bool:
+    """Whether a write for ``state_code`` may be made with ``token`` (None: not a token
+    request). What the holder may do is still asked of the permissions; this only narrows."""
+    return token is None or token.state_id is None or token.state_id == state_code
+
+
 @transaction.atomic
-def api_token_issue(*, user, name: str, issued_by=None) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, user, name: str, issued_by=None, state: MemberState | None = None
+) -> tuple[ApiToken, str]:
     """Issue a token for ``user``; return it with the secret (shown once, never stored).
 
-    ``issued_by`` is who asks (the user themself in the workspace, staff in the admin).
+    ``issued_by`` is who asks (the user themself in the workspace, staff in the admin); it is
+    recorded. ``state`` limits the token to one of the States the user acts for.
     """
     issued_by = issued_by or user
     if issued_by.pk != user.pk and not is_secretariat(issued_by):
         raise PermissionDenied(_("You may issue tokens only for yourself."))
     if not may_hold_api_token(user):
         raise PermissionDenied(_("Only users who act for a State can hold an API token."))
+    if state is not None and not token_states(user).filter(pk=state.pk).exists():
+        raise PermissionDenied(
+            _("%(user)s does not act for %(state)s.") % {"user": user, "state": state}
+        )
     public = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{public}_{secrets.token_urlsafe(32)}"
     token = ApiToken.objects.create(
@@ -55,18 +83,52 @@ def api_token_issue(*, user, name: str, issued_by=None) -> tuple[ApiToken, str]:
         name=(name or "").strip()[:100] or _("API token"),
         prefix=f"{TOKEN_PREFIX}{public}",
         digest=digest_of(raw),
+        state=state,
+        issued_by=issued_by,
+        expires_at=timezone.now() + token_lifetime(),
     )
     logger.info(
         "api token issued",
-        extra={"token": token.pk, "user": user.pk, "issued_by": issued_by.pk},
+        extra={
+            "token": token.pk,
+            "user": user.pk,
+            "issued_by": issued_by.pk,
+            "state": getattr(state, "pk", None),
+            "expires_at": token.expires_at.isoformat(),
+        },
     )
     return token, raw
 
 
+def _authorise_holder_or_staff(token: ApiToken, actor, message: str) -> None:
+    if token.user_id != actor.pk and not is_secretariat(actor):
+        raise PermissionDenied(message)
+
+
+def api_token_renew(*, token: ApiToken, renewed_by) -> ApiToken:
+    """Extend a token (its holder or the secretariat) to a full lifetime from now. An expired
+    token can be renewed (the same secret works again); a revoked one cannot."""
+    _authorise_holder_or_staff(token, renewed_by, _("You may renew only your own tokens."))
+    if token.revoked_at is not None:
+        raise PermissionDenied(_("A revoked token cannot be renewed: issue a new one."))
+    now = timezone.now()
+    token.expires_at = now + token_lifetime()
+    token.renewed_at = now
+    token.save(update_fields=["expires_at", "renewed_at"])
+    logger.info(
+        "api token renewed",
+        extra={
+            "token": token.pk,
+            "renewed_by": renewed_by.pk,
+            "expires_at": token.expires_at.isoformat(),
+        },
+    )
+    return token
+
+
 def api_token_revoke(*, token: ApiToken, revoked_by) -> ApiToken:
     """Revoke a token (its holder or the secretariat). Revoking twice changes nothing."""
-    if token.user_id != revoked_by.pk and not is_secretariat(revoked_by):
-        raise PermissionDenied(_("You may revoke only your own tokens."))
+    _authorise_holder_or_staff(token, revoked_by, _("You may revoke only your own tokens."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -74,18 +136,21 @@ def api_token_revoke(*, token: ApiToken, revoked_by) -> ApiToken:
     return token
 
 
-def api_token_user(raw: str):
-    """The active user holding the active token ``raw``, or None.
+def api_token_for(raw: str) -> ApiToken | None:
+    """The working token ``raw`` (its user loaded), or None.
 
-    A token stops working when it is revoked, when its user is deactivated, and when its user
-    no longer acts for any State.
+    A token stops working when it is revoked, when it expires, when its user is deactivated,
+    and when its user no longer acts for any State.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = ApiToken.objects.active().select_related("user").filter(digest=digest_of(raw)).first()
+    now = timezone.now()
+    token = (
+        ApiToken.objects.active(now).select_related("user").filter(digest=digest_of(raw)).first()
+    )
     if token is None or not may_hold_api_token(token.user):
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    return token

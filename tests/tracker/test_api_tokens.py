@@ -8,7 +8,13 @@ import time_machine
 from django.utils import timezone
 
 from focalpoints.models import ApiToken, StateAccess
-from focalpoints.tokens import api_token_issue, api_token_revoke, api_token_user, digest_of
+from focalpoints.tokens import (
+    api_token_for,
+    api_token_issue,
+    api_token_renew,
+    api_token_revoke,
+    digest_of,
+)
 from tests.factories import UserFactory
 
 API_POST = "/api/v1/commitments/{pk}/progress-updates/"
@@ -81,7 +87,7 @@ def test_last_used_is_recorded_at_most_every_few_minutes(focal_point_a, django_a
     token, raw = api_token_issue(user=focal_point_a, name="system")
     now = timezone.now()
     with time_machine.travel(now, tick=False):
-        assert api_token_user(raw) == focal_point_a
+        assert api_token_for(raw).user == focal_point_a
     token.refresh_from_db()
     assert token.last_used_at == now
     # (1) token with its user, (2) the user's State accesses, (3) do those States exist —
@@ -90,7 +96,123 @@ def test_last_used_is_recorded_at_most_every_few_minutes(focal_point_a, django_a
         time_machine.travel(now + datetime.timedelta(minutes=1), tick=False),
         django_assert_num_queries(3),
     ):
-        api_token_user(raw)
+        api_token_for(raw)
+
+
+# --- Expiry, renewal, State limit, issuer ---------------------------------------------------
+
+
+def test_a_token_expires_after_its_lifetime_and_says_so(client, commitment_a, focal_point_a):
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        token, raw = api_token_issue(user=focal_point_a, name="system")
+    assert token.expires_at == now + datetime.timedelta(days=365)
+    with time_machine.travel(token.expires_at - datetime.timedelta(seconds=1)):
+        assert can_post(client, commitment_a, raw) == 201
+    with time_machine.travel(token.expires_at + datetime.timedelta(seconds=1)):
+        response = client.post(
+            API_POST.format(pk=commitment_a.pk),
+            {},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {raw}",
+        )
+        token.refresh_from_db()
+        assert token.is_expired and not token.is_active
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("days", [30, 730])
+def test_the_lifetime_comes_from_the_settings(focal_point_a, settings, days):
+    settings.API_TOKEN_LIFETIME_DAYS = days
+    with time_machine.travel(timezone.now(), tick=False):
+        token, _raw = api_token_issue(user=focal_point_a, name="system")
+    assert token.expires_at - token.created_at == datetime.timedelta(days=days)
+
+
+def test_renewing_gives_a_full_lifetime_from_now_even_after_expiry(
+    client, commitment_a, focal_point_a
+):
+    token, raw = api_token_issue(user=focal_point_a, name="system")
+    later = token.expires_at + datetime.timedelta(days=3)
+    with time_machine.travel(later, tick=False):
+        assert can_post(client, commitment_a, raw) == 401
+        api_token_renew(token=token, renewed_by=focal_point_a)
+        assert can_post(client, commitment_a, raw) == 201
+    token.refresh_from_db()
+    assert token.renewed_at == later
+    assert token.expires_at == later + datetime.timedelta(days=365)
+
+
+def test_only_the_holder_or_staff_renews_and_never_a_revoked_token(
+    focal_point_a, focal_point_b, secretariat
+):
+    from django.core.exceptions import PermissionDenied
+
+    token, _raw = api_token_issue(user=focal_point_a, name="system")
+    with pytest.raises(PermissionDenied):
+        api_token_renew(token=token, renewed_by=focal_point_b)
+    api_token_renew(token=token, renewed_by=secretariat)
+    api_token_revoke(token=token, revoked_by=focal_point_a)
+    with pytest.raises(PermissionDenied):
+        api_token_renew(token=token, renewed_by=focal_point_a)
+
+
+def test_a_token_limited_to_one_state_cannot_write_for_another(
+    client, state_a, state_b, commitment_a, commitment_b, focal_point_a
+):
+    from focalpoints.models import StateAccess
+
+    StateAccess.objects.create(user=focal_point_a, state=state_b, role="focal-point")
+    _token, raw = api_token_issue(user=focal_point_a, name="Ghana only", state=state_a)
+    assert can_post(client, commitment_b, raw) == 403
+    assert can_post(client, commitment_a, raw) == 201
+    _all, unlimited = api_token_issue(user=focal_point_a, name="both")
+    assert can_post(client, commitment_b, unlimited) == 201
+
+
+def test_the_state_limit_must_be_a_state_the_holder_acts_for(focal_point_a, state_b):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        api_token_issue(user=focal_point_a, name="x", state=state_b)
+
+
+def test_the_issuer_is_recorded(focal_point_a, secretariat):
+    own, _raw = api_token_issue(user=focal_point_a, name="mine")
+    assert own.issued_by == focal_point_a and not own.issued_on_behalf
+    staff, _raw = api_token_issue(user=focal_point_a, name="for you", issued_by=secretariat)
+    assert staff.issued_by == secretariat and staff.issued_on_behalf
+
+
+def test_every_update_posted_with_a_token_records_which(client, commitment_a, focal_point_a):
+    from commitments.models import ProgressUpdate
+
+    token, raw = api_token_issue(user=focal_point_a, name="system")
+    assert can_post(client, commitment_a, raw) == 201
+    update = ProgressUpdate.objects.get()
+    assert update.api_token == token
+    # ...but the public never sees which: not in the API, not on the page.
+    public = client.get(f"/api/v1/progress-updates/{update.pk}/").json()
+    assert "api_token" not in public and token.prefix not in str(public)
+    page = client.get(commitment_a.get_absolute_url()).content.decode()
+    assert token.prefix not in page
+
+
+def test_staff_see_the_token_an_update_was_posted_with(
+    client, commitment_a, focal_point_a, secretariat
+):
+    from commitments.models import ProgressUpdate
+
+    token, raw = api_token_issue(user=focal_point_a, name="ministry system")
+    assert can_post(client, commitment_a, raw) == 201
+    update = ProgressUpdate.objects.get()
+    client.force_login(secretariat)
+    listing = client.get("/admin/commitments/progressupdate/").content.decode()
+    detail = client.get(f"/admin/commitments/progressupdate/{update.pk}/change/").content.decode()
+    assert token.prefix in listing and token.prefix in detail
+    token_page = client.get(f"/admin/focalpoints/apitoken/{token.pk}/change/").content.decode()
+    assert "ministry system" in token_page
 
 
 # --- Workspace pages -----------------------------------------------------------------------
@@ -178,6 +300,37 @@ def test_admin_refuses_a_token_for_a_user_without_a_state(client, secretariat):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["user"]
     assert not ApiToken.objects.exists()
+
+
+def test_admin_issues_a_token_limited_to_a_state_on_someones_behalf(
+    client, secretariat, focal_point_a, state_a, state_b
+):
+    client.force_login(secretariat)
+    refused = client.post(
+        "/admin/focalpoints/apitoken/add/",
+        {"user": focal_point_a.pk, "name": "x", "state": state_b.pk},
+    )
+    assert refused.context["adminform"].form.errors["state"]
+    client.post(
+        "/admin/focalpoints/apitoken/add/",
+        {"user": focal_point_a.pk, "name": "x", "state": state_a.pk},
+    )
+    token = ApiToken.objects.get()
+    assert token.state == state_a
+    assert token.issued_by == secretariat
+
+
+def test_admin_action_renews_tokens(client, secretariat, focal_point_a):
+    token, _raw = api_token_issue(user=focal_point_a, name="system")
+    later = token.expires_at - datetime.timedelta(days=1)
+    with time_machine.travel(later, tick=False):
+        client.force_login(secretariat)
+        client.post(
+            "/admin/focalpoints/apitoken/",
+            {"action": "renew_selected", "_selected_action": [token.pk]},
+        )
+    token.refresh_from_db()
+    assert token.expires_at == later + datetime.timedelta(days=365)
 
 
 def test_admin_action_revokes_tokens(client, secretariat, focal_point_a):

@@ -1,7 +1,8 @@
-"""``Authorization: Bearer r2p_...`` (or ``Token r2p_...``) -> the token's user.
+"""``Authorization: Bearer r2p_...`` (or ``Token r2p_...``) -> the token's user, with the token
+itself as ``request.auth`` (writes record which token made them, and obey its State limit).
 
 Tokens are issued and revoked in the workspace and the admin (:mod:`focalpoints.tokens`);
-only their digest is stored. A missing header means anonymous; a wrong, revoked or orphaned
+only their digest is stored. A missing header means anonymous; a wrong, expired, revoked or orphaned
 token is refused with 401 rather than silently treated as anonymous.
 """
 
@@ -10,7 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from focalpoints.tokens import api_token_user
+from focalpoints.tokens import api_token_for
 
 KEYWORDS = (b"bearer", b"token")
 
@@ -27,11 +28,11 @@ class ApiTokenAuthentication(BaseAuthentication):
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked token.")) from exc
-        user = api_token_user(raw)
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        return (user, None)
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token.")) from exc
+        token = api_token_for(raw)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        return (token.user, token)  # request.auth is the token: writes record and obey it
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

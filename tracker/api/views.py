@@ -425,8 +425,11 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
         responses={
             201: serializers.ProgressUpdateSerializer,
             400: OpenApiResponse(ErrorSerializer, "Field errors (the same as the web form's)."),
-            401: OpenApiResponse(ErrorSerializer, "No token, or a wrong or revoked one."),
-            403: OpenApiResponse(ErrorSerializer, "The user may not act for this State."),
+            401: OpenApiResponse(ErrorSerializer, "No token, or a wrong, expired or revoked one."),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                "The user may not act for this State, or the token is limited to another.",
+            ),
             404: OpenApiResponse(ErrorSerializer, "No such commitment."),
         },
     )
@@ -446,6 +449,7 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
                 EvidenceLink(url=link["url"], title=link["title"]) for link in data.get("links", [])
             ],
             is_demo=commitment.is_demo,
+            api_token=request.auth,
         )
         created = _progress_updates().get(pk=update.pk)
         body = serializers.ProgressUpdateSerializer(created, context={"request": request}).data
