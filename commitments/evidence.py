@@ -1,13 +1,19 @@
-"""What evidence documents we accept: checked by their content, not their name."""
+"""Evidence documents: what we accept (checked by their content, not their name), and how a
+stored one is served (the headers every surface that serves one uses)."""
 
 import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
+from urllib.parse import quote
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 # Detected MIME type -> extensions a file of that type may carry.
@@ -84,3 +90,51 @@ def inspect_upload(upload) -> InspectedUpload:
         sha256=digest.hexdigest(),
         title=PurePath(upload.name).stem[:200] or _("Document"),
     )
+
+
+# --- Serving a stored document ------------------------------------------------------------------
+
+# Shown in the browser; everything else is downloaded (a Word file opened "inline" by some
+# browser plug-in is a risk we need not take).
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/webp"})
+# Whatever a document turns out to contain, it runs no script, submits no form, loads nothing
+# from anywhere, and cannot be framed: a unique opaque origin with nothing allowed.
+DOCUMENT_CSP = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+)
+
+
+def download_name(title: str, stored_name: str) -> str:
+    """A safe file name for a download: the title, slugified, with the stored suffix."""
+    suffix = PurePath(stored_name).suffix.lower()[:10]
+    stem = slugify(title)[:80] or "document"
+    return f"{stem}{suffix}"
+
+
+def document_response(*, name: str, content_type: str, filename: str, public: bool):
+    """The HTTP response for the stored document ``name`` (default storage).
+
+    Images and PDF are shown inline, anything else is an attachment; the type is the one found
+    by inspecting the content at upload (never guessed from the name), ``nosniff`` keeps the
+    browser from guessing, and a sandboxing CSP applies to whatever it is.
+
+    With ``EVIDENCE_ACCEL_REDIRECT`` set (the compose file's nginx), the body is handed to the
+    proxy by ``X-Accel-Redirect`` to an internal-only location (the proxy repeats the security
+    headers, which it does not copy from this response); otherwise it is streamed from the
+    storage (file system or S3-compatible) in chunks.
+    """
+    inline = content_type in INLINE_TYPES
+    prefix = settings.EVIDENCE_ACCEL_REDIRECT
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + quote(name)
+    else:
+        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-site"
+    # Published evidence never changes (append-only); a draft is its author's alone.
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    return response

@@ -640,6 +640,19 @@ class Evidence(AppendOnlyModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        """Where the evidence is read: the link itself, or the document served by
+        ``tracker.views.evidence_document`` (never a raw storage or media URL)."""
+        if self.kind == self.Kind.LINK:
+            return self.url
+        return reverse("tracker:evidence", kwargs={"pk": self.pk, "filename": self.download_name})
+
+    @property
+    def download_name(self) -> str:
+        from commitments.evidence import download_name
+
+        return download_name(self.title, self.file.name)
+
 
 class Reminder(models.Model):
     """One row per reminder owed and sent: recorded under its unique constraint *before* the

@@ -185,7 +185,22 @@ STORAGES = {
         )
     },
 }
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    # An S3-compatible bucket (AWS, MinIO, Ceph, ...). Credentials come from the standard
+    # AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY environment variables (read by boto3).
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": env.str("S3_BUCKET"),
+        "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("S3_REGION", default="") or None,
+        "location": env.str("S3_PREFIX", default=""),
+        "default_acl": "private",  # documents are served by the app, never by a public URL
+        "querystring_auth": True,
+        "file_overwrite": False,  # never replace a stored document or open-data file
+    }
 EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10) * 1024 * 1024
+# Behind nginx (docker-compose.yml): the app checks and sets the headers, then hands the body
+# to the proxy with X-Accel-Redirect to this internal-only location. Empty: the app streams it.
+EVIDENCE_ACCEL_REDIRECT = env.str("EVIDENCE_ACCEL_REDIRECT", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -237,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commitments.tasks.purge_evidence_drafts",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Cheap when nothing changed (one query); builds the zip once the data has settled.
+    "refresh-open-data": {
+        "task": "tracker.tasks.refresh_open_data",
+        "schedule": env.int("OPEN_DATA_CHECK_EVERY_SECONDS", default=60),
+    },
     "send-daily-reminders": {
         "task": "commitments.tasks.send_daily_reminders",
         "schedule": crontab(
@@ -264,6 +284,12 @@ REMINDER_DIGEST_EMAIL = "workspace.emails.reminder_digest_message"
 REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS = env.int(
     "REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS", default=90
 )
+
+# --- The open-data zip (tracker/opendata.py) -----------------------------------------------------
+# Rebuilt once the data has not changed for this long, but never left more than
+# OPEN_DATA_MAX_STALE_SECONDS behind a stream of changes.
+OPEN_DATA_QUIET_SECONDS = env.int("OPEN_DATA_QUIET_SECONDS", default=60)
+OPEN_DATA_MAX_STALE_SECONDS = env.int("OPEN_DATA_MAX_STALE_SECONDS", default=15 * 60)
 
 # --- REST framework and API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from config.health import healthz
 from workspace.views import LoginView
@@ -16,7 +14,6 @@ urlpatterns = [
     path("api/", include("tracker.api.urls")),
     path("", include("tracker.urls")),
 ]
-
-if settings.DEBUG or not settings.PRODUCTION:
-    # Uploaded evidence in the embedded default; production serves media from its storage.
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# Uploaded documents are never served from MEDIA_URL, in development or production: only
+# through tracker.views.evidence_document (published) and the workspace's draft view, which
+# check what may be seen and set the headers (commitments.evidence.document_response).

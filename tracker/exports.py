@@ -1,6 +1,6 @@
-"""Take the data away: streamed CSV for every public list, and the bulk open-data zip (every
-public table as CSV and JSON, a Frictionless ``datapackage.json`` data dictionary and the
-licence).
+"""Take the data away: streamed CSV for every public list, and what goes into the bulk
+open-data zip (every public table as CSV and JSON, a Frictionless ``datapackage.json`` data
+dictionary and the licence). The zip is built ahead of time by :mod:`tracker.opendata`.
 
 CSV files are UTF-8 with a byte-order mark (so spreadsheet programs open Arabic and accented
 names correctly) and are streamed row by row from a server-side iterator: memory stays constant
@@ -15,23 +15,20 @@ from __future__ import annotations
 import csv
 import datetime
 import json
-import tempfile
-import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.files.base import File
-from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from commitments.evidence import download_name
 from commitments.models import (
     Commitment,
     Evidence,
@@ -199,7 +196,7 @@ def update_columns() -> list[Column]:
 
 
 def _evidence_url(evidence: Evidence) -> str:
-    return evidence.url or _absolute(evidence.file.url)
+    return evidence.url or _absolute(evidence.get_absolute_url())
 
 
 def resolution_columns() -> list[Column]:
@@ -394,8 +391,8 @@ TABLES: list[Table] = [
         Evidence,
         stored_public_fields(Evidence),
         _(
-            "Links and documents published with progress updates (file: path under the site's "
-            "media URL)."
+            "Links and documents published with progress updates (file: the address the "
+            "document is downloaded from)."
         ),
     ),
 ]
@@ -523,101 +520,80 @@ def _table_rows(table: Table) -> Iterator[tuple]:
     return queryset.iterator(chunk_size=CHUNK)
 
 
-def _file_cell(table: Table, names: list[str]):
-    return names.index("file") if table.model is Evidence else None
+def _evidence_document_url(record: dict) -> dict:
+    """The evidence table's ``file`` column: the public URL the document is served at (by
+    ``tracker.views.evidence_document``), not a path in the storage."""
+    if record["file"]:
+        document_url = reverse(
+            "tracker:evidence",
+            kwargs={"pk": record["id"], "filename": download_name(record["title"], record["file"])},
+        )
+        record["file"] = _absolute(document_url)
+    return record
 
 
-def _public_row(row: tuple, file_index: int | None) -> tuple:
-    if file_index is not None and row[file_index]:
-        row = list(row)
-        row[file_index] = default_storage.url(row[file_index])
-    return row
+# Per table, how a stored row becomes a published one (default: as stored).
+ROW_TRANSFORMS: dict[str, Callable[[dict], dict]] = {"evidence": _evidence_document_url}
 
 
-def write_open_data_zip(fileobj, version_key: str) -> None:
+def _records(table: Table) -> Iterator[dict]:
+    names = [_column_name(f) for f in _fields(table)]
+    transform = ROW_TRANSFORMS.get(table.name)
+    for row in _table_rows(table):
+        record = dict(zip(names, row, strict=True))
+        yield transform(record) if transform else record
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file of the zip besides the tables: ``write(fileobj, version_key)`` writes its bytes.
+    (Later files — e.g. a ledger export — are added to ENTRIES, nothing else changes.)"""
+
+    name: str
+    write: Callable
+
+
+def _write_datapackage(fileobj, version_key: str) -> None:
+    fileobj.write(json.dumps(datapackage(version_key), indent=2, ensure_ascii=False).encode())
+
+
+def _write_licence(fileobj, version_key: str) -> None:
+    fileobj.write(LICENCE_TEXT.encode())
+
+
+ENTRIES: list[Entry] = [
+    Entry("datapackage.json", _write_datapackage),
+    Entry("LICENCE.txt", _write_licence),
+]
+
+
+def write_open_data_zip(fileobj, version_key: str, *, built_at: datetime.datetime) -> None:
     """Write the open-data zip to ``fileobj``, table by table, row by row (a zip takes one
-    open entry at a time, so each table is read twice: once for CSV, once for JSON)."""
+    open entry at a time, so each table is read twice: once for CSV, once for JSON), then the
+    other ENTRIES. Every entry is dated ``built_at`` (UTC)."""
+    stamp = built_at.astimezone(datetime.UTC).timetuple()[:6]
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16  # a plain readable file when unpacked
+        return info
+
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
             names = [_column_name(f) for f in _fields(table)]
-            file_index = _file_cell(table, names)
             writer = csv.writer(_Echo())
-            with archive.open(f"csv/{table.name}.csv", "w", force_zip64=True) as entry:
-                entry.write((BOM + writer.writerow(names)).encode())
-                for row in _table_rows(table):
-                    row = _public_row(row, file_index)
-                    entry.write(writer.writerow([_cell(v) for v in row]).encode())
-            with archive.open(f"json/{table.name}.json", "w", force_zip64=True) as entry:
-                entry.write(b"[")
+            with archive.open(entry(f"csv/{table.name}.csv"), "w", force_zip64=True) as out:
+                out.write((BOM + writer.writerow(names)).encode())
+                for record in _records(table):
+                    out.write(writer.writerow([_cell(v) for v in record.values()]).encode())
+            with archive.open(entry(f"json/{table.name}.json"), "w", force_zip64=True) as out:
+                out.write(b"[")
                 separator = b"\n"
-                for row in _table_rows(table):
-                    row = _public_row(row, file_index)
-                    record = dict(zip(names, row, strict=True))
-                    entry.write(separator + json.dumps(record, cls=DjangoJSONEncoder).encode())
+                for record in _records(table):
+                    out.write(separator + json.dumps(record, cls=DjangoJSONEncoder).encode())
                     separator = b",\n"
-                entry.write(b"\n]\n")
-        archive.writestr(
-            "datapackage.json", json.dumps(datapackage(version_key), indent=2, ensure_ascii=False)
-        )
-        archive.writestr("LICENCE.txt", LICENCE_TEXT)
-
-
-OPEN_DATA_FILENAME = "r2p-tracker-open-data.zip"
-OPEN_DATA_DIR = "open-data"
-
-
-def _delete_older_versions(*, keep: str) -> None:
-    """Only the current version is worth keeping (a reader that has one open keeps reading it
-    on POSIX file systems and on object storage alike)."""
-    _dirs, files = default_storage.listdir(OPEN_DATA_DIR)
-    for filename in files:
-        path = f"{OPEN_DATA_DIR}/{filename}"
-        if path != keep and filename.endswith(".zip"):
-            default_storage.delete(path)
-
-
-BUILD_LOCK_SECONDS = 600
-BUILD_WAIT_SECONDS = 120
-
-
-def open_data_response(version_key: str) -> FileResponse:
-    """The zip for the current data version. Built once per version into the default storage
-    (``open-data/<version>.zip``), then served from there; a change to any public row changes
-    the version and so the file, and the previous versions are deleted. While one request
-    builds a version (a lock in the cache), the others wait for its file instead of building
-    the same zip again."""
-    name = f"{OPEN_DATA_DIR}/{version_key}.zip"
-    if not default_storage.exists(name):
-        lock = f"tracker:open-data-build:{version_key}"
-        if cache.add(lock, 1, BUILD_LOCK_SECONDS):
-            try:
-                _build(name, version_key)
-            finally:
-                cache.delete(lock)
-        elif not _wait_for(name):
-            _build(name, version_key)  # the builder died or is very slow: build it here
-    return FileResponse(
-        default_storage.open(name, "rb"),
-        as_attachment=True,
-        filename=OPEN_DATA_FILENAME,
-        content_type="application/zip",
-    )
-
-
-def _build(name: str, version_key: str) -> None:
-    with tempfile.TemporaryFile() as spool:
-        write_open_data_zip(spool, version_key)
-        spool.seek(0)
-        saved = default_storage.save(name, File(spool))
-    if saved != name:  # another process built the same version meanwhile
-        default_storage.delete(saved)
-    _delete_older_versions(keep=name)
-
-
-def _wait_for(name: str) -> bool:
-    deadline = time.monotonic() + BUILD_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if default_storage.exists(name):
-            return True
-        time.sleep(0.5)
-    return False
+                out.write(b"\n]\n")
+        for extra in ENTRIES:
+            with archive.open(entry(extra.name), "w", force_zip64=True) as out:
+                extra.write(out, version_key)

@@ -25,9 +25,10 @@ def searches(request) -> bool:
     return bool(request.GET.get("q", "").strip())
 
 
-def too_many_requests(request, wait: float | None):
+def too_many_requests(request, wait: float | None, *, status=429, template="429.html"):
+    """A page that says when to come back (``Retry-After``, seconds)."""
     seconds = max(1, math.ceil(wait or 1))
-    response = render(request, "429.html", {"retry_after": seconds}, status=429)
+    response = render(request, template, {"retry_after": seconds}, status=status)
     response["Retry-After"] = str(seconds)
     return response
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("steps/<slug:code>/", views.step, name="step"),
     path("data/", views.open_data, name="data"),
     path("data/r2p-tracker-open-data.zip", views.open_data_zip, name="data_zip"),
+    path("evidence/<int:pk>/<str:filename>", views.evidence_document, name="evidence"),
     path("updates.atom", feeds.UpdatesFeed(), name="feed"),
 ]

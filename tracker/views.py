@@ -6,12 +6,18 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_bidi
 
-from commitments.models import Commitment, PreventionStep, Resolution
+from commitments.evidence import document_response
+from commitments.models import Commitment, Evidence, PreventionStep, Resolution
 from commitments.selectors import review_today
 from focalpoints.models import MemberState, RegionalGroup
-from tracker import charts, exports, selectors, stats
+from tracker import charts, exports, opendata, selectors, stats, tasks
 from tracker.forms import CommitmentFilterForm, ResolutionFilterForm, StateFilterForm
-from tracker.limits import csv_and_search_limited, csv_limited, download_limited
+from tracker.limits import (
+    csv_and_search_limited,
+    csv_limited,
+    download_limited,
+    too_many_requests,
+)
 
 PAGE_SIZE = 50
 
@@ -154,6 +160,7 @@ def step(request, code):
 
 def open_data(request):
     version = stats.data_version()
+    release = opendata.current_release()
     context = {
         "tables": exports.TABLES,
         "licence": {
@@ -161,6 +168,9 @@ def open_data(request):
             "title": exports.LICENCE_TITLE,
             "url": exports.LICENCE_URL,
         },
+        "release": release,
+        "release_is_current": release is not None and release.version == version["key"],
+        "data_version": version["key"],
         "last_changed": version["last_changed"],
     }
     return render(request, "tracker/data.html", context)
@@ -168,4 +178,22 @@ def open_data(request):
 
 @download_limited
 def open_data_zip(request):
-    return exports.open_data_response(stats.data_version()["key"])
+    """The published zip (built ahead of time by a Celery task: nothing is built here)."""
+    release = opendata.current_release()
+    if release is None:
+        tasks.refresh_open_data.delay()
+        return too_many_requests(request, 60, status=503, template="tracker/data_preparing.html")
+    return opendata.release_response(release)
+
+
+def evidence_document(request, pk, filename):
+    """A published evidence document. Evidence rows exist only for published updates (drafts
+    keep their documents apart, in the author's session), so a row is public by existing. The
+    name in the URL is cosmetic; the download is named after the document's title."""
+    evidence = get_object_or_404(Evidence.objects.filter(kind=Evidence.Kind.FILE), pk=pk)
+    return document_response(
+        name=evidence.file.name,
+        content_type=evidence.content_type or "application/octet-stream",
+        filename=evidence.download_name,
+        public=True,
+    )

@@ -18,7 +18,7 @@ from tests.factories import (
     ProgressUpdateFactory,
     ResolutionFactory,
 )
-from tracker import exports
+from tracker import exports, opendata
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,14 @@ def media(settings, tmp_path):
     return tmp_path
 
 
+def published_zip(client) -> zipfile.ZipFile:
+    """What beat does after a change (build if due), then the download."""
+    opendata.refresh()
+    return open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+
+
 def open_zip(response) -> zipfile.ZipFile:
+    assert response.status_code == 200, response
     assert response["Content-Type"] == "application/zip"
     assert 'filename="r2p-tracker-open-data.zip"' in response["Content-Disposition"]
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -139,7 +146,7 @@ def open_zip(response) -> zipfile.ZipFile:
 def test_open_data_zip_has_csv_and_json_of_every_table_a_datapackage_and_the_licence(
     client, data, media
 ):
-    archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    archive = published_zip(client)
     names = set(archive.namelist())
     for table in exports.TABLES:
         assert f"csv/{table.name}.csv" in names
@@ -154,7 +161,7 @@ def test_open_data_zip_has_csv_and_json_of_every_table_a_datapackage_and_the_lic
 
 
 def test_datapackage_schema_matches_every_csv_header_and_json_record(client, data, media):
-    archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    archive = published_zip(client)
     package = json.loads(archive.read("datapackage.json"))
     for resource in package["resources"]:
         fields = [f["name"] for f in resource["schema"]["fields"]]
@@ -182,7 +189,7 @@ def test_datapackage_foreign_keys_point_at_existing_resources_and_fields(client,
 
 
 def test_open_data_zip_rows_match_the_database(client, data, media):
-    archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    archive = published_zip(client)
     updates = json.loads(archive.read("json/progress_updates.json"))
     assert [(u["id"], u["corrects_id"]) for u in updates] == [
         (data["first"].pk, None),
@@ -194,13 +201,15 @@ def test_open_data_zip_rows_match_the_database(client, data, media):
     assert links == [{"resolution_id": data["resolution"].pk, "memberstate_id": "GHA"}]
 
 
-def test_open_data_zip_is_rebuilt_when_the_data_changes(client, data, media):
-    first = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+def test_open_data_zip_is_rebuilt_when_the_data_changes(client, data, media, settings):
+    settings.OPEN_DATA_QUIET_SECONDS = 0
+    first = published_zip(client)
     assert len(json.loads(first.read("json/commitments.json"))) == 2
     CommitmentFactory(state=data["commitment"].state, step=data["commitment"].step)
-    second = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    second = published_zip(client)
     assert len(json.loads(second.read("json/commitments.json"))) == 3
-    assert len(list((media / "open-data").iterdir())) == 1  # the old version was deleted
+    zips = [p.name for p in (media / "open-data").iterdir() if p.suffix == ".zip"]
+    assert len(zips) == 1  # the old version was deleted
 
 
 def test_open_data_page_states_the_licence(client, data):
@@ -219,27 +228,123 @@ def test_list_csv_neutralises_spreadsheet_formulas_but_the_zip_keeps_the_text(cl
     assert (
         read_csv(client.get(url))[0]["narrative"] == '\'=HYPERLINK("https://evil.example","click")'
     )
-    archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    archive = published_zip(client)
     narratives = [u["narrative"] for u in json.loads(archive.read("json/progress_updates.json"))]
     assert '=HYPERLINK("https://evil.example","click")' in narratives
 
 
-def test_a_request_waits_for_the_zip_another_request_is_building(client, data, media, monkeypatch):
+# --- Built ahead of time --------------------------------------------------------------------------
+
+
+def test_no_request_builds_the_zip_before_the_first_build_it_says_when_to_come_back(
+    client, data, media, monkeypatch, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(exports, "write_open_data_zip", lambda *a, **k: pytest.fail("built"))
+    monkeypatch.setattr("tracker.tasks.refresh_open_data.delay", lambda: queued.append(1))
+    response = client.get("/data/r2p-tracker-open-data.zip")
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert queued == [1]
+    assert "being prepared" in client.get("/data/").content.decode()
+
+
+def test_requests_are_served_the_published_file_while_the_data_changes(client, data, media):
+    opendata.refresh()
+    CommitmentFactory(state=data["commitment"].state, step=data["commitment"].step)
+    built = []
+    original = exports.write_open_data_zip
+    exports.write_open_data_zip = lambda *a, **k: built.append(1) or original(*a, **k)
+    try:
+        archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    finally:
+        exports.write_open_data_zip = original
+    assert built == []  # the request never builds
+    assert len(json.loads(archive.read("json/commitments.json"))) == 2
+    page = client.get("/data/").content.decode()
+    assert "an updated file is being prepared" in page
+
+
+def test_the_data_page_shows_size_build_time_and_version(client, data, media):
+    result = opendata.refresh()
+    release = opendata.current_release()
+    page = client.get("/data/").content.decode()
+    assert release.version in page and release.sha256 in page
+    assert release.built_at.isoformat() in page
+    assert result["size_bytes"] == (media / release.path).stat().st_size
+    assert "an updated file is being prepared" not in page
+
+
+def test_zip_entries_carry_the_build_date(client, data, media):
+    import time_machine
+
+    moment = datetime.datetime(2026, 7, 14, 9, 30, 5, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False):
+        opendata.refresh()
+    archive = open_zip(client.get("/data/r2p-tracker-open-data.zip"))
+    assert {info.date_time for info in archive.infolist()} == {(2026, 7, 14, 9, 30, 4)}
+    package = json.loads(archive.read("datapackage.json"))
+    assert package["created"] == "2026-07-14T09:30:05+00:00"
+
+
+def test_evidence_documents_in_the_zip_point_at_the_serving_view(client, data, media):
+    from django.core.files.base import ContentFile
+
+    from tests.commitments.upload_samples import tiny_pdf
+
+    evidence = Evidence.objects.create(
+        update=data["first"],
+        kind="file",
+        title="Decree text",
+        file=ContentFile(tiny_pdf(), name="decree.pdf"),
+        content_type="application/pdf",
+    )
+    records = json.loads(published_zip(client).read("json/evidence.json"))
+    document = next(r for r in records if r["id"] == evidence.pk)
+    assert document["file"] == f"http://127.0.0.1:8000/evidence/{evidence.pk}/decree-text.pdf"
+    assert "evidence/20" not in document["file"]  # never the storage path
+
+
+def test_debounce_waits_for_the_data_to_settle_but_not_forever(settings):
+    now = datetime.datetime(2026, 5, 1, 12, 0, tzinfo=datetime.UTC)
+    settings.OPEN_DATA_QUIET_SECONDS = 60
+    settings.OPEN_DATA_MAX_STALE_SECONDS = 900
+    seconds = datetime.timedelta(seconds=1)
+    release = opendata.Release("p", "old", now - 300 * seconds, None, 1, "x")
+    assert opendata.should_build(release=None, version={"key": "k", "last_changed": now}, now=now)
+    same = {"key": "old", "last_changed": now}
+    assert not opendata.should_build(release=release, version=same, now=now).build
+    busy = {"key": "new", "last_changed": now - 10 * seconds}
+    assert not opendata.should_build(release=release, version=busy, now=now).build
+    settled = {"key": "new", "last_changed": now - 60 * seconds}
+    assert opendata.should_build(release=release, version=settled, now=now).build
+    old_release = opendata.Release("p", "old", now - 900 * seconds, None, 1, "x")
+    assert opendata.should_build(release=old_release, version=busy, now=now).build
+
+
+def test_one_build_at_a_time_across_workers(data, media):
     from django.core.cache import cache
 
-    from tracker import stats
+    cache.add(opendata.BUILD_LOCK_KEY, "x", 60)  # another worker is building
+    assert opendata.refresh(force=True) == {
+        "built": False,
+        "reason": "another worker is building",
+        "version": opendata.stats.data_version()["key"],
+    }
+    cache.delete(opendata.BUILD_LOCK_KEY)
+    assert opendata.refresh()["built"] is True
+    assert opendata.refresh()["reason"] == "up to date"
 
-    version = stats.data_version()["key"]
-    cache.add(f"tracker:open-data-build:{version}", 1, 60)  # another worker is building it
-    built = []
 
-    def other_worker_finishes(seconds):
-        (media / "open-data").mkdir(exist_ok=True)
-        (media / "open-data" / f"{version}.zip").write_bytes(b"PK-built-elsewhere")
-        built.append(seconds)
+def test_the_task_and_the_command_publish_the_zip(data, media):
+    from django.core.management import call_command
 
-    monkeypatch.setattr(exports.time, "sleep", other_worker_finishes)
-    monkeypatch.setattr(exports, "write_open_data_zip", lambda *a: pytest.fail("built twice"))
-    response = client.get("/data/r2p-tracker-open-data.zip")
-    assert b"".join(response.streaming_content) == b"PK-built-elsewhere"
-    assert built
+    from tracker.tasks import refresh_open_data
+
+    assert refresh_open_data.delay().get()["built"] is True
+    out = io.StringIO()
+    call_command("build_open_data", "--force", stdout=out)
+    assert "Published open-data/" in out.getvalue()
+    call_command("build_open_data", stdout=out)
+    assert "Nothing built: up to date" in out.getvalue()

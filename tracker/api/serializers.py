@@ -274,7 +274,7 @@ class EvidenceSerializer(FastReadSerializer):
         if not evidence.file:
             return None
         request = self.context.get("request")
-        url = evidence.file.url
+        url = evidence.get_absolute_url()
         return request.build_absolute_uri(url) if request else url
 
 
