@@ -8,7 +8,7 @@ PORT ?= 8000
 export LOG_LEVEL ?= WARNING
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check migrations-check messages bench clean
+.PHONY: help run test lint format check migrations-check audit messages bench prodcheck backup restore clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -58,7 +58,10 @@ format: $(VENV)/.dev ## Apply ruff's formatting and safe fixes
 migrations-check: $(VENV)/.dev ## Fail if a model change has no migration
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-check: lint migrations-check ## Everything CI checks besides the tests
+audit: $(VENV)/.dev ## Fail on a known vulnerability in a pinned dependency (ops/audit.py)
+	$(BIN)/python ops/audit.py requirements.lock requirements-dev.lock
+
+check: lint migrations-check audit ## Everything CI checks besides the tests
 	APP_ENV=production SECRET_KEY=check-only-$$RANDOM$$RANDOM$$RANDOM$$RANDOM-not-a-real-secret-key-abcdefgh \
 	  ALLOWED_HOSTS=tracker.example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
