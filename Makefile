@@ -74,5 +74,8 @@ bench: $(VENV)/.dev ## Run the benchmarks against DATABASE_URL (load seed_demo -
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/reminders.py
 
+prodcheck: $(VENV)/.dev ## Run the production topology (nginx, gunicorn, Celery, Redis, PostgreSQL) and drive it
+	$(BIN)/python ops/prodcheck.py $(PRODCHECK_ARGS)
+
 clean: ## Remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var

@@ -414,7 +414,7 @@ def test_detail_supports_conditional_get(client, world):
 # --- Throttling and CORS ----------------------------------------------------------------------
 
 
-def low_rates(anon="2/minute", user="3/minute"):
+def low_rates(anon="2/day", user="3/day"):
     return override_settings(
         REST_FRAMEWORK={
             **settings.REST_FRAMEWORK,

@@ -15,11 +15,42 @@ from focalpoints.clients import client_ip
 
 
 class _LiveRateMixin:
+    """Live rates, the real client address, and an atomic count.
+
+    DRF's own throttles read a list of timestamps from the cache, append and write it back: two
+    web processes answering the same client at once both read the same list, and both let the
+    request through. Here each request is one atomic ``INCR`` of a counter per client and fixed
+    window (``cache.incr`` is Redis' INCR in production), so the limit holds exactly however
+    many processes share the cache. ``Retry-After`` is the time left in the window.
+    """
+
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_ident(self, request):
         return client_ip(request)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        counter = f"{self.key}:{window}"
+        self.cache.add(counter, 0, self.duration + 1)
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:  # expired between add and incr: this request opens a new count
+            self.cache.add(counter, 1, self.duration + 1)
+            count = 1
+        self.now = now
+        return count <= self.num_requests
+
+    def wait(self):
+        return max(self.window_ends - self.now, 1)
 
 
 class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
