@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from commitments.evidence import download_name
 from focalpoints.models import MemberState, Verification
 
 
@@ -537,7 +538,8 @@ class ProgressUpdate(AppendOnlyModel):
     created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
 
-    # Declared once (see Commitment.PUBLIC_FIELDS). The author is an account: private.
+    # Declared once (see Commitment.PUBLIC_FIELDS). The author is an account, and which API
+    # token posted it is the secretariat's business: both private.
     PUBLIC_FIELDS = (
         "id",
         "commitment",
@@ -548,7 +550,7 @@ class ProgressUpdate(AppendOnlyModel):
         "created_at",
         "is_demo",
     )
-    PRIVATE_FIELDS = ("author",)
+    PRIVATE_FIELDS = ("author", "api_token")
 
     class Meta:
         ordering = ["commitment_id", "reported_on", "created_at", "id"]
@@ -640,17 +642,8 @@ class Evidence(AppendOnlyModel):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        """Where the evidence is read: the link itself, or the document served by
-        ``tracker.views.evidence_document`` (never a raw storage or media URL)."""
-        if self.kind == self.Kind.LINK:
-            return self.url
-        return reverse("tracker:evidence", kwargs={"pk": self.pk, "filename": self.download_name})
-
     @property
     def download_name(self) -> str:
-        from commitments.evidence import download_name
-
         return download_name(self.title, self.file.name)
 
 

@@ -28,10 +28,21 @@ def _step(step) -> str:
     return reverse("tracker:step", kwargs={"code": step.code})
 
 
+def _evidence(evidence) -> str:
+    """A link is read where it points; a document through tracker.views.evidence_document
+    (never a storage or media URL)."""
+    if evidence.kind == "link":
+        return evidence.url
+    return reverse(
+        "tracker:evidence", kwargs={"pk": evidence.pk, "filename": evidence.download_name}
+    )
+
+
 PUBLIC_PAGES = {
     "focalpoints.memberstate": _state,
     "commitments.commitment": _commitment,
     "commitments.progressupdate": _progress_update,
     "commitments.resolution": _resolution,
     "commitments.preventionstep": _step,
+    "commitments.evidence": _evidence,
 }

@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("commitments", "0003_reminder_delivery_claim_and_mailbox"),
-        ("focalpoints", "0004_api_token_expiry_state_and_issuer"),
+        ("focalpoints", "0005_api_token_expiry_state_and_issuer"),
     ]
 
     operations = [

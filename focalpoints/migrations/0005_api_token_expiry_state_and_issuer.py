@@ -23,7 +23,7 @@ def fill_expiry(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("focalpoints", "0003_change_times_on_memberships_and_figures"),
+        ("focalpoints", "0004_drop_unused_authtoken_table"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
