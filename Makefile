@@ -77,5 +77,12 @@ bench: $(VENV)/.dev ## Run the benchmarks against DATABASE_URL (load seed_demo -
 prodcheck: $(VENV)/.dev ## Run the production topology (nginx, gunicorn, Celery, Redis, PostgreSQL) and drive it
 	$(BIN)/python ops/prodcheck.py $(PRODCHECK_ARGS)
 
+backup: $(VENV)/.runtime ## Archive the database and uploaded files to var/backups/ (ops/backup.py)
+	$(BIN)/python ops/backup.py backup $(if $(BACKUP_DIR),--to $(BACKUP_DIR))
+
+restore: $(VENV)/.runtime ## Replace the database and uploaded files from BACKUP=<archive>
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/r2p-backup-....tar.gz"; exit 2; }
+	$(BIN)/python ops/backup.py restore "$(BACKUP)" --yes
+
 clean: ## Remove the virtualenv and local data (var/)
 	rm -rf $(VENV) var
