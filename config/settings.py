@@ -125,6 +125,7 @@ FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default: a typed "example.org" 
 
 AUTH_USER_MODEL = "focalpoints.User"
 AUTHENTICATION_BACKENDS = [
+    "focalpoints.lockout.AddressLockoutBackend",  # an address locked across usernames
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -151,6 +152,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # The client's address as our own proxies reported it, never as the client claims it.
 AXES_CLIENT_IP_CALLABLE = "focalpoints.clients.client_ip"
+# Failed log-ins from one address, whatever the usernames, before it is locked out for
+# AXES_COOLOFF_HOURS (focalpoints/lockout.py).
+LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
+# Password-reset requests: per client address (past it: 429) and per e-mail address (past it:
+# the same answer, but no e-mail is sent).
+PASSWORD_RESET_PER_IP = env.str("PASSWORD_RESET_PER_IP", default="10/hour")
+PASSWORD_RESET_PER_ADDRESS = env.str("PASSWORD_RESET_PER_ADDRESS", default="3/hour")
 
 # --- The proxies in front of the app -----------------------------------------------------------
 # How many reverse proxies of ours stand in front of the app server, each appending the peer it

@@ -5,12 +5,10 @@ so the limit holds across every web process; past it the page answers ``429`` wi
 ``Retry-After``. Rates: ``PUBLIC_THROTTLE_DOWNLOADS``, ``PUBLIC_THROTTLE_SEARCH`` (README).
 """
 
-import math
 from collections.abc import Callable
 from functools import wraps
 
-from django.shortcuts import render
-
+from focalpoints.clients import too_many_requests
 from tracker.api.throttling import ClientThrottle
 
 DOWNLOADS = "downloads"
@@ -23,14 +21,6 @@ def wants_csv(request) -> bool:
 
 def searches(request) -> bool:
     return bool(request.GET.get("q", "").strip())
-
-
-def too_many_requests(request, wait: float | None, *, status=429, template="429.html"):
-    """A page that says when to come back (``Retry-After``, seconds)."""
-    seconds = max(1, math.ceil(wait or 1))
-    response = render(request, template, {"retry_after": seconds}, status=status)
-    response["Retry-After"] = str(seconds)
-    return response
 
 
 def limited(*rules: tuple[str, Callable]):

@@ -9,15 +9,11 @@ from django.utils.translation import get_language_bidi
 from commitments.evidence import document_response
 from commitments.models import Commitment, Evidence, PreventionStep, Resolution
 from commitments.selectors import review_today
+from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
 from tracker import charts, exports, opendata, selectors, stats, tasks
 from tracker.forms import CommitmentFilterForm, ResolutionFilterForm, StateFilterForm
-from tracker.limits import (
-    csv_and_search_limited,
-    csv_limited,
-    download_limited,
-    too_many_requests,
-)
+from tracker.limits import csv_and_search_limited, csv_limited, download_limited
 
 PAGE_SIZE = 50
 

@@ -2,6 +2,10 @@
 render or redirect. Every object is fetched through a helper that checks the user may act
 for its State (a focal point of another State gets 403, an anonymous visitor the log-in)."""
 
+import datetime
+import hashlib
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -20,10 +24,14 @@ from commitments import selectors, services
 from commitments.errors import add_service_errors
 from commitments.models import Commitment
 from commitments.selectors import Urgency
+from focalpoints.clients import client_ip, rate_hit, too_many_requests
+from focalpoints.lockout import address_locked, cooloff_seconds
 from focalpoints.models import MemberState, StateAccess
 from focalpoints.permissions import Action, can, is_secretariat, role_for, states_for
 from workspace import drafts
 from workspace.forms import CommitmentForm, EvidenceLinkFormSet, ProgressUpdateForm
+
+logger = logging.getLogger(__name__)
 
 
 def _commitment_for_user(request, pk: int, action: Action) -> Commitment:
@@ -38,7 +46,21 @@ def _commitment_for_user(request, pk: int, action: Action) -> Commitment:
 
 class LoginView(auth_views.LoginView):
     """Django's log-in; afterwards the site speaks the account's preferred language, unless
-    the visitor already chose one with the language switcher."""
+    the visitor already chose one with the language switcher. An address locked after too many
+    failures across accounts (focalpoints/lockout.py) gets the lock-out page, 429."""
+
+    def post(self, request, *args, **kwargs):
+        if address_locked(request):
+            seconds = cooloff_seconds()
+            context = {
+                "locked_address": True,
+                "failure_limit": settings.LOGIN_FAILURES_PER_IP,
+                "cooloff_timedelta": datetime.timedelta(seconds=seconds),
+            }
+            response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+            response["Retry-After"] = str(seconds)
+            return response
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -57,6 +79,33 @@ class LoginView(auth_views.LoginView):
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, limited per client address (past it: 429) and per e-mail
+    address (past it: the same "check your inbox" answer, but nothing is sent — so the limit
+    neither floods an inbox nor tells anyone whether an address has an account)."""
+
+    def post(self, request, *args, **kwargs):
+        allowed, wait = rate_hit(
+            f"password-reset-ip:{client_ip(request)}", settings.PASSWORD_RESET_PER_IP
+        )
+        if not allowed:
+            return too_many_requests(request, wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        address = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+        allowed, _wait = rate_hit(
+            f"password-reset-address:{digest}", settings.PASSWORD_RESET_PER_ADDRESS
+        )
+        if not allowed:
+            logger.warning(
+                "password reset not sent: too many for this address", extra={"address_hash": digest}
+            )
+            return redirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 @login_required

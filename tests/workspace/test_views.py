@@ -822,3 +822,111 @@ def test_the_workspace_urls_are_where_they_always_were():
     assert reverse("workspace:staff_overdue") == "/my/overdue/"
     assert reverse("workspace:staff_reminders") == "/my/reminders/"
     assert reverse("login") == "/accounts/login/"
+
+
+# --- Limits that cannot be walked around ---------------------------------------------------------
+
+
+def test_twenty_failures_from_one_address_over_five_accounts_lock_that_address(
+    client, state_a, settings
+):
+    """Four failures on each of five accounts stay under the per-account limit (5), but the
+    address is locked after twenty — even for a sixth account with the right password —
+    while another address can still log in."""
+    from focalpoints.models import StateAccess
+    from tests.factories import StateAccessFactory, UserFactory
+
+    assert settings.LOGIN_FAILURES_PER_IP == 20 and settings.AXES_FAILURE_LIMIT == 5
+    accounts = [UserFactory(username=f"fp_{n}") for n in range(6)]
+    for user in accounts:
+        StateAccessFactory(user=user, state=state_a, role=StateAccess.Role.DELEGATE)
+    attacker = {"REMOTE_ADDR": "203.0.113.66"}
+    for user in accounts[:5]:
+        for _attempt in range(4):
+            response = client.post(
+                reverse("login"), {"username": user.username, "password": "guess"}, **attacker
+            )
+            assert response.status_code == 200  # a wrong password, not yet a lock-out
+    locked = client.post(
+        reverse("login"),
+        {"username": accounts[5].username, "password": "correct-horse-battery"},
+        **attacker,
+    )
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == 30 * 60
+    assert "Log-in is paused for your network address" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    elsewhere = client.post(
+        reverse("login"),
+        {"username": accounts[5].username, "password": "correct-horse-battery"},
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert elsewhere.status_code == 302
+
+
+def test_the_address_lock_covers_the_admin_log_in_and_ignores_forged_headers(
+    client, secretariat, settings
+):
+    settings.LOGIN_FAILURES_PER_IP = 3
+    for n in range(3):
+        client.post(
+            "/admin/login/",
+            {"username": f"nobody{n}", "password": "x"},
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",  # forged: no proxy of ours wrote it
+        )
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "secretariat", "password": "correct-horse-battery"},
+        REMOTE_ADDR="203.0.113.66",
+    )
+    assert response.status_code == 200  # the form again: authentication refused
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_address_lock_lifts_after_the_cool_off(client, focal_point_a, settings):
+    import time_machine
+
+    settings.LOGIN_FAILURES_PER_IP = 2
+    for _attempt in range(2):
+        client.post(reverse("login"), {"username": "nobody", "password": "x"})
+    good = {"username": "fp_a", "password": "correct-horse-battery"}
+    assert client.post(reverse("login"), good).status_code == 429
+    from django.core.cache import cache
+
+    cache.clear()  # the cache entry's expiry is the cool-off; locmem cannot travel in time
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
+        assert client.post(reverse("login"), good).status_code == 302
+
+
+def test_password_reset_requests_are_limited_per_address_without_telling(
+    client, focal_point_a, mailoutbox, settings
+):
+    settings.PASSWORD_RESET_PER_ADDRESS = "2/day"
+    settings.PASSWORD_RESET_PER_IP = "100/day"
+    responses = [
+        client.post(
+            reverse("password_reset"),
+            {"email": focal_point_a.email.upper()},
+            REMOTE_ADDR=f"198.51.100.{n}",  # from different addresses: still one inbox
+        )
+        for n in range(4)
+    ]
+    assert [r.status_code for r in responses] == [302] * 4  # the same answer every time
+    assert len({r["Location"] for r in responses}) == 1
+    assert len(mailoutbox) == 2
+
+
+def test_password_reset_requests_are_limited_per_client_address(client, db, settings):
+    settings.PASSWORD_RESET_PER_IP = "3/day"
+    statuses = [
+        client.post(
+            reverse("password_reset"),
+            {"email": f"someone{n}@example.org"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",  # forged, ignored
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
+    refused = client.post(reverse("password_reset"), {"email": "x@example.org"})
+    assert int(refused["Retry-After"]) > 0

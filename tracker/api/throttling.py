@@ -11,7 +11,7 @@ and search limits (:mod:`tracker.limits`) use the same rates table and the same 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
-from focalpoints.clients import client_ip
+from focalpoints.clients import client_ip, window_hit
 
 
 class _LiveRateMixin:
@@ -36,21 +36,11 @@ class _LiveRateMixin:
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = self.timer()
-        window = int(now // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        counter = f"{self.key}:{window}"
-        self.cache.add(counter, 0, self.duration + 1)
-        try:
-            count = self.cache.incr(counter)
-        except ValueError:  # expired between add and incr: this request opens a new count
-            self.cache.add(counter, 1, self.duration + 1)
-            count = 1
-        self.now = now
-        return count <= self.num_requests
+        allowed, self.retry_after = window_hit(self.key, self.num_requests, self.duration)
+        return allowed
 
     def wait(self):
-        return max(self.window_ends - self.now, 1)
+        return self.retry_after
 
 
 class AnonThrottle(_LiveRateMixin, AnonRateThrottle):
