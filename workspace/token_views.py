@@ -1,18 +1,28 @@
-"""Personal API tokens in the workspace (/my/tokens/): issue one (its secret shown once),
-see when each was last used, revoke it. Who may hold a token, and the issuing and revoking
-themselves, are :mod:`focalpoints.tokens`; these views only parse, call and render."""
+"""Personal API tokens in the workspace (/my/tokens/): issue one (its secret shown once,
+optionally limited to one State), see when each expires and was last used, renew or revoke it.
+Who may hold a token, and the issuing, renewing and revoking themselves, are
+:mod:`focalpoints.tokens`; these views only parse, call and render."""
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from focalpoints.models import ApiToken
-from focalpoints.tokens import api_token_issue, api_token_revoke, may_hold_api_token
+from focalpoints.models import ApiToken, MemberState
+from focalpoints.tokens import (
+    api_token_issue,
+    api_token_renew,
+    api_token_revoke,
+    may_hold_api_token,
+    token_lifetime,
+    token_states,
+)
 
 
 class TokenForm(forms.Form):
@@ -21,6 +31,19 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=gettext_lazy("E.g. 'ministry reporting system'. Only you and staff see it."),
     )
+    state = forms.ModelChoiceField(
+        label=gettext_lazy("Limit it to one State"),
+        queryset=MemberState.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Every State I act for"),
+        help_text=gettext_lazy(
+            "A limited token cannot post for any other State, even if you act for several."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].queryset = token_states(user).order_by("name")
 
 
 def _require_token_holder(user) -> None:
@@ -32,16 +55,18 @@ def _require_token_holder(user) -> None:
 @require_http_methods(["GET", "POST"])
 def token_list(request):
     _require_token_holder(request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        token, raw = api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        data = form.cleaned_data
+        token, raw = api_token_issue(user=request.user, name=data["name"], state=data["state"])
         response = render(
             request, "workspace/tokens_issued.html", {"token": token, "raw_token": raw}
         )
         response["Cache-Control"] = "no-store"  # the secret must not stay in any cache
         return response
-    tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "workspace/tokens.html", {"form": form, "tokens": tokens})
+    tokens = ApiToken.objects.filter(user=request.user).select_related("state", "issued_by")
+    context = {"form": form, "tokens": tokens, "lifetime_days": token_lifetime().days}
+    return render(request, "workspace/tokens.html", context)
 
 
 @login_required
@@ -50,4 +75,17 @@ def token_revoke(request, pk: int):
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     api_token_revoke(token=token, revoked_by=request.user)
     messages.success(request, _("The token %(prefix)s… is revoked.") % {"prefix": token.prefix})
+    return redirect("workspace:tokens")
+
+
+@login_required
+@require_POST
+def token_renew(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    api_token_renew(token=token, renewed_by=request.user)
+    messages.success(
+        request,
+        _("The token %(prefix)s… now expires on %(date)s.")
+        % {"prefix": token.prefix, "date": date_format(localtime(token.expires_at))},
+    )
     return redirect("workspace:tokens")

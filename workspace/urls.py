@@ -27,6 +27,7 @@ urlpatterns = [
     # Personal API tokens (the secret is shown once, at issue)
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
+    path("tokens/<int:pk>/renew/", token_views.token_renew, name="token_renew"),
     # Secretariat
     path("overdue/", views.staff_overdue, name="staff_overdue"),
     # Reminders: the secretariat's log, and preferences behind the signed link in each e-mail

@@ -343,3 +343,65 @@ def test_admin_action_revokes_tokens(client, secretariat, focal_point_a):
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+# --- Workspace: expiry, renewal, State limit ----------------------------------------------------
+
+
+def test_workspace_shows_when_each_token_expires_and_who_issued_it(
+    client, focal_point_a, secretariat
+):
+    own, _raw = api_token_issue(user=focal_point_a, name="mine")
+    api_token_issue(user=focal_point_a, name="from staff", issued_by=secretariat)
+    client.force_login(focal_point_a)
+    page = client.get("/my/tokens/").content.decode()
+    assert own.expires_at.isoformat() in page
+    assert "Every token expires 365 days after it is issued or renewed." in page
+    assert "(secretariat)" in page
+
+
+def test_workspace_renews_own_token_and_an_expired_one(client, commitment_a, focal_point_a):
+    token, raw = api_token_issue(user=focal_point_a, name="system")
+    later = token.expires_at + datetime.timedelta(days=2)
+    with time_machine.travel(later, tick=False):
+        client.force_login(focal_point_a)
+        assert "Expired" in client.get("/my/tokens/").content.decode()
+        response = client.post(f"/my/tokens/{token.pk}/renew/")
+        assert response.status_code == 302
+        token.refresh_from_db()
+        assert token.expires_at == later + datetime.timedelta(days=365)
+        client.logout()
+        assert can_post(client, commitment_a, raw) == 201
+
+
+def test_nobody_renews_someone_elses_token_or_a_revoked_one(
+    client, focal_point_a, focal_point_b
+):
+    token, _raw = api_token_issue(user=focal_point_a, name="system")
+    client.force_login(focal_point_b)
+    assert client.post(f"/my/tokens/{token.pk}/renew/").status_code == 404
+    api_token_revoke(token=token, revoked_by=focal_point_a)
+    client.force_login(focal_point_a)
+    assert client.post(f"/my/tokens/{token.pk}/renew/").status_code == 404
+    assert client.get(f"/my/tokens/{token.pk}/renew/").status_code == 405
+
+
+def test_workspace_issues_a_token_limited_to_one_of_my_states(
+    client, focal_point_a, state_a, state_b
+):
+    StateAccess.objects.create(user=focal_point_a, state=state_b, role="delegate")
+    client.force_login(focal_point_a)
+    form_page = client.get("/my/tokens/").content.decode()
+    assert "Limit it to one State" in form_page
+    response = client.post("/my/tokens/", {"name": "Ghana system", "state": state_a.pk})
+    assert response.status_code == 200
+    token = ApiToken.objects.get(user=focal_point_a)
+    assert token.state == state_a
+    assert "It can post only for Ghana." in response.content.decode()
+
+
+def test_workspace_refuses_a_state_i_do_not_act_for(client, focal_point_a, state_b):
+    client.force_login(focal_point_a)
+    response = client.post("/my/tokens/", {"name": "x", "state": state_b.pk})
+    assert response.context["form"].errors["state"]
+    assert not ApiToken.objects.exists()
