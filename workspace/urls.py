@@ -20,6 +20,11 @@ urlpatterns = [
         name="update_preview",
     ),
     path(
+        "commitments/<int:pk>/updates/preview/<str:token>/documents/<str:key>",
+        views.draft_document,
+        name="draft_document",
+    ),
+    path(
         "commitments/<int:pk>/updates/<int:update_pk>/published/",
         views.update_published,
         name="update_published",

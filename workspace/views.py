@@ -5,12 +5,14 @@ for its State (a focal point of another State gets 403, an anonymous visitor the
 import datetime
 import hashlib
 import logging
+from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -22,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 
 from commitments import selectors, services
 from commitments.errors import add_service_errors
+from commitments.evidence import document_response, download_name
 from commitments.models import Commitment
 from commitments.selectors import Urgency
 from focalpoints.clients import client_ip, rate_hit, too_many_requests
@@ -211,6 +214,24 @@ def _draft_or_404(request, commitment: Commitment, token: str) -> drafts.Draft:
         return drafts.draft_get(request.session, commitment=commitment, token=token)
     except drafts.DraftGone:
         raise Http404(_("This draft no longer exists: it was published or discarded.")) from None
+
+
+@login_required
+def draft_document(request, pk: int, token: str, key: str):
+    """A document of the requester's own draft, before it is published: only the session that
+    wrote the draft has it (anyone else, including staff, gets 404), with the same headers as a
+    published document but never cached."""
+    commitment = _commitment_for_user(request, pk, Action.LOG_PROGRESS)
+    draft = _draft_or_404(request, commitment, token)
+    item = next((f for f in draft.files if f["key"] == key), None)
+    if item is None or not default_storage.exists(item["path"]):
+        raise Http404(_("This document is no longer part of the draft."))
+    return document_response(
+        name=item["path"],
+        content_type=item.get("content_type") or "application/octet-stream",
+        filename=download_name(PurePath(item["name"]).stem, item["name"]),
+        public=False,
+    )
 
 
 def _update_form_initial(draft, corrects) -> tuple[dict, list]:

@@ -374,9 +374,7 @@ def test_workspace_renews_own_token_and_an_expired_one(client, commitment_a, foc
         assert can_post(client, commitment_a, raw) == 201
 
 
-def test_nobody_renews_someone_elses_token_or_a_revoked_one(
-    client, focal_point_a, focal_point_b
-):
+def test_nobody_renews_someone_elses_token_or_a_revoked_one(client, focal_point_a, focal_point_b):
     token, _raw = api_token_issue(user=focal_point_a, name="system")
     client.force_login(focal_point_b)
     assert client.post(f"/my/tokens/{token.pk}/renew/").status_code == 404

@@ -930,3 +930,27 @@ def test_password_reset_requests_are_limited_per_client_address(client, db, sett
     assert statuses == [302, 302, 302, 429]
     refused = client.post(reverse("password_reset"), {"email": "x@example.org"})
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_draft_document_is_served_to_its_author_only(
+    client, focal_point_a, delegate_a, secretariat, commitment_a
+):
+    import re as regex
+
+    client.force_login(focal_point_a)
+    pdf = SimpleUploadedFile("decree-12.pdf", tiny_pdf(), content_type="application/pdf")
+    preview_url = preview_of(client, commitment_a, update_post(files=[pdf]))
+    html = client.get(preview_url).content.decode()
+    link = regex.search(r'href="(/my/commitments/\d+/updates/preview/[^"]+/documents/[^"]+)"', html)
+    response = client.get(link.group(1))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == tiny_pdf()
+    assert response["Content-Disposition"] == 'inline; filename="decree-12.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"].startswith("sandbox;")
+    for other in (delegate_a, secretariat):  # may act for the State, but it is not their draft
+        client.force_login(other)
+        assert client.get(link.group(1)).status_code == 404
+    client.logout()
+    assert client.get(link.group(1)).status_code == 302  # to the log-in
