@@ -29,6 +29,8 @@ if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")  # no default: production refuses to start without it
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-used-in-production")
+# Old keys still accepted for signatures while a new SECRET_KEY rolls out (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # Never on in production, whatever the environment says: a debug page shows settings and code.
 DEBUG = False if PRODUCTION else env.bool("DEBUG", default=not TESTING)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost"])
