@@ -41,6 +41,9 @@ def test_issue_use_and_revoke_a_token(page, focal_point_a, commitment_a, live_se
     page.goto("/my/tokens/")
     token = ApiToken.objects.get()
     expect(page.get_by_text(f"{token.prefix}…").first).to_be_visible()
+    expect(page.locator("td time").first).to_be_visible()  # when it expires
+    page.get_by_role("button", name=f"Renew {token.prefix}…").click()
+    expect(page.get_by_text("now expires on")).to_be_visible()
     audit(page, "token list")
     screenshot(page, "api-tokens-en")
     page.get_by_role("button", name=f"Revoke {token.prefix}…").click()
