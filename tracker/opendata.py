@@ -41,7 +41,9 @@ DOWNLOAD_NAME = "r2p-tracker-open-data.zip"
 MANIFEST_CACHE_KEY = "tracker:open-data:manifest"
 MANIFEST_CACHE_SECONDS = 60
 BUILD_LOCK_KEY = "tracker:open-data:building"
-BUILD_LOCK_SECONDS = 30 * 60  # longer than any build; released as soon as a build ends
+# Longer than any build (8.5 s for 20,000 commitments); released as soon as a build ends, and
+# short enough that a worker killed mid-build holds up the next one for minutes, not hours.
+BUILD_LOCK_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,8 @@ class Release:
 def current_release() -> Release | None:
     """The published zip, from the manifest (cached briefly: every web process reads it)."""
     cached = cache.get(MANIFEST_CACHE_KEY)
-    if cached is not None:
-        return Release.from_json(cached) if cached else None
+    if cached:
+        return Release.from_json(cached)
     try:
         with default_storage.open(MANIFEST, "rb") as manifest:
             text = manifest.read().decode()
@@ -82,8 +84,11 @@ def current_release() -> Release | None:
         text = ""
     if text and not default_storage.exists(Release.from_json(text).path):
         text = ""  # the manifest outlived its file (restored from an old backup): rebuild
+    if not text:
+        # Not cached: the manifest may be in the middle of being replaced (publish()).
+        return None
     cache.set(MANIFEST_CACHE_KEY, text, MANIFEST_CACHE_SECONDS)
-    return Release.from_json(text) if text else None
+    return Release.from_json(text)
 
 
 @dataclass(frozen=True)
