@@ -297,8 +297,9 @@ def check_health(env: dict, session: requests.Session) -> None:
         allow_redirects=False,
         timeout=10,
     )
-    # A request straight to gunicorn from an address it trusts still says "https" only if the
-    # proxy header says so; from anywhere else gunicorn ignores it (config/gunicorn.py).
+    # From the proxy's address (127.0.0.1 here, FORWARDED_ALLOW_IPS) gunicorn takes the scheme
+    # from X-Forwarded-Proto, so Django does not redirect; from any other address it would
+    # ignore the header (config/gunicorn.py; unit-tested by gunicorn, not reachable from here).
     expect(
         direct.status_code == 200, "gunicorn believes X-Forwarded-Proto from the proxy's address"
     )
