@@ -474,6 +474,22 @@ def worker_pids_in_access_log(work: Path, path_fragment: str) -> set[str]:
     return pids
 
 
+def burst_in_one_window(call, count: int, *, seconds: int, attempts: int = 3) -> list[int]:
+    """Fire ``count`` concurrent calls inside one fixed throttle window (the counters are
+    keyed on ``epoch // seconds``): start at a window's beginning, and fire again in the next
+    window if a slow machine let the burst cross a boundary, where both windows' counts are
+    legitimately allowed."""
+    for _ in range(attempts):
+        time.sleep(seconds - time.time() % seconds + 0.2)
+        window = int(time.time() // seconds)
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            statuses = list(pool.map(call, range(count)))
+        if int(time.time() // seconds) == window:
+            return statuses
+        print(f"  ..  the burst crossed a {seconds}-second window; firing again in the next one")
+    raise SystemExit(f"FAIL: {count} requests never fitted in one {seconds}-second window")
+
+
 def check_shared_across_processes(env: dict, work: Path, session: requests.Session) -> None:
     for _ in range(3 * WEB_WORKERS):
         session.get(f"{BASE}/")
@@ -498,8 +514,7 @@ def check_shared_across_processes(env: dict, work: Path, session: requests.Sessi
                 f"{BASE}/api/v1/stats/?limit-check", headers=headers, timeout=30
             ).status_code
 
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        statuses = list(pool.map(call, range(3 * USER_RATE)))
+    statuses = burst_in_one_window(call, 3 * USER_RATE, seconds=60)
     pids = worker_pids_in_access_log(work, "/api/v1/stats/")
     allowed = statuses.count(200)
     expect(
