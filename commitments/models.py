@@ -432,6 +432,8 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["state", "status"], name="commitment_state_status"),
             models.Index(fields=["status", "next_review_due"], name="commitment_status_due"),
+            # The stable key an import matches rows by (State + step + pledge date + title).
+            models.Index(fields=["state", "pledged_on", "step"], name="commitment_import_key"),
         ]
 
     def __str__(self) -> str:
@@ -535,6 +537,16 @@ class ProgressUpdate(AppendOnlyModel):
         verbose_name=_("posted with API token"),
         help_text=_("Empty when posted through the web pages or the admin. Staff only."),
     )
+    import_run = models.ForeignKey(
+        "ImportRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+        editable=False,
+        verbose_name=_("imported by"),
+        help_text=_("The spreadsheet import that published it, if any. Staff only."),
+    )
     created_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
 
@@ -550,7 +562,7 @@ class ProgressUpdate(AppendOnlyModel):
         "created_at",
         "is_demo",
     )
-    PRIVATE_FIELDS = ("author", "api_token")
+    PRIVATE_FIELDS = ("author", "api_token", "import_run")
 
     class Meta:
         ordering = ["commitment_id", "reported_on", "created_at", "id"]
@@ -722,3 +734,121 @@ class Reminder(models.Model):
     def __str__(self) -> str:
         kind = self.get_kind_display()
         return f"{kind} → {self.recipient_email} ({self.commitment_id}, {self.due_on})"
+
+
+def import_upload_to(instance: "ImportRun", filename: str) -> str:
+    import secrets
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    today = datetime.date.today()
+    return f"imports/{today:%Y/%m}/{secrets.token_hex(12)}{suffix}"
+
+
+class ImportRun(models.Model):
+    """One spreadsheet import: the file (kept, with its checksum), who uploaded it, its dry-run
+    report (rows in :class:`ImportRow`), who confirmed it and what it changed. Private to the
+    secretariat and the uploader."""
+
+    class Kind(models.TextChoices):
+        COMMITMENTS = "commitments", _("Commitments")
+        UPDATES = "updates", _("Progress updates")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        CHECKED = "checked", _("Checked: waiting for confirmation")
+        APPLYING = "applying", _("Being applied")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
+    file_name = models.CharField(_("file name"), max_length=255)
+    size_bytes = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    encoding = models.CharField(_("read as"), max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_runs",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True, db_index=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
+    to_create = models.PositiveIntegerField(_("to create"), default=0)
+    to_change = models.PositiveIntegerField(_("to change"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    unknown_columns = models.JSONField(_("unknown columns"), default=list, blank=True)
+    ignored_columns = models.JSONField(_("columns not imported"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    # The dry run's outcome, row by row, hashed: the apply must reach the same one.
+    plan_digest = models.CharField(_("plan digest"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()}, {self.get_state_display()})"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.state in {self.State.PENDING, self.State.CHECKING, self.State.APPLYING}
+
+    @property
+    def may_apply(self) -> bool:
+        """Confirmable: checked, nothing rejected, no unknown column, something to do."""
+        return (
+            self.state == self.State.CHECKED
+            and not self.rejected
+            and not self.unknown_columns
+            and bool(self.to_create or self.to_change)
+        )
+
+    @property
+    def history_reason(self) -> str:
+        return _("imported from %(file)s by %(user)s") % {
+            "file": self.file_name,
+            "user": self.uploaded_by.get_username(),
+        }
+
+
+class ImportRow(models.Model):
+    """One row of a dry-run report that is not unchanged: to create, to change (field by
+    field, before and after) or rejected (column and reason)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Create")
+        CHANGE = "change", _("Change")
+        REJECT = "reject", _("Rejected")
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField(_("row"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    object_id = models.PositiveBigIntegerField(_("record id"), null=True, blank=True)
+    label = models.CharField(_("record"), max_length=300, blank=True)
+    # [[column, before, after], ...] for a change; [[column, value], ...] for a creation.
+    changes = models.JSONField(_("changes"), default=list)
+    # [[column or "", message], ...]
+    errors = models.JSONField(_("errors"), default=list)
+
+    class Meta:
+        ordering = ["run", "number"]
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="import_row_once_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id} row {self.number}: {self.action}"

@@ -21,6 +21,7 @@ from commitments.evidence import InspectedUpload, inspect_upload
 from commitments.models import (
     Commitment,
     Evidence,
+    ImportRun,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -130,8 +131,10 @@ def commitment_create(
     resolutions: Iterable[Resolution] = (),
     channels: Iterable[ScrutinyChannel] | None = None,
     is_demo: bool = False,
+    history_reason: str = "",
 ) -> Commitment:
-    """Record a State's pledge. Only the State's focal point (or the secretariat) may."""
+    """Record a State's pledge. Only the State's focal point (or the secretariat) may.
+    ``history_reason`` is kept with the history entry (e.g. which import recorded it)."""
     _authorise(user, Action.RECORD_COMMITMENT, state)
     commitment_terms_check(step=step, pledged_on=pledged_on, target_date=target_date)
     commitment = Commitment(
@@ -152,6 +155,7 @@ def commitment_create(
     commitment.full_clean()
     _apply_derived(commitment, [])
     commitment._history_user = _author(user)
+    commitment._change_reason = history_reason or None
     commitment.save()
     commitment.resolutions.set(resolutions)
     commitment.channels.set(step.channels.all() if channels is None else channels)
@@ -185,6 +189,7 @@ def commitment_update(
     commitment: Commitment,
     resolutions: Iterable[Resolution] | None = None,
     channels: Iterable[ScrutinyChannel] | None = None,
+    history_reason: str = "",
     **terms,
 ) -> Commitment:
     """Change the terms of a pledge (the secretariat only): the same checks as recording it,
@@ -206,6 +211,7 @@ def commitment_update(
         setattr(commitment, name, value.strip() if isinstance(value, str) else value)
     commitment.full_clean()
     commitment._history_user = _author(user)
+    commitment._change_reason = history_reason or None
     commitment.save()
     if resolutions is not None:
         commitment.resolutions.set(resolutions)
@@ -286,6 +292,7 @@ def progress_update_create(
     files: Sequence[UploadedFile] = (),
     is_demo: bool = False,
     api_token: ApiToken | None = None,
+    import_run: ImportRun | None = None,
 ) -> ProgressUpdate:
     """Publish a progress update (or a correction of an earlier one) with its evidence.
 
@@ -319,6 +326,7 @@ def progress_update_create(
         corrects=corrects,
         author=_author(user),
         api_token=api_token,
+        import_run=import_run,
         is_demo=is_demo,
     )
     update.full_clean(validate_unique=False)

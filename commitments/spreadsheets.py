@@ -15,3 +15,9 @@ def spreadsheet_safe(text: str) -> str:
     narrative) gets a leading apostrophe, which spreadsheets show as text. The open-data zip
     keeps values exactly as published (it is data, not a document to open)."""
     return "'" + text if looks_like_formula(text) else text
+
+
+def from_spreadsheet(text: str) -> str:
+    """The inverse of :func:`spreadsheet_safe` for a cell read back from a CSV: the apostrophe
+    the export put before formula-like text is taken off again (round trip)."""
+    return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text

@@ -12,3 +12,19 @@ from commitments.drafts import purge_evidence_drafts as purge
 def purge_evidence_drafts(hours: int = 24) -> int:
     """Delete documents of progress-update drafts abandoned for more than ``hours``."""
     return purge(older_than=datetime.timedelta(hours=hours))
+
+
+@shared_task
+def import_check(run_id: int) -> None:
+    """The dry run of a large import (the page polls its progress)."""
+    from commitments.imports import services
+
+    services.import_check(run_id)
+
+
+@shared_task
+def import_apply(run_id: int) -> None:
+    """The apply of a confirmed large import; idempotent, so a redelivery does no harm."""
+    from commitments.imports import services
+
+    services.import_apply(run_id)

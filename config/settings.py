@@ -208,6 +208,10 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
         "file_overwrite": False,  # never replace a stored document or open-data file
     }
 EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_MB", default=10) * 1024 * 1024
+# Spreadsheet imports: the largest file accepted, and from which size the check and the apply
+# run in a Celery task (the page shows their progress) rather than in the request.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_MB", default=25) * 1024 * 1024
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_KB", default=256) * 1024
 # Behind nginx (docker-compose.yml): the app checks and sets the headers, then hands the body
 # to the proxy with X-Accel-Redirect to this internal-only location. Empty: the app streams it.
 EVIDENCE_ACCEL_REDIRECT = env.str("EVIDENCE_ACCEL_REDIRECT", default="")

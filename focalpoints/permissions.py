@@ -4,8 +4,8 @@ Roles:
 - secretariat staff (``is_staff``) may act for every State;
 - a State's **focal point** may see its workspace, record commitments, log and correct
   progress, and manage its API tokens;
-- a **delegate** may see the workspace and log and correct progress, but not pledge new
-  commitments on the State's behalf;
+- a **delegate** may see the workspace and log and correct progress (also by importing a
+  spreadsheet of updates), but not pledge new commitments on the State's behalf;
 - anyone else, including anonymous visitors, may write nothing.
 """
 
@@ -22,12 +22,18 @@ class Action(StrEnum):
     RECORD_COMMITMENT = "record-commitment"
     LOG_PROGRESS = "log-progress"
     CORRECT_PROGRESS = "correct-progress"
+    IMPORT_RECORDS = "import-records"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     StateAccess.Role.FOCAL_POINT: frozenset(Action),
     StateAccess.Role.DELEGATE: frozenset(
-        {Action.VIEW_WORKSPACE, Action.LOG_PROGRESS, Action.CORRECT_PROGRESS}
+        {
+            Action.VIEW_WORKSPACE,
+            Action.LOG_PROGRESS,
+            Action.CORRECT_PROGRESS,
+            Action.IMPORT_RECORDS,
+        }
     ),
 }
 
@@ -84,3 +90,12 @@ def states_for(user) -> QuerySet[MemberState]:
     if not is_signed_in(user):
         return MemberState.objects.none()
     return MemberState.objects.filter(code__in=list(_roles_by_state(user)))
+
+
+def may_import(user) -> bool:
+    """May the user upload spreadsheets at all? The secretariat, and whoever may import for
+    some State (each row is then checked for its own State by the services)."""
+    if is_secretariat(user):
+        return True
+    roles = _roles_by_state(user).values() if is_signed_in(user) else ()
+    return any(Action.IMPORT_RECORDS in ROLE_ACTIONS[role] for role in roles)

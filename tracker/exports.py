@@ -28,6 +28,16 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from commitments.columns import (
+    Column,
+    absolute,
+    cell_text,
+    commitment_columns,
+    public_field_columns,
+)
+from commitments.columns import (
+    update_columns as update_columns,  # the updates CSV's columns, declared in the domain
+)
 from commitments.evidence import download_name
 from commitments.models import (
     Commitment,
@@ -64,50 +74,7 @@ class _Echo:
         return value
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Column:
-    """One CSV column: its header, how to read it from a row, and which public model field
-    it reveals (None for a figure or a readable extra computed from public fields)."""
-
-    header: str
-    get: Callable[[object], object]
-    source: str | None = None
-
-
-def public_field_columns(
-    model, *, headers: dict[str, str] | None = None, render: dict | None = None
-) -> list[Column]:
-    """A column for each of ``model.PUBLIC_FIELDS`` (the one declaration of what is public):
-    a relation as its key (a many-to-many as space-separated keys), unless ``render`` says
-    otherwise; ``headers`` renames a column."""
-    headers, render = headers or {}, render or {}
-    columns = []
-    for name in model.PUBLIC_FIELDS:
-        field = model._meta.get_field(name)
-        if name in render:
-            get = render[name]
-        elif field.many_to_many:
-            get = _related_keys(name)
-        else:
-            get = attrgetter(field.attname)
-        columns.append(Column(headers.get(name, name), get, source=name))
-    return columns
-
-
-def _related_keys(name: str) -> Callable[[object], str]:
-    return lambda row: " ".join(str(item.pk) for item in getattr(row, name).all())
+_cell = cell_text
 
 
 def csv_rows(columns: list[Column], rows: Iterable) -> Iterator[str]:
@@ -134,10 +101,6 @@ def csv_response(filename: str, columns: list[Column], rows: Iterable) -> Stream
     return response
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
 def state_columns() -> list[Column]:
     """For :func:`tracker.selectors.states_list` rows: the public fields, then the figures."""
     return [
@@ -147,28 +110,7 @@ def state_columns() -> list[Column]:
         Column("commitments", attrgetter("commitment_count")),
         Column("overdue_reviews", attrgetter("overdue_count")),
         Column("last_report", attrgetter("last_report")),
-        Column("url", lambda s: _absolute(s.get_absolute_url())),
-    ]
-
-
-def commitment_columns(today: datetime.date) -> list[Column]:
-    """For :func:`tracker.selectors.public_commitments` rows (State and step joined, channels
-    and resolutions prefetched): the public fields, then readable extras."""
-    return [
-        *public_field_columns(
-            Commitment,
-            headers={
-                "state": "state_code",
-                "step": "step_code",
-                "latest_update": "latest_update_id",
-            },
-            render={"step": lambda c: c.step.code},
-        ),
-        Column("state_name", lambda c: c.state.name),
-        Column("step_title", lambda c: c.step.title),
-        Column("level", lambda c: c.step.level),
-        Column("review_overdue", lambda c: c.is_overdue(today)),
-        Column("url", lambda c: _absolute(c.get_absolute_url())),
+        Column("url", lambda s: absolute(s.get_absolute_url())),
     ]
 
 
@@ -178,25 +120,6 @@ def commitments_csv_response(
     """A list of commitments as CSV: the rows with their links prefetched per chunk."""
     rows = rows.prefetch_related("channels", "resolutions")
     return csv_response(filename, commitment_columns(today), rows)
-
-
-def update_columns() -> list[Column]:
-    """For a commitment's updates (evidence prefetched)."""
-    return [
-        *public_field_columns(
-            ProgressUpdate,
-            headers={
-                "commitment": "commitment_id",
-                "corrects": "corrects_update_id",
-                "created_at": "published_at",
-            },
-        ),
-        Column("evidence", lambda u: " ".join(_evidence_url(e) for e in u.evidence.all())),
-    ]
-
-
-def _evidence_url(evidence: Evidence) -> str:
-    return evidence.url or _absolute(evidence.get_absolute_url())
 
 
 def resolution_columns() -> list[Column]:
@@ -213,7 +136,7 @@ def resolution_columns() -> list[Column]:
         Column("commitments", lambda r: r.commitment_count),
         Column("official_url", lambda r: r.official_url),
         Column("verification", lambda r: r.verification),
-        Column("url", lambda r: _absolute(r.get_absolute_url())),
+        Column("url", lambda r: absolute(r.get_absolute_url())),
     ]
 
 
@@ -231,7 +154,7 @@ def step_columns() -> list[Column]:
         Column("states", lambda s: s.state_count),
         Column("complete", lambda s: s.complete_count),
         Column("overdue_reviews", lambda s: s.overdue_count),
-        Column("url", lambda s: _absolute(s.get_absolute_url())),
+        Column("url", lambda s: absolute(s.get_absolute_url())),
     ]
 
 
@@ -528,7 +451,7 @@ def _evidence_document_url(record: dict) -> dict:
             "tracker:evidence",
             kwargs={"pk": record["id"], "filename": download_name(record["title"], record["file"])},
         )
-        record["file"] = _absolute(document_url)
+        record["file"] = absolute(document_url)
     return record
 
 

@@ -1,0 +1,349 @@
+"""The columns of the commitment and progress-update spreadsheets, declared once: the public
+CSV downloads write them (``tracker/exports.py``) and the import reads them back
+(``commitments/imports/``), so whatever the export gives, the import takes.
+
+A column says how to read its cell from a row (``get``), which public model field it reveals
+(``source``), and — when a person may write it — how its text becomes a value (``parse``,
+raising :class:`CellError` with a message a person understands). A column without ``parse`` is
+derived or readable extra (status, review dates, the page's address): the import knows it and
+leaves it alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
+
+from commitments.models import UPDATE_STATUSES, Basis, Commitment, ProgressUpdate
+
+
+class CellError(ValueError):
+    """A cell's text is not a value of its column; the message is shown to the person."""
+
+
+def cell_text(value) -> str:
+    """A value as the CSV writes it (and as the import compares it)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One spreadsheet column: its header, how to read it from a row, which public model field
+    it reveals (None for a figure or a readable extra), and how an import parses it (None: not
+    written by imports). ``parse(text, lookups)`` returns the value the service takes."""
+
+    header: str
+    get: Callable[[object], object]
+    source: str | None = None
+    parse: Callable[[str, Lookups], object] | None = None
+    help: str = ""  # what to write in the cell (template), translatable
+    choices: tuple[str, ...] = ()  # a vocabulary: the template offers it as a list
+
+    @property
+    def writable(self) -> bool:
+        return self.parse is not None
+
+
+class Lookups:
+    """The reference rows an import resolves cells against (States, steps, channels,
+    resolutions), each read once per import and kept by key."""
+
+    def __init__(self):
+        self._tables: dict[str, dict] = {}
+
+    def get(self, table: str, key: str):
+        if table not in self._tables:
+            self._tables[table] = LOOKUP_TABLES[table]()
+        return self._tables[table].get(key)
+
+
+def _states() -> dict:
+    from focalpoints.models import MemberState
+
+    return {s.code: s for s in MemberState.objects.all()}
+
+
+def _steps() -> dict:
+    from commitments.models import PreventionStep
+
+    return {s.code: s for s in PreventionStep.objects.all()}
+
+
+def _channels() -> dict:
+    from commitments.models import ScrutinyChannel
+
+    return {c.code: c for c in ScrutinyChannel.objects.all()}
+
+
+def _resolutions() -> dict:
+    from commitments.models import Resolution
+
+    return {str(r.pk): r for r in Resolution.objects.only("id", "symbol")}
+
+
+LOOKUP_TABLES: dict[str, Callable[[], dict]] = {
+    "state": _states,
+    "step": _steps,
+    "channel": _channels,
+    "resolution": _resolutions,
+}
+
+
+# --- Parsers: text -> value, or CellError with the reason ----------------------------------------
+
+
+def required_text(max_length: int) -> Callable[[str, Lookups], str]:
+    def parse(text: str, lookups: Lookups) -> str:
+        if not text:
+            raise CellError(_("this column cannot be empty"))
+        return optional_text(max_length)(text, lookups)
+
+    return parse
+
+
+def optional_text(max_length: int | None = None) -> Callable[[str, Lookups], str]:
+    def parse(text: str, lookups: Lookups) -> str:
+        if max_length is not None and len(text) > max_length:
+            raise CellError(
+                _("%(count)d characters, at most %(max)d") % {"count": len(text), "max": max_length}
+            )
+        return text
+
+    return parse
+
+
+def optional_url(text: str, lookups: Lookups) -> str:
+    if not text:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(text)
+    except ValidationError:
+        raise CellError(
+            _("%(value)s is not a web address (http:// or https://)") % {"value": text}
+        ) from None
+    return optional_text(500)(text, lookups)
+
+
+def required_date(text: str, lookups: Lookups) -> datetime.date:
+    if not text:
+        raise CellError(_("this column cannot be empty"))
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise CellError(
+            _("%(value)s is not a date (write it as YYYY-MM-DD, e.g. 2026-02-28)") % {"value": text}
+        ) from None
+
+
+def optional_date(text: str, lookups: Lookups) -> datetime.date | None:
+    return required_date(text, lookups) if text else None
+
+
+def integer(low: int, high: int) -> Callable[[str, Lookups], int]:
+    def parse(text: str, lookups: Lookups) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise CellError(
+                _("%(value)s is not a whole number") % {"value": text or '""'}
+            ) from None
+        if not low <= value <= high:
+            raise CellError(
+                _("%(value)s is not between %(low)d and %(high)d")
+                % {"value": value, "low": low, "high": high}
+            )
+        return value
+
+    return parse
+
+
+def choice(values: tuple[str, ...]) -> Callable[[str, Lookups], str]:
+    def parse(text: str, lookups: Lookups) -> str:
+        if text not in values:
+            raise CellError(
+                _("%(value)s is not one of: %(values)s")
+                % {"value": text or '""', "values": ", ".join(values)}
+            )
+        return text
+
+    return parse
+
+
+def reference(table: str, label: str) -> Callable[[str, Lookups], object]:
+    def parse(text: str, lookups: Lookups):
+        found = lookups.get(table, text)
+        if found is None:
+            raise CellError(_("%(value)s is not a known %(what)s") % {"value": text, "what": label})
+        return found
+
+    return parse
+
+
+def references(table: str, label: str) -> Callable[[str, Lookups], frozenset]:
+    """Space-separated keys (the export's form of a many-to-many link), as a set."""
+
+    def parse(text: str, lookups: Lookups) -> frozenset:
+        return frozenset(reference(table, label)(key, lookups) for key in text.split())
+
+    return parse
+
+
+# --- The column lists ---------------------------------------------------------------------------
+
+
+def public_field_columns(
+    model,
+    *,
+    headers: dict[str, str] | None = None,
+    render: dict | None = None,
+    parse: dict | None = None,
+) -> list[Column]:
+    """A column for each of ``model.PUBLIC_FIELDS`` (the one declaration of what is public):
+    a relation as its key (a many-to-many as space-separated keys), unless ``render`` says
+    otherwise; ``headers`` renames a column; ``parse`` makes it importable."""
+    headers, render, parse = headers or {}, render or {}, parse or {}
+    columns = []
+    for name in model.PUBLIC_FIELDS:
+        field = model._meta.get_field(name)
+        if name in render:
+            get = render[name]
+        elif field.many_to_many:
+            get = related_keys(name)
+        else:
+            get = attrgetter(field.attname)
+        reader, help_text, choices = parse.get(name, (None, "", ()))
+        columns.append(
+            Column(
+                headers.get(name, name),
+                get,
+                source=name,
+                parse=reader,
+                help=help_text,
+                choices=choices,
+            )
+        )
+    return columns
+
+
+def related_keys(name: str) -> Callable[[object], str]:
+    return lambda row: " ".join(str(item.pk) for item in getattr(row, name).all())
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _values(choices) -> tuple[str, ...]:
+    return tuple(value for value, _label in choices)
+
+
+def commitment_columns(today: datetime.date) -> list[Column]:
+    """For commitment rows (State and step joined, channels and resolutions prefetched): the
+    public fields, then readable extras. The terms a person writes are importable."""
+    source_kinds = _values(Commitment.SourceKind.choices)
+    bases = _values(Basis.choices)
+    return [
+        *public_field_columns(
+            Commitment,
+            headers={
+                "state": "state_code",
+                "step": "step_code",
+                "latest_update": "latest_update_id",
+            },
+            render={"step": lambda c: c.step.code},
+            parse={
+                "state": (
+                    reference("state", _("State code")),
+                    _("ISO 3166 alpha-3, e.g. GHA"),
+                    (),
+                ),
+                "step": (reference("step", _("step code")), _("code of a prevention step"), ()),
+                "title": (required_text(250), _("at most 250 characters"), ()),
+                "description": (required_text(None), "", ()),
+                "source_kind": (choice(source_kinds), "", source_kinds),
+                "source_description": (required_text(300), _("at most 300 characters"), ()),
+                "source_url": (optional_url, _("http:// or https:// address, or empty"), ()),
+                "pledged_on": (required_date, _("YYYY-MM-DD"), ()),
+                "target_date": (optional_date, _("YYYY-MM-DD, or empty"), ()),
+                "review_interval_days": (integer(7, 1096), _("days, from 7 to 1096"), ()),
+                "basis": (choice(bases), "", bases),
+                "channels": (
+                    references("channel", _("scrutiny channel")),
+                    _("channel codes separated by spaces"),
+                    (),
+                ),
+                "resolutions": (
+                    references("resolution", _("resolution id")),
+                    _("resolution ids separated by spaces"),
+                    (),
+                ),
+            },
+        ),
+        Column("state_name", lambda c: c.state.name),
+        Column("step_title", lambda c: c.step.title),
+        Column("level", lambda c: c.step.level),
+        Column("review_overdue", lambda c: c.is_overdue(today)),
+        Column("url", lambda c: absolute(c.get_absolute_url())),
+    ]
+
+
+def evidence_url(evidence) -> str:
+    return evidence.url or absolute(evidence.get_absolute_url())
+
+
+def _evidence_links(text: str, lookups: Lookups) -> tuple[str, ...]:
+    """Evidence of a new update: links separated by spaces (documents are uploaded on the
+    update's page)."""
+    return tuple(optional_url(url, lookups) for url in text.split())
+
+
+def update_columns() -> list[Column]:
+    """For progress updates (evidence prefetched). An imported update is a new one (updates
+    are append-only): its commitment, date, status, narrative, what it corrects and links."""
+    statuses = _values(UPDATE_STATUSES)
+    return [
+        *public_field_columns(
+            ProgressUpdate,
+            headers={
+                "commitment": "commitment_id",
+                "corrects": "corrects_update_id",
+                "created_at": "published_at",
+            },
+            parse={
+                "commitment": (integer(1, 2**31 - 1), _("id of the commitment"), ()),
+                "reported_on": (required_date, _("YYYY-MM-DD"), ()),
+                "status": (choice(statuses), "", statuses),
+                "narrative": (required_text(None), _("what was done"), ()),
+                "corrects": (
+                    _optional_id,
+                    _("id of the update this one corrects, or empty"),
+                    (),
+                ),
+            },
+        ),
+        Column(
+            "evidence",
+            lambda u: " ".join(evidence_url(e) for e in u.evidence.all()),
+            parse=_evidence_links,
+            help=_("links separated by spaces"),
+        ),
+    ]
+
+
+def _optional_id(text: str, lookups: Lookups) -> int | None:
+    return integer(1, 2**31 - 1)(text, lookups) if text else None

@@ -1,0 +1,249 @@
+"""What each kind of import matches, compares and writes. The columns are the export's
+(:mod:`commitments.columns`); the writes are the services the forms call
+(:mod:`commitments.services`), so permissions, validation, derived status and history apply
+exactly as on the pages."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from commitments import columns as cols
+from commitments import services
+from commitments.models import Commitment, ImportRun, ProgressUpdate
+from focalpoints.permissions import Action, can
+
+
+class RowError(Exception):
+    """The row cannot be imported: ``errors`` is [(column, message), ...]."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class Row:
+    """One parsed row: the values of the importable columns present (by model field name),
+    the raw text by header, and the errors found while parsing."""
+
+    number: int
+    values: dict[str, object] = field(default_factory=dict)
+    text: dict[str, str] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """What the row does: create, change (with [(header, before, after)]) or nothing."""
+
+    action: str  # "create", "change", "unchanged"
+    obj: object | None
+    label: str
+    changes: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def _service_errors(exc: Exception, headers: dict[str, str]) -> list[tuple[str, str]]:
+    """A service's refusal as (column, message) pairs (field names become headers)."""
+    if isinstance(exc, PermissionDenied):
+        return [("", str(exc) or _("You may not do this for this State."))]
+    if hasattr(exc, "error_dict"):
+        return [
+            (headers.get(name, "" if name == "__all__" else name), message)
+            for name, errors in exc.error_dict.items()
+            for message in ValidationError(errors).messages
+        ]
+    return [("", message) for message in exc.messages]
+
+
+def _refuse_other_states(user, state_code: str) -> None:
+    """Every row must be for a State the user acts for — also a row left unchanged."""
+    if not can(user, Action.VIEW_WORKSPACE, state_code):
+        raise RowError([("", _("You do not act for %(state)s.") % {"state": state_code})])
+
+
+class CommitmentKind:
+    """Commitments: matched by id, else by State + step + pledge date + title."""
+
+    name = ImportRun.Kind.COMMITMENTS
+    KEY = ("state", "step", "pledged_on", "title")
+
+    def __init__(self, today: datetime.date):
+        self.columns = cols.commitment_columns(today)
+        self.headers = {c.source: c.header for c in self.columns if c.source}
+
+    def find(self, row: Row) -> Commitment | None:
+        queryset = Commitment.objects.select_related("state", "step").prefetch_related(
+            "channels", "resolutions"
+        )
+        if row.text.get("id"):
+            found = queryset.filter(pk=row.values["id"]).first()
+            if found is None:
+                raise RowError(
+                    [("id", _("there is no commitment %(id)s") % {"id": row.text["id"]})]
+                )
+            return found
+        missing = [self.headers[name] for name in self.KEY if name not in row.values]
+        if missing:
+            raise RowError(
+                [(header, _("needed to find or create the commitment")) for header in missing]
+            )
+        key = {name: row.values[name] for name in self.KEY}
+        return queryset.filter(**key).first()
+
+    def label(self, row: Row, obj: Commitment | None) -> str:
+        if obj is not None:
+            return f"{obj.state_id} · {obj.title}"[:300]
+        return f"{row.text.get('state_code', '')} · {row.text.get('title', '')}"[:300]
+
+    def check_permission(self, user, row: Row, obj: Commitment | None) -> None:
+        if obj is not None:
+            _refuse_other_states(user, obj.state_id)
+            state = row.values.get("state")
+            if state is not None and state.code != obj.state_id:
+                raise RowError(
+                    [(self.headers["state"], _("the State of a commitment cannot change"))]
+                )
+        else:
+            _refuse_other_states(user, row.values["state"].code)
+
+    def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+        values = {k: v for k, v in row.values.items() if k not in ("id", "state")}
+        links = {k: values.pop(k) for k in ("channels", "resolutions") if k in values}
+        if plan.action == "create":
+            missing = [
+                self.headers[name]
+                for name in ("description", "source_kind", "source_description")
+                if name not in values
+            ]
+            if missing:
+                raise RowError(
+                    [(h, _("this column is needed to create a commitment")) for h in missing]
+                )
+            commitment = services.commitment_create(
+                user=user,
+                state=row.values["state"],
+                history_reason=run.history_reason,
+                **values,
+                **links,
+            )
+            return commitment.pk
+        changed = {name for name, *_rest in plan.changes}
+        terms = {k: v for k, v in values.items() if self.headers[k] in changed}
+        services.commitment_update(
+            user=user,
+            commitment=plan.obj,
+            history_reason=run.history_reason,
+            **terms,
+            **{k: v for k, v in links.items() if self.headers[k] in changed},
+        )
+        return plan.obj.pk
+
+
+class UpdateKind:
+    """Progress updates, append-only: a row with an id must match the published update (it is
+    unchanged, or refused); a row without one is a new update, unless one with the same
+    commitment, date, status and narrative is already published (a file imported twice)."""
+
+    name = ImportRun.Kind.UPDATES
+    KEY = ("commitment", "reported_on", "status", "narrative")
+
+    def __init__(self, today: datetime.date):
+        self.columns = cols.update_columns()
+        self.headers = {c.source or c.header: c.header for c in self.columns}
+        self._commitments: dict[int, Commitment | None] = {}
+
+    def commitment(self, pk: int) -> Commitment | None:
+        if pk not in self._commitments:
+            if len(self._commitments) > 1000:  # bounded memory on a long file
+                self._commitments.clear()
+            self._commitments[pk] = Commitment.objects.filter(pk=pk).first()
+        return self._commitments[pk]
+
+    def find(self, row: Row) -> ProgressUpdate | None:
+        queryset = ProgressUpdate.objects.prefetch_related("evidence")
+        if row.text.get("id"):
+            found = queryset.filter(pk=row.values["id"]).first()
+            if found is None:
+                raise RowError(
+                    [("id", _("there is no progress update %(id)s") % {"id": row.text["id"]})]
+                )
+            return found
+        missing = [self.headers[name] for name in self.KEY if name not in row.values]
+        if missing:
+            raise RowError(
+                [(header, _("needed to find or create the update")) for header in missing]
+            )
+        if self.commitment(row.values["commitment"]) is None:
+            raise RowError(
+                [
+                    (
+                        "commitment_id",
+                        _("there is no commitment %(id)s") % {"id": row.values["commitment"]},
+                    )
+                ]
+            )
+        key = {
+            f"{name}_id" if name == "commitment" else name: row.values[name] for name in self.KEY
+        }
+        return queryset.filter(**key).first()
+
+    def label(self, row: Row, obj: ProgressUpdate | None) -> str:
+        commitment = obj.commitment_id if obj is not None else row.text.get("commitment_id", "")
+        reported = obj.reported_on if obj is not None else row.text.get("reported_on", "")
+        return _("commitment %(id)s · %(date)s") % {"id": commitment, "date": reported}
+
+    def check_permission(self, user, row: Row, obj: ProgressUpdate | None) -> None:
+        commitment = (
+            obj.commitment if obj is not None else self.commitment(row.values["commitment"])
+        )
+        _refuse_other_states(user, commitment.state_id)
+
+    def refuse_change(self, plan: Plan) -> None:
+        """A published update is never changed: the row must say so by a correction."""
+        if plan.action == "change":
+            raise RowError(
+                [
+                    (
+                        header,
+                        _(
+                            "published updates are never changed: add a new row whose "
+                            "corrects_update_id is %(id)s"
+                        )
+                        % {"id": plan.obj.pk},
+                    )
+                    for header, *_rest in plan.changes
+                ]
+            )
+
+    def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+        values = row.values
+        corrects = None
+        if values.get("corrects"):
+            corrects = ProgressUpdate.objects.filter(pk=values["corrects"]).first()
+            if corrects is None:
+                raise RowError(
+                    [
+                        (
+                            "corrects_update_id",
+                            _("there is no progress update %(id)s") % {"id": values["corrects"]},
+                        )
+                    ]
+                )
+        update = services.progress_update_create(
+            user=user,
+            commitment=self.commitment(values["commitment"]),
+            reported_on=values["reported_on"],
+            status=values["status"],
+            narrative=values["narrative"],
+            corrects=corrects,
+            links=[services.EvidenceLink(url=url) for url in values.get("evidence", ())],
+            import_run=run,
+        )
+        return update.pk
+
+
+KINDS = {ImportRun.Kind.COMMITMENTS: CommitmentKind, ImportRun.Kind.UPDATES: UpdateKind}

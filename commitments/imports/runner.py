@@ -1,0 +1,216 @@
+"""The dry run and the apply of an import: one code path.
+
+Each row is matched, checked and — when it creates or changes something — written through the
+services inside its own savepoint. The dry run rolls every savepoint back (so it sees exactly
+what the services would refuse) and keeps the report; the apply runs the same rows in one
+transaction, keeps them, and commits only if every row succeeds *and* the outcome, row by row,
+hashes to the dry run's (``ImportRun.plan_digest``). Anything else rolls the whole file back.
+
+Rows are read one at a time from the stored file; only the report's rows that are not
+unchanged are kept (written in batches), so memory stays bounded whatever the size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commitments.columns import CellError, Lookups, cell_text, integer
+from commitments.imports.files import ImportFileError, Table, open_table
+from commitments.imports.kinds import KINDS, Plan, Row, RowError, _service_errors
+from commitments.models import ImportRow, ImportRun
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+COUNTERS = {"create": "create", "change": "change", "unchanged": "unchanged", "reject": "rejected"}
+PROGRESS_EVERY = 200
+
+
+class PlanMismatch(Exception):
+    """The apply did not reach the dry run's outcome: the records changed in between."""
+
+
+class RejectedRows(Exception):
+    """The apply met a rejected row: nothing is kept."""
+
+
+@dataclass
+class Outcome:
+    """The counts of one pass, and the digest of its row-by-row outcome."""
+
+    create: int = 0
+    change: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    total: int = 0
+    digest: str = ""
+    unknown: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    encoding: str = ""
+
+
+class Pass:
+    """One reading of the file, for a dry run (``apply=False``) or the apply."""
+
+    def __init__(self, run: ImportRun, *, apply: bool, progress: Callable[[int], None] | None):
+        self.run = run
+        self.apply = apply
+        self.progress = progress
+        self.kind = KINDS[run.kind](timezone.localdate())
+        self.by_header = {c.header: c for c in self.kind.columns}
+        self.lookups = Lookups()
+        self.hash = hashlib.sha256()
+        self.outcome = Outcome()
+        self.pending: list[ImportRow] = []
+        self.seen_keys: dict[tuple, int] = {}
+
+    # --- the header ---------------------------------------------------------------------------
+
+    def read_header(self, table: Table) -> None:
+        headers = table.headers
+        duplicates = sorted({h for h in headers if h and headers.count(h) > 1})
+        if duplicates:
+            raise ImportFileError(
+                _("These columns appear twice: %(columns)s") % {"columns": ", ".join(duplicates)}
+            )
+        self.outcome.unknown = [h for h in headers if h and h not in self.by_header]
+        self.outcome.ignored = [
+            h
+            for h in headers
+            if h in self.by_header and not self.by_header[h].writable and h != "id"
+        ]
+        self.outcome.encoding = table.encoding
+        self.headers = headers
+
+    # --- one row ------------------------------------------------------------------------------
+
+    def parse(self, number: int, cells) -> Row:
+        row = Row(number)
+        for header, cell in zip(self.headers, cells, strict=False):
+            column = self.by_header.get(header)
+            if column is None or not (column.writable or header == "id"):
+                continue
+            row.text[header] = cell.text
+            if cell.error:
+                row.errors.append((header, cell.error))
+                continue
+            parse = integer(1, 2**63 - 1) if header == "id" else column.parse
+            if header == "id" and not cell.text:
+                continue
+            try:
+                row.values[column.source or header] = parse(cell.text, self.lookups)
+            except CellError as exc:
+                row.errors.append((header, str(exc)))
+        return row
+
+    def plan(self, row: Row) -> Plan:
+        obj = self.kind.find(row)
+        self.kind.check_permission(self.run.uploaded_by, row, obj)
+        label = self.kind.label(row, obj)
+        if obj is None:
+            self._refuse_repeated_key(row)
+            created = [(h, row.text[h]) for h in self.headers if h in row.text and h != "id"]
+            return Plan("create", None, label, created)
+        changes = []
+        for header in self.headers:
+            column = self.by_header.get(header)
+            if header == "id" or header not in row.text or column is None:
+                continue
+            before_text = cell_text(column.get(obj))
+            try:
+                before = column.parse(before_text, self.lookups)
+            except CellError:
+                before = before_text
+            if before != row.values.get(column.source or header):
+                changes.append((header, before_text, row.text[header]))
+        self._refuse_repeated_key(row, obj.pk)
+        return Plan("change" if changes else "unchanged", obj, label, changes)
+
+    def _refuse_repeated_key(self, row: Row, pk: int | None = None) -> None:
+        key = (
+            ("id", pk)
+            if pk is not None
+            else tuple(getattr(row.values.get(n), "pk", row.values.get(n)) for n in self.kind.KEY)
+        )
+        earlier = self.seen_keys.get(key)
+        if earlier is not None:
+            raise RowError(
+                [("", _("this row is the same record as row %(row)d") % {"row": earlier})]
+            )
+        self.seen_keys[key] = row.number
+
+    def handle(self, number: int, cells) -> tuple[str, int | None, str, list, list]:
+        row = self.parse(number, cells)
+        label = ""
+        try:
+            if row.errors:
+                raise RowError(row.errors)
+            plan = self.plan(row)
+            label = plan.label
+            if hasattr(self.kind, "refuse_change"):
+                self.kind.refuse_change(plan)
+            if plan.action == "unchanged":
+                return "unchanged", plan.obj.pk, label, [], []
+            object_id = self._write(plan, row)
+            return plan.action, object_id, label, plan.changes, []
+        except RowError as exc:
+            return "reject", None, label, [], exc.errors
+        except (ValidationError, PermissionDenied) as exc:
+            return "reject", None, label, [], _service_errors(exc, self.kind.headers)
+
+    def _write(self, plan: Plan, row: Row) -> int:
+        with transaction.atomic():
+            object_id = self.kind.write(user=self.run.uploaded_by, run=self.run, plan=plan, row=row)
+            if not self.apply:
+                transaction.set_rollback(True)  # the dry run writes nothing
+        return object_id
+
+    # --- the file -------------------------------------------------------------------------------
+
+    def record(self, number: int, action: str, object_id, label: str, changes, errors) -> None:
+        counts = self.outcome
+        counts.total += 1
+        name = COUNTERS[action]
+        setattr(counts, name, getattr(counts, name) + 1)
+        # Created ids differ between the dry run (rolled back) and the apply: not hashed.
+        hashed_id = None if action == "create" else object_id
+        self.hash.update(json.dumps([number, action, hashed_id, changes, errors]).encode())
+        if not self.apply and action != "unchanged":
+            self.pending.append(
+                ImportRow(
+                    run=self.run,
+                    number=number,
+                    action=action,
+                    object_id=object_id if action != "create" else None,
+                    label=label[:300],
+                    changes=[list(c) for c in changes],
+                    errors=[list(e) for e in errors],
+                )
+            )
+            if len(self.pending) >= BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        ImportRow.objects.bulk_create(self.pending)
+        self.pending = []
+
+    def run_file(self) -> Outcome:
+        with self.run.file.open("rb") as fileobj:
+            table = open_table(fileobj, self.run.file_name)
+            self.read_header(table)
+            for number, cells in table.rows:
+                self.record(number, *self.handle(number, cells))
+                if self.progress and self.outcome.total % PROGRESS_EVERY == 0:
+                    self.progress(self.outcome.total)
+        self.flush()
+        self.outcome.digest = self.hash.hexdigest()
+        return self.outcome
