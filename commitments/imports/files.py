@@ -97,6 +97,8 @@ def _csv_table(fileobj) -> Table:
     encoding = detect_encoding(fileobj)
     text = io.TextIOWrapper(fileobj, encoding=encoding, newline="")
     first = text.readline()
+    if not first.strip():
+        raise ImportFileError(_("The file is empty."))
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(_chain(first, text), delimiter=delimiter)
     try:

@@ -246,3 +246,37 @@ def test_a_rejected_row_blocks_the_confirmation(records, secretariat):
         ("target_date", "31/02/2026 is not a date (write it as YYYY-MM-DD, e.g. 2026-02-28)")
     ]
     assert not run.may_apply
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("failure", [ValueError("disk full"), None])
+def test_a_failure_at_row_n_of_the_apply_leaves_every_row_unchanged(
+    records, secretariat, monkeypatch, failure
+):
+    """Row 3 fails only during the apply (a domain refusal, or any error): row 2, already
+    written in the same transaction, is rolled back with it."""
+    from django.core.exceptions import ValidationError
+
+    from commitments.imports import kinds
+
+    first, second = records
+
+    def edit(rows):
+        rows[0]["description"] = "First, revised."
+        rows[1]["description"] = "Second, revised."
+
+    run = check(secretariat, C, edit_csv(export_csv(C), edit))
+    real = kinds.services.commitment_update
+
+    def failing_on_second(*, commitment, **kwargs):
+        if commitment.pk == second.pk:
+            raise failure or ValidationError({"description": "refused"})
+        return real(commitment=commitment, **kwargs)
+
+    monkeypatch.setattr(kinds.services, "commitment_update", failing_on_second)
+    run = apply(run)
+    assert run.state == ImportRun.State.FAILED
+    assert "nothing was applied" in run.error
+    first.refresh_from_db()
+    assert first.description == "What the State pledged."
+    assert first.history.count() == 1
