@@ -144,7 +144,8 @@ def test_unknown_columns_are_reported_and_block_the_apply(commitment, secretaria
         (
             "source_kind",
             "tweet",
-            "tweet is not one of: ga-dialogue, upr, hrc-statement, national-action-plan, network-meeting, regional-body, other",
+            "tweet is not one of: ga-dialogue, upr, hrc-statement, national-action-plan, "
+            "network-meeting, regional-body, other",
         ),
         ("step_code", "NOPE", "NOPE is not a known step code"),
         ("state_code", "XXX", "XXX is not a known State code"),
@@ -155,7 +156,8 @@ def test_unknown_columns_are_reported_and_block_the_apply(commitment, secretaria
         (
             "description",
             '=HYPERLINK("http://evil")',
-            '=HYPERLINK("http://evil") looks like a formula: formulas are not imported (put an apostrophe \' before it to import it as text)',
+            '=HYPERLINK("http://evil") looks like a formula: formulas are not imported '
+            "(put an apostrophe ' before it to import it as text)",
         ),
         ("id", "999999", "there is no commitment 999999"),
         ("pledged_on", "2999-01-01", "The pledge date cannot be in the future."),
