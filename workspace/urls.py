@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import reminder_views, token_views, views
+from workspace import import_views, reminder_views, token_views, views
 
 app_name = "workspace"
 
@@ -33,6 +33,13 @@ urlpatterns = [
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
     path("tokens/<int:pk>/renew/", token_views.token_renew, name="token_renew"),
+    # Spreadsheet imports: upload, dry-run report, confirm or cancel, the log; templates
+    path("imports/", import_views.import_list, name="imports"),
+    path("imports/<int:pk>/", import_views.import_run, name="import_run"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("imports/template/<slug:kind>.xlsx", import_views.import_template, name="import_template"),
     # Secretariat
     path("overdue/", views.staff_overdue, name="staff_overdue"),
     # Reminders: the secretariat's log, and preferences behind the signed link in each e-mail
