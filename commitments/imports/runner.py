@@ -163,9 +163,10 @@ class Pass:
             object_id = self._write(plan, row)
             return plan.action, object_id, label, plan.changes, []
         except RowError as exc:
-            return "reject", None, label, [], exc.errors
+            return "reject", None, label or self.kind.label(row, None), [], exc.errors
         except (ValidationError, PermissionDenied) as exc:
-            return "reject", None, label, [], _service_errors(exc, self.kind.headers)
+            errors = _service_errors(exc, self.kind.headers)
+            return "reject", None, label or self.kind.label(row, None), [], errors
 
     def _write(self, plan: Plan, row: Row) -> int:
         with transaction.atomic():

@@ -40,17 +40,21 @@ def upload(page, data: bytes) -> None:
     )
 
 
-def test_upload_check_and_confirm(page, focal_point_a, spreadsheet):
-    log_in(page, "fp_a")
+def test_upload_check_and_confirm(page, secretariat, spreadsheet):
+    log_in(page, "secretariat")
     page.goto("/my/")
     page.get_by_role("link", name="Import from a spreadsheet").click()
-    expect(page.get_by_role("heading", name="Import from a spreadsheet", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Import from a spreadsheet", exact=True)
+    ).to_be_visible()
     upload(page, spreadsheet)
     audit(page, "import upload")
     screenshot(page, "workspace-import-upload-en")
     page.get_by_role("button", name="Upload and check").click()
     expect(page.get_by_role("heading", name="What the import would do")).to_be_visible()
-    expect(page.get_by_text("Appoint a focal point in the Ministry of Foreign Affairs.")).to_be_visible()
+    expect(
+        page.get_by_text("Appoint a focal point in the Ministry of Foreign Affairs.")
+    ).to_be_visible()
     audit(page, "import report")
     screenshot(page, "workspace-import-report-en")
     assert Commitment.objects.count() == 2  # nothing written yet
