@@ -13,6 +13,8 @@ from commitments.errors import add_service_errors
 from commitments.models import (
     Commitment,
     Evidence,
+    ImportRow,
+    ImportRun,
     PreventionStep,
     ProgressUpdate,
     Reminder,
@@ -313,6 +315,41 @@ class ReminderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["recipient_email", "commitment__title", "commitment__state__name"]
     list_select_related = ["commitment__state", "recipient"]
     date_hierarchy = "owed_on"
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The log of spreadsheet imports (the report is on the workspace's import page)."""
+
+    list_display = [
+        "created_at",
+        "file_name",
+        "kind",
+        "state",
+        "uploaded_by",
+        "rows_total",
+        "to_create",
+        "to_change",
+        "rejected",
+    ]
+    list_filter = ["kind", "state"]
+    search_fields = ["file_name", "sha256", "uploaded_by__username"]
+    list_select_related = ["uploaded_by"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["run", "number", "action", "label", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["label", "run__file_name"]
+    list_select_related = ["run"]
 
     def has_add_permission(self, request):
         return False

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from commitments import rules
 from commitments.evidence import InspectedUpload, inspect_upload
@@ -113,8 +114,7 @@ def commitment_terms_check(
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def commitment_create(
+def commitment_build(
     *,
     user,
     state: MemberState,
@@ -128,13 +128,12 @@ def commitment_create(
     target_date: datetime.date | None = None,
     review_interval_days: int = 180,
     basis: str | None = None,
-    resolutions: Iterable[Resolution] = (),
-    channels: Iterable[ScrutinyChannel] | None = None,
     is_demo: bool = False,
-    history_reason: str = "",
 ) -> Commitment:
-    """Record a State's pledge. Only the State's focal point (or the secretariat) may.
-    ``history_reason`` is kept with the history entry (e.g. which import recorded it)."""
+    """Authorise and validate a new pledge without writing it: the rules of
+    :func:`commitment_create` and :func:`commitments_create_bulk`, also the import's dry run.
+    Returns the unsaved row with its derived fields; raises PermissionDenied or
+    ValidationError."""
     _authorise(user, Action.RECORD_COMMITMENT, state)
     commitment_terms_check(step=step, pledged_on=pledged_on, target_date=target_date)
     commitment = Commitment(
@@ -152,18 +151,102 @@ def commitment_create(
         created_by=_author(user),
         is_demo=is_demo,
     )
-    commitment.full_clean()
+    # State, step and author are the rows passed in (no query to find them again); the two
+    # check constraints are the terms check above and the interval's field validators (the
+    # database still enforces them).
+    commitment.full_clean(exclude=["state", "step", "created_by"], validate_constraints=False)
     _apply_derived(commitment, [])
+    return commitment
+
+
+@transaction.atomic
+def commitment_create(
+    *,
+    user,
+    resolutions: Iterable[Resolution] = (),
+    channels: Iterable[ScrutinyChannel] | None = None,
+    history_reason: str = "",
+    **terms,
+) -> Commitment:
+    """Record a State's pledge (the terms of :func:`commitment_build`). Only the State's focal
+    point (or the secretariat) may. ``history_reason`` is kept with the history entry (e.g.
+    which import recorded it)."""
+    commitment = commitment_build(user=user, **terms)
     commitment._history_user = _author(user)
     commitment._change_reason = history_reason or None
     commitment.save()
     commitment.resolutions.set(resolutions)
-    commitment.channels.set(step.channels.all() if channels is None else channels)
+    commitment.channels.set(commitment.step.channels.all() if channels is None else channels)
     logger.info(
         "commitment recorded",
-        extra={"commitment": commitment.pk, "state": state.code, "user": getattr(user, "pk", None)},
+        extra={
+            "commitment": commitment.pk,
+            "state": commitment.state_id,
+            "user": getattr(user, "pk", None),
+        },
     )
     return commitment
+
+
+@dataclass
+class NewCommitment:
+    """A pledge built by :func:`commitment_build`, with its links, for the bulk writer."""
+
+    commitment: Commitment
+    resolutions: Iterable[Resolution] = ()
+    channels: Iterable[ScrutinyChannel] | None = None
+
+
+@transaction.atomic
+def commitments_create_bulk(
+    *, user, new: Sequence[NewCommitment], history_reason: str = ""
+) -> list[Commitment]:
+    """Record many pledges already built (and so authorised and validated) by
+    :func:`commitment_build`: what :func:`commitment_create` writes, row for row — history
+    with its reason, links, the step's channels by default — in a few statements per batch
+    (imports of thousands of rows)."""
+    rows = [item.commitment for item in new]
+    if not rows:
+        return []
+    bulk_create_with_history(
+        rows,
+        Commitment,
+        batch_size=1000,
+        default_user=_author(user),
+        default_change_reason=history_reason or None,
+    )
+    step_channels = _channels_of_steps({row.step_id for row in rows})
+    channel_links, resolution_links = [], []
+    for item in new:
+        pk = item.commitment.pk
+        channels = (
+            step_channels.get(item.commitment.step_id, [])
+            if item.channels is None
+            else [c.pk for c in item.channels]
+        )
+        channel_links += [
+            Commitment.channels.through(commitment_id=pk, scrutinychannel_id=code)
+            for code in channels
+        ]
+        resolution_links += [
+            Commitment.resolutions.through(commitment_id=pk, resolution_id=r.pk)
+            for r in item.resolutions
+        ]
+    Commitment.channels.through.objects.bulk_create(channel_links, batch_size=2000)
+    Commitment.resolutions.through.objects.bulk_create(resolution_links, batch_size=2000)
+    logger.info(
+        "commitments recorded in bulk",
+        extra={"count": len(rows), "user": getattr(user, "pk", None)},
+    )
+    return rows
+
+
+def _channels_of_steps(step_ids: set[int]) -> dict[int, list[str]]:
+    links = PreventionStep.channels.through.objects.filter(preventionstep_id__in=step_ids)
+    found: dict[int, list[str]] = {}
+    for step_id, code in links.values_list("preventionstep_id", "scrutinychannel_id"):
+        found.setdefault(step_id, []).append(code)
+    return found
 
 
 # The terms of a pledge a person may change (the derived fields and the State may not).

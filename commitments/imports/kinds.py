@@ -74,13 +74,33 @@ class CommitmentKind:
     def __init__(self, today: datetime.date):
         self.columns = cols.commitment_columns(today)
         self.headers = {c.source: c.header for c in self.columns if c.source}
+        self._by_id: dict[int, Commitment] = {}
+        self._by_key: dict[tuple, Commitment] = {}
 
-    def find(self, row: Row) -> Commitment | None:
+    def prefetch(self, rows: list[Row]) -> None:
+        """The existing commitments a chunk of rows may match, by id and by stable key, in
+        one query each (plus their links)."""
         queryset = Commitment.objects.select_related("state", "step").prefetch_related(
             "channels", "resolutions"
         )
+        ids = [row.values["id"] for row in rows if "id" in row.values]
+        keyed = [row for row in rows if "id" not in row.values and "title" in row.values]
+        self._by_id = queryset.in_bulk(ids) if ids else {}
+        self._by_key = {}
+        if keyed:
+            candidates = queryset.filter(
+                title__in={row.values["title"] for row in keyed},
+                pledged_on__in={row.values.get("pledged_on") for row in keyed},
+            )
+            self._by_key = {self._key_of(c): c for c in candidates}
+
+    @staticmethod
+    def _key_of(commitment: Commitment) -> tuple:
+        return (commitment.state_id, commitment.step_id, commitment.pledged_on, commitment.title)
+
+    def find(self, row: Row) -> Commitment | None:
         if row.text.get("id"):
-            found = queryset.filter(pk=row.values["id"]).first()
+            found = self._by_id.get(row.values["id"])
             if found is None:
                 raise RowError(
                     [("id", _("there is no commitment %(id)s") % {"id": row.text["id"]})]
@@ -91,8 +111,9 @@ class CommitmentKind:
             raise RowError(
                 [(header, _("needed to find or create the commitment")) for header in missing]
             )
-        key = {name: row.values[name] for name in self.KEY}
-        return queryset.filter(**key).first()
+        values = row.values
+        key = (values["state"].pk, values["step"].pk, values["pledged_on"], values["title"])
+        return self._by_key.get(key)
 
     def label(self, row: Row, obj: Commitment | None) -> str:
         if obj is not None:
@@ -110,27 +131,36 @@ class CommitmentKind:
         else:
             _refuse_other_states(user, row.values["state"].code)
 
+    def build(self, *, user, plan: Plan, row: Row) -> services.NewCommitment:
+        """A new commitment, authorised and validated by the service (nothing written)."""
+        values = {k: v for k, v in row.values.items() if k != "id"}
+        links = {k: values.pop(k) for k in ("channels", "resolutions") if k in values}
+        missing = [
+            self.headers[name]
+            for name in ("description", "source_kind", "source_description")
+            if name not in values
+        ]
+        if missing:
+            raise RowError(
+                [(h, _("this column is needed to create a commitment")) for h in missing]
+            )
+        return services.NewCommitment(
+            commitment=services.commitment_build(user=user, **values),
+            resolutions=links.get("resolutions", ()),
+            channels=links.get("channels"),
+        )
+
+    def write_many(self, *, user, run: ImportRun, built: list) -> None:
+        services.commitments_create_bulk(user=user, new=built, history_reason=run.history_reason)
+
+    @staticmethod
+    def created_id(built) -> int | None:
+        return built.commitment.pk
+
     def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+        """A change of terms (creations go through :meth:`build` and :meth:`write_many`)."""
         values = {k: v for k, v in row.values.items() if k not in ("id", "state")}
         links = {k: values.pop(k) for k in ("channels", "resolutions") if k in values}
-        if plan.action == "create":
-            missing = [
-                self.headers[name]
-                for name in ("description", "source_kind", "source_description")
-                if name not in values
-            ]
-            if missing:
-                raise RowError(
-                    [(h, _("this column is needed to create a commitment")) for h in missing]
-                )
-            commitment = services.commitment_create(
-                user=user,
-                state=row.values["state"],
-                history_reason=run.history_reason,
-                **values,
-                **links,
-            )
-            return commitment.pk
         changed = {name for name, *_rest in plan.changes}
         terms = {k: v for k, v in values.items() if self.headers[k] in changed}
         services.commitment_update(
@@ -155,6 +185,11 @@ class UpdateKind:
         self.columns = cols.update_columns()
         self.headers = {c.source or c.header: c.header for c in self.columns}
         self._commitments: dict[int, Commitment | None] = {}
+
+    def prefetch(self, rows: list[Row]) -> None:
+        """The commitments a chunk of rows names, in one query."""
+        ids = {row.values["commitment"] for row in rows if "commitment" in row.values}
+        self._commitments = dict.fromkeys(ids) | Commitment.objects.in_bulk(ids)
 
     def commitment(self, pk: int) -> Commitment | None:
         if pk not in self._commitments:

@@ -31,8 +31,8 @@ from commitments.models import ImportRow, ImportRun
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+CHUNK_ROWS = 500  # rows read, matched (one query per chunk) and created (bulk) together
 COUNTERS = {"create": "create", "change": "change", "unchanged": "unchanged", "reject": "rejected"}
-PROGRESS_EVERY = 200
 
 
 class PlanMismatch(Exception):
@@ -72,6 +72,7 @@ class Pass:
         self.outcome = Outcome()
         self.pending: list[ImportRow] = []
         self.seen_keys: dict[tuple, int] = {}
+        self.deferred: list[tuple] = []
 
     # --- the header ---------------------------------------------------------------------------
 
@@ -148,8 +149,9 @@ class Pass:
             )
         self.seen_keys[key] = row.number
 
-    def handle(self, number: int, cells) -> tuple[str, int | None, str, list, list]:
-        row = self.parse(number, cells)
+    def handle(self, row: Row) -> tuple[str, int | None, str, list, list] | None:
+        """The row's outcome, or None when its creation is deferred to the chunk's bulk
+        write (:meth:`write_deferred`)."""
         label = ""
         try:
             if row.errors:
@@ -160,6 +162,10 @@ class Pass:
                 self.kind.refuse_change(plan)
             if plan.action == "unchanged":
                 return "unchanged", plan.obj.pk, label, [], []
+            if plan.action == "create" and hasattr(self.kind, "build"):
+                built = self.kind.build(user=self.run.uploaded_by, plan=plan, row=row)
+                self.deferred.append((row, plan, built))
+                return None
             object_id = self._write(plan, row)
             return plan.action, object_id, label, plan.changes, []
         except RowError as exc:
@@ -204,14 +210,43 @@ class Pass:
         ImportRow.objects.bulk_create(self.pending)
         self.pending = []
 
+    def write_deferred(self) -> None:
+        """Creations checked row by row (:meth:`handle`) are written together: by the bulk
+        service in the apply, not at all in the dry run."""
+        if not self.deferred:
+            return
+        if self.apply:
+            self.kind.write_many(
+                user=self.run.uploaded_by, run=self.run, built=[b for _r, _p, b in self.deferred]
+            )
+        for row, plan, built in self.deferred:
+            self.record(
+                row.number, "create", self.kind.created_id(built), plan.label, plan.changes, []
+            )
+        self.deferred = []
+
+    def run_chunk(self, chunk: list) -> None:
+        rows = [self.parse(number, cells) for number, cells in chunk]
+        self.kind.prefetch([row for row in rows if not row.errors])
+        for row in rows:
+            outcome = self.handle(row)
+            if outcome is not None:
+                self.record(row.number, *outcome)
+        self.write_deferred()
+        if self.progress:
+            self.progress(self.outcome.total)
+
     def run_file(self) -> Outcome:
         with self.run.file.open("rb") as fileobj:
             table = open_table(fileobj, self.run.file_name)
             self.read_header(table)
-            for number, cells in table.rows:
-                self.record(number, *self.handle(number, cells))
-                if self.progress and self.outcome.total % PROGRESS_EVERY == 0:
-                    self.progress(self.outcome.total)
+            chunk = []
+            for item in table.rows:
+                chunk.append(item)
+                if len(chunk) >= CHUNK_ROWS:
+                    self.run_chunk(chunk)
+                    chunk = []
+            self.run_chunk(chunk)
         self.flush()
         self.outcome.digest = self.hash.hexdigest()
         return self.outcome
