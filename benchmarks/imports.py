@@ -16,6 +16,7 @@ import csv
 import datetime
 import io
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -94,7 +95,9 @@ def updates_file(rows: int, user) -> bytes:
         writer.writerow(
             {
                 "commitment_id": commitments[n % len(commitments)].pk,
-                "reported_on": (datetime.date(2021, 1, 1) + datetime.timedelta(days=n // 10)).isoformat(),
+                "reported_on": (
+                    datetime.date(2021, 1, 1) + datetime.timedelta(days=n // 10)
+                ).isoformat(),
                 "status": "limited",
                 "narrative": f"{TAG} update {n}",
             }
@@ -102,16 +105,21 @@ def updates_file(rows: int, user) -> bytes:
     return out.getvalue().encode()
 
 
-def timed(label: str, function, rows: int):
-    tracemalloc.start()
+def timed(label: str, function, rows: int, *, memory: bool):
+    """Run and report; with ``memory``, tracemalloc's peak (slower) besides the process's."""
+    if memory:
+        tracemalloc.start()
     started = time.perf_counter()
     result = function()
     seconds = time.perf_counter() - started
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    traced = ""
+    if memory:
+        traced = f"  peak traced {tracemalloc.get_traced_memory()[1] / 1e6:.1f} MB"
+        tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{label:<8} {seconds:7.1f} s  {rows / seconds:7.0f} rows/s  "
-        f"peak Python memory {peak / 1e6:6.1f} MB  load {os.getloadavg()[0]:.2f}"
+        f"{label:<8} {seconds:7.1f} s  {rows / seconds:7.0f} rows/s  max RSS {rss:.0f} MB"
+        f"{traced}  load {os.getloadavg()[0]:.2f}"
     )
     return result
 
@@ -121,11 +129,14 @@ def cleanup(user) -> None:
 
     runs = ImportRun.objects.filter(uploaded_by=user)
     ids = list(Commitment.objects.filter(title__startswith=TAG).values_list("pk", flat=True))
+    # Raw deletes: what the benchmark made goes without leaving history of its own removal.
     with transaction.atomic():
         Commitment.objects.filter(pk__in=ids).update(latest_update=None)
         ProgressUpdate.objects.filter(commitment_id__in=ids)._raw_delete("default")
-        Commitment.history.filter(id__in=ids).delete()
-        Commitment.objects.filter(pk__in=ids).delete()
+        Commitment.history.filter(id__in=ids)._raw_delete("default")
+        Commitment.channels.through.objects.filter(commitment_id__in=ids)._raw_delete("default")
+        Commitment.resolutions.through.objects.filter(commitment_id__in=ids)._raw_delete("default")
+        Commitment.objects.filter(pk__in=ids)._raw_delete("default")
         runs.delete()
         user.delete()
 
@@ -135,6 +146,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--kind", choices=ImportRun.Kind.values, default="commitments")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--memory", action="store_true", help="Also trace Python allocations.")
     args = parser.parse_args()
     user, _created = User.objects.get_or_create(
         username="bench-importer", defaults={"is_staff": True, "email": "bench@example.org"}
@@ -145,17 +157,23 @@ def main() -> None:
                 data = commitments_file(args.rows)
             else:
                 data = updates_file(args.rows, user)
-            print(f"{args.rows} rows of {args.kind}, {len(data) / 1e6:.1f} MB, {os.cpu_count()} CPUs")
+            print(
+                f"{args.rows} rows of {args.kind}, {len(data) / 1e6:.1f} MB, {os.cpu_count()} CPUs"
+            )
             run = services.import_upload(
                 user=user,
                 kind=args.kind,
                 fileobj=SimpleUploadedFile("bench.csv", data),
                 name="bench.csv",
             )
-            run = timed("check", lambda: services.import_check(run.pk), args.rows)
+            run = timed(
+                "check", lambda: services.import_check(run.pk), args.rows, memory=args.memory
+            )
             assert run.to_create == args.rows, (run.to_create, run.rejected, run.rows.first())
             services.import_confirm(run=run, user=user)
-            run = timed("apply", lambda: services.import_apply(run.pk), args.rows)
+            run = timed(
+                "apply", lambda: services.import_apply(run.pk), args.rows, memory=args.memory
+            )
             assert run.state == ImportRun.State.APPLIED, run.error
         finally:
             if not args.keep:

@@ -347,3 +347,31 @@ def update_columns() -> list[Column]:
 
 def _optional_id(text: str, lookups: Lookups) -> int | None:
     return integer(1, 2**31 - 1)(text, lookups) if text else None
+
+
+def focal_point_columns() -> list[Column]:
+    """A focal point appointment as the open-data zip's ``focal_points.csv`` has it (its
+    public fields, relations as their stored key): what the secretariat may import back."""
+    from focalpoints.models import FocalPoint, Verification
+
+    verifications = _values(Verification.choices)
+    return public_field_columns(
+        FocalPoint,
+        headers={"state": "state_id"},
+        render={"state": attrgetter("state_id")},
+        parse={
+            "state": (
+                reference("state", _("State code")),
+                _("ISO 3166 alpha-3, e.g. GHA"),
+                (),
+            ),
+            "office": (optional_text(200), _("e.g. Ministry of Foreign Affairs"), ()),
+            "title": (optional_text(200), _("title or position"), ()),
+            "appointed_on": (optional_date, _("YYYY-MM-DD, or empty"), ()),
+            "ended_on": (optional_date, _("YYYY-MM-DD; empty while current"), ()),
+            "evidence": (optional_text(None), _("public evidence of the appointment"), ()),
+            "evidence_as_of": (optional_date, _("YYYY-MM-DD, or empty"), ()),
+            "source_url": (optional_url, _("http:// or https:// address, or empty"), ()),
+            "verification": (choice(verifications), "", verifications),
+        },
+    )

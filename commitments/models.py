@@ -753,6 +753,7 @@ class ImportRun(models.Model):
     class Kind(models.TextChoices):
         COMMITMENTS = "commitments", _("Commitments")
         UPDATES = "updates", _("Progress updates")
+        FOCAL_POINTS = "focal-points", _("Focal point appointments")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be checked")

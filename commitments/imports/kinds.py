@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from commitments import columns as cols
 from commitments import services
 from commitments.models import Commitment, ImportRun, ProgressUpdate
-from focalpoints.permissions import Action, can
+from focalpoints.models import FocalPoint
+from focalpoints.permissions import Action, can, is_secretariat
+from focalpoints.services import focal_point_save
 
 
 class RowError(Exception):
@@ -281,4 +283,64 @@ class UpdateKind:
         return update.pk
 
 
-KINDS = {ImportRun.Kind.COMMITMENTS: CommitmentKind, ImportRun.Kind.UPDATES: UpdateKind}
+class FocalPointKind:
+    """Focal point appointments (the secretariat's): matched by id, else by State and
+    appointment date; written by :func:`focalpoints.services.focal_point_save`."""
+
+    name = ImportRun.Kind.FOCAL_POINTS
+    KEY = ("state", "appointed_on")
+
+    def __init__(self, today: datetime.date):
+        self.columns = cols.focal_point_columns()
+        self.headers = {c.source: c.header for c in self.columns if c.source}
+        self._by_id: dict[int, FocalPoint] = {}
+        self._by_key: dict[tuple, FocalPoint] = {}
+
+    def prefetch(self, rows: list[Row]) -> None:
+        ids = [row.values["id"] for row in rows if "id" in row.values]
+        states = {row.values["state"].pk for row in rows if "state" in row.values}
+        self._by_id = FocalPoint.objects.in_bulk(ids) if ids else {}
+        self._by_key = {
+            (fp.state_id, fp.appointed_on): fp
+            for fp in FocalPoint.objects.filter(state_id__in=states)
+        }
+
+    def find(self, row: Row) -> FocalPoint | None:
+        if row.text.get("id"):
+            found = self._by_id.get(row.values["id"])
+            if found is None:
+                raise RowError(
+                    [("id", _("there is no appointment %(id)s") % {"id": row.text["id"]})]
+                )
+            return found
+        if "state" not in row.values:
+            raise RowError([("state_id", _("needed to find or create the appointment"))])
+        return self._by_key.get((row.values["state"].pk, row.values.get("appointed_on")))
+
+    def label(self, row: Row, obj: FocalPoint | None) -> str:
+        if obj is not None:
+            return f"{obj.state_id} · {obj.office or obj.title}"[:300]
+        return f"{row.text.get('state_id', '')} · {row.text.get('office', '')}"[:300]
+
+    def check_permission(self, user, row: Row, obj: FocalPoint | None) -> None:
+        if not is_secretariat(user):
+            raise RowError([("", _("Only the secretariat curates focal point appointments."))])
+
+    def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+        changed = {name for name, *_rest in plan.changes}
+        fields = {
+            k: v
+            for k, v in row.values.items()
+            if k != "id" and (plan.action == "create" or self.headers[k] in changed)
+        }
+        saved = focal_point_save(
+            user=user, appointment=plan.obj, history_reason=run.history_reason, **fields
+        )
+        return saved.pk
+
+
+KINDS = {
+    ImportRun.Kind.COMMITMENTS: CommitmentKind,
+    ImportRun.Kind.UPDATES: UpdateKind,
+    ImportRun.Kind.FOCAL_POINTS: FocalPointKind,
+}

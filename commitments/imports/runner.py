@@ -1,13 +1,15 @@
 """The dry run and the apply of an import: one code path.
 
 Each row is matched, checked and — when it creates or changes something — written through the
-services inside its own savepoint. The dry run rolls every savepoint back (so it sees exactly
-what the services would refuse) and keeps the report; the apply runs the same rows in one
-transaction, keeps them, and commits only if every row succeeds *and* the outcome, row by row,
-hashes to the dry run's (``ImportRun.plan_digest``). Anything else rolls the whole file back.
+services (changes in a savepoint per row, creations in bulk per chunk), in one transaction. The
+dry run rolls that transaction back (so it sees exactly what the services would do, later rows
+seeing earlier ones) and keeps the report; the apply runs the same rows the same way and commits
+only if every row succeeds *and* the outcome, row by row, hashes to the dry run's
+(``ImportRun.plan_digest``). Anything else rolls the whole file back.
 
-Rows are read one at a time from the stored file; only the report's rows that are not
-unchanged are kept (written in batches), so memory stays bounded whatever the size.
+Rows are read one at a time from the stored file and handled in chunks; only the report's rows
+that are not unchanged are kept (spooled to disk, stored in batches), so memory stays bounded
+whatever the size.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -70,7 +73,8 @@ class Pass:
         self.lookups = Lookups()
         self.hash = hashlib.sha256()
         self.outcome = Outcome()
-        self.pending: list[ImportRow] = []
+        # Lives as long as the pass; store_report() closes it.
+        self.spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
         self.seen_keys: dict[tuple, int] = {}
         self.deferred: list[tuple] = []
 
@@ -175,11 +179,9 @@ class Pass:
             return "reject", None, label or self.kind.label(row, None), [], errors
 
     def _write(self, plan: Plan, row: Row) -> int:
+        # A savepoint per row: a row the services refuse leaves the others standing.
         with transaction.atomic():
-            object_id = self.kind.write(user=self.run.uploaded_by, run=self.run, plan=plan, row=row)
-            if not self.apply:
-                transaction.set_rollback(True)  # the dry run writes nothing
-        return object_id
+            return self.kind.write(user=self.run.uploaded_by, run=self.run, plan=plan, row=row)
 
     # --- the file -------------------------------------------------------------------------------
 
@@ -192,33 +194,42 @@ class Pass:
         hashed_id = None if action == "create" else object_id
         self.hash.update(json.dumps([number, action, hashed_id, changes, errors]).encode())
         if not self.apply and action != "unchanged":
-            self.pending.append(
+            # Kept on disk past a few MB: the dry run's writes are rolled back, its report is
+            # stored afterwards (:meth:`store_report`).
+            entry = [number, action, object_id if action != "create" else None, label[:300]]
+            self.spool.write((json.dumps([*entry, changes, errors]) + "\n").encode())
+
+    def store_report(self) -> None:
+        """Write the dry run's report rows (after its transaction was rolled back)."""
+        self.spool.seek(0)
+        batch = []
+        for line in self.spool:
+            number, action, object_id, label, changes, errors = json.loads(line)
+            batch.append(
                 ImportRow(
                     run=self.run,
                     number=number,
                     action=action,
-                    object_id=object_id if action != "create" else None,
-                    label=label[:300],
-                    changes=[list(c) for c in changes],
-                    errors=[list(e) for e in errors],
+                    object_id=object_id,
+                    label=label,
+                    changes=changes,
+                    errors=errors,
                 )
             )
-            if len(self.pending) >= BATCH:
-                self.flush()
-
-    def flush(self) -> None:
-        ImportRow.objects.bulk_create(self.pending)
-        self.pending = []
+            if len(batch) >= BATCH:
+                ImportRow.objects.bulk_create(batch)
+                batch = []
+        ImportRow.objects.bulk_create(batch)
+        self.spool.close()
 
     def write_deferred(self) -> None:
-        """Creations checked row by row (:meth:`handle`) are written together: by the bulk
-        service in the apply, not at all in the dry run."""
+        """Creations checked row by row (:meth:`handle`) are written together by the bulk
+        service."""
         if not self.deferred:
             return
-        if self.apply:
-            self.kind.write_many(
-                user=self.run.uploaded_by, run=self.run, built=[b for _r, _p, b in self.deferred]
-            )
+        self.kind.write_many(
+            user=self.run.uploaded_by, run=self.run, built=[b for _r, _p, b in self.deferred]
+        )
         for row, plan, built in self.deferred:
             self.record(
                 row.number, "create", self.kind.created_id(built), plan.label, plan.changes, []
@@ -247,6 +258,5 @@ class Pass:
                     self.run_chunk(chunk)
                     chunk = []
             self.run_chunk(chunk)
-        self.flush()
         self.outcome.digest = self.hash.hexdigest()
         return self.outcome

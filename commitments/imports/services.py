@@ -99,12 +99,14 @@ def import_check(run_id: int, *, progress: Callable[[int], None] | None = None) 
     ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.CHECKING)
     ImportRow.objects.filter(run=run).delete()
     cache.delete(progress_key(run.pk))
-    report = _both(progress, _progress(run.pk))
+    dry_run = Pass(run, apply=False, progress=_both(progress, _progress(run.pk)))
     try:
-        outcome = Pass(run, apply=False, progress=report).run_file()
+        with transaction.atomic():
+            outcome = dry_run.run_file()
+            transaction.set_rollback(True)  # the dry run writes nothing but its report
     except ImportFileError as exc:
-        ImportRow.objects.filter(run=run).delete()
         return _finish(run, ImportRun.State.FAILED, error=str(exc))
+    dry_run.store_report()
     _store_counts(run, outcome)
     run.plan_digest = outcome.digest
     run.checked_at = timezone.now()
