@@ -447,3 +447,97 @@ def progress_update_create(
         },
     )
     return update
+
+
+@dataclass
+class NewUpdate:
+    """A progress update built by :func:`progress_update_build`, with its evidence links."""
+
+    update: ProgressUpdate
+    evidence: list[Evidence]
+
+
+def progress_update_build(
+    *,
+    user,
+    commitment: Commitment,
+    reported_on: datetime.date,
+    status: str,
+    narrative: str,
+    corrects: ProgressUpdate | None = None,
+    links: Sequence[EvidenceLink] = (),
+) -> NewUpdate:
+    """Authorise and validate a progress update with evidence links without writing it (the
+    rules of :func:`progress_update_check`), for :func:`progress_updates_create_bulk`."""
+    progress_update_check(
+        user=user,
+        commitment=commitment,
+        reported_on=reported_on,
+        narrative=narrative,
+        corrects=corrects,
+    )
+    is_demo = commitment.is_demo
+    update = ProgressUpdate(
+        commitment=commitment,
+        reported_on=reported_on,
+        status=status,
+        narrative=narrative.strip(),
+        corrects=corrects,
+        author=_author(user),
+        is_demo=is_demo,
+    )
+    # The related rows are the ones passed in; the status rule is the field's choices.
+    related = ["commitment", "corrects", "author", "api_token", "import_run"]
+    update.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
+    evidence = []
+    for link in links:
+        item = Evidence(
+            kind=Evidence.Kind.LINK,
+            url=link.url,
+            title=(link.title or link.url)[:250],
+            is_demo=is_demo,
+        )
+        item.full_clean(exclude=["update"], validate_constraints=False)
+        evidence.append(item)
+    return NewUpdate(update, evidence)
+
+
+@transaction.atomic
+def progress_updates_create_bulk(
+    *, new: Sequence[NewUpdate], import_run: ImportRun | None = None
+) -> list[ProgressUpdate]:
+    """Publish many updates built by :func:`progress_update_build` (imports): what
+    :func:`progress_update_create` writes — the updates, their evidence, the commitments'
+    derived status and review dates — in a few statements per batch, the commitments locked
+    first like the single write does."""
+    if not new:
+        return []
+    commitment_ids = {item.update.commitment_id for item in new}
+    commitments = list(
+        Commitment.objects.select_for_update().filter(pk__in=commitment_ids).order_by("pk")
+    )
+    updates = [item.update for item in new]
+    for update in updates:
+        update.import_run = import_run
+    ProgressUpdate.objects.bulk_create(updates, batch_size=1000)
+    evidence = []
+    for item in new:
+        for link in item.evidence:
+            link.update = item.update
+            evidence.append(link)
+    Evidence.objects.bulk_create(evidence, batch_size=1000)
+    updates_by_commitment: dict[int, list] = {}
+    for update in ProgressUpdate.objects.filter(commitment_id__in=commitment_ids).only(
+        "id", "commitment_id", "reported_on", "created_at", "status", "corrects_id"
+    ):
+        updates_by_commitment.setdefault(update.commitment_id, []).append(update)
+    now = timezone.now()
+    for commitment in commitments:
+        _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
+        commitment.updated_at = now
+    Commitment.objects.bulk_update(commitments, [*DERIVED_FIELDS, "updated_at"], batch_size=1000)
+    logger.info(
+        "progress updates published in bulk",
+        extra={"count": len(updates), "import_run": getattr(import_run, "pk", None)},
+    )
+    return updates

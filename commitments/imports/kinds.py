@@ -187,23 +187,38 @@ class UpdateKind:
         self.columns = cols.update_columns()
         self.headers = {c.source or c.header: c.header for c in self.columns}
         self._commitments: dict[int, Commitment | None] = {}
+        self._updates: dict[int, ProgressUpdate] = {}
+        self._by_key: dict[tuple, ProgressUpdate] = {}
 
     def prefetch(self, rows: list[Row]) -> None:
-        """The commitments a chunk of rows names, in one query."""
-        ids = {row.values["commitment"] for row in rows if "commitment" in row.values}
-        self._commitments = dict.fromkeys(ids) | Commitment.objects.in_bulk(ids)
+        """The commitments and published updates a chunk of rows names: one query each (and
+        the updates' evidence)."""
+        values = [row.values for row in rows]
+        ids = {v["commitment"] for v in values if "commitment" in v}
+        update_ids = {v["id"] for v in values if "id" in v} | {
+            v["corrects"] for v in values if v.get("corrects")
+        }
+        updates = ProgressUpdate.objects.select_related("commitment").prefetch_related("evidence")
+        self._updates = updates.in_bulk(update_ids) if update_ids else {}
+        self._by_key = {}
+        if ids:
+            dates = {v.get("reported_on") for v in values}
+            for update in updates.filter(commitment_id__in=ids, reported_on__in=dates):
+                self._by_key[self._key_of(update)] = update
+        known = {u.commitment_id: u.commitment for u in self._updates.values()}
+        self._commitments = dict.fromkeys(ids) | Commitment.objects.in_bulk(ids - set(known))
+        self._commitments |= known
+
+    @staticmethod
+    def _key_of(update: ProgressUpdate) -> tuple:
+        return (update.commitment_id, update.reported_on, update.status, update.narrative)
 
     def commitment(self, pk: int) -> Commitment | None:
-        if pk not in self._commitments:
-            if len(self._commitments) > 1000:  # bounded memory on a long file
-                self._commitments.clear()
-            self._commitments[pk] = Commitment.objects.filter(pk=pk).first()
-        return self._commitments[pk]
+        return self._commitments.get(pk)
 
     def find(self, row: Row) -> ProgressUpdate | None:
-        queryset = ProgressUpdate.objects.prefetch_related("evidence")
         if row.text.get("id"):
-            found = queryset.filter(pk=row.values["id"]).first()
+            found = self._updates.get(row.values["id"])
             if found is None:
                 raise RowError(
                     [("id", _("there is no progress update %(id)s") % {"id": row.text["id"]})]
@@ -223,10 +238,7 @@ class UpdateKind:
                     )
                 ]
             )
-        key = {
-            f"{name}_id" if name == "commitment" else name: row.values[name] for name in self.KEY
-        }
-        return queryset.filter(**key).first()
+        return self._by_key.get(tuple(row.values[name] for name in self.KEY))
 
     def label(self, row: Row, obj: ProgressUpdate | None) -> str:
         commitment = obj.commitment_id if obj is not None else row.text.get("commitment_id", "")
@@ -256,11 +268,12 @@ class UpdateKind:
                 ]
             )
 
-    def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+    def build(self, *, user, plan: Plan, row: Row) -> services.NewUpdate:
+        """A new update, authorised and validated by the service (nothing written)."""
         values = row.values
         corrects = None
         if values.get("corrects"):
-            corrects = ProgressUpdate.objects.filter(pk=values["corrects"]).first()
+            corrects = self._updates.get(values["corrects"])
             if corrects is None:
                 raise RowError(
                     [
@@ -270,7 +283,7 @@ class UpdateKind:
                         )
                     ]
                 )
-        update = services.progress_update_create(
+        return services.progress_update_build(
             user=user,
             commitment=self.commitment(values["commitment"]),
             reported_on=values["reported_on"],
@@ -278,9 +291,14 @@ class UpdateKind:
             narrative=values["narrative"],
             corrects=corrects,
             links=[services.EvidenceLink(url=url) for url in values.get("evidence", ())],
-            import_run=run,
         )
-        return update.pk
+
+    def write_many(self, *, user, run: ImportRun, built: list) -> None:
+        services.progress_updates_create_bulk(new=built, import_run=run)
+
+    @staticmethod
+    def created_id(built) -> int | None:
+        return built.update.pk
 
 
 class FocalPointKind:

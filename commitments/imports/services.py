@@ -106,6 +106,11 @@ def import_check(run_id: int, *, progress: Callable[[int], None] | None = None) 
             transaction.set_rollback(True)  # the dry run writes nothing but its report
     except ImportFileError as exc:
         return _finish(run, ImportRun.State.FAILED, error=str(exc))
+    except Exception:
+        logger.exception("import check failed", extra={"import_run": run.pk})
+        return _finish(
+            run, ImportRun.State.FAILED, error=_("An unexpected error stopped the check.")
+        )
     dry_run.store_report()
     _store_counts(run, outcome)
     run.plan_digest = outcome.digest
