@@ -21,7 +21,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from commitments.models import UPDATE_STATUSES, Basis, Commitment, ProgressUpdate
+from commitments.models import (
+    UPDATE_STATUSES,
+    Basis,
+    Body,
+    Commitment,
+    ProgressUpdate,
+    Resolution,
+)
 
 
 class CellError(ValueError):
@@ -375,3 +382,62 @@ def focal_point_columns() -> list[Column]:
             "verification": (choice(verifications), "", verifications),
         },
     )
+
+
+def resolution_columns() -> list[Column]:
+    """For resolution rows (States prefetched; ``commitment_count`` annotated by the public
+    list): what the secretariat may import back, matched by id or symbol."""
+    from focalpoints.models import Verification
+
+    bodies = _values(Body.choices)
+    kinds = _values(Resolution.Kind.choices)
+    verifications = _values(Verification.choices)
+    return [
+        Column("id", lambda r: r.pk, source="id"),
+        Column(
+            "symbol", lambda r: r.symbol, "symbol", required_text(80), _("e.g. S/RES/1674 (2006)")
+        ),
+        Column("body", lambda r: r.body, "body", choice(bodies), "", bodies),
+        Column("kind", lambda r: r.kind, "kind", choice(kinds), "", kinds),
+        Column(
+            "adopted_on",
+            lambda r: r.adopted_on,
+            "adopted_on",
+            optional_date,
+            _("YYYY-MM-DD, or empty"),
+        ),
+        Column(
+            "title", lambda r: r.title, "title", required_text(300), _("at most 300 characters")
+        ),
+        Column(
+            "situation",
+            lambda r: r.situation,
+            "situation",
+            optional_text(200),
+            _("the country situation, or empty for a thematic outcome"),
+        ),
+        Column(
+            "states",
+            lambda r: " ".join(s.code for s in r.states.all()),
+            "states",
+            references("state", _("State code")),
+            _("State codes separated by spaces"),
+        ),
+        Column("commitments", lambda r: getattr(r, "commitment_count", None)),
+        Column(
+            "official_url",
+            lambda r: r.official_url,
+            "official_url",
+            optional_url,
+            _("http:// or https:// address, or empty"),
+        ),
+        Column(
+            "verification",
+            lambda r: r.verification,
+            "verification",
+            choice(verifications),
+            "",
+            verifications,
+        ),
+        Column("url", lambda r: absolute(r.get_absolute_url())),
+    ]

@@ -754,6 +754,7 @@ class ImportRun(models.Model):
         COMMITMENTS = "commitments", _("Commitments")
         UPDATES = "updates", _("Progress updates")
         FOCAL_POINTS = "focal-points", _("Focal point appointments")
+        RESOLUTIONS = "resolutions", _("Resolutions")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be checked")

@@ -564,3 +564,52 @@ def progress_updates_create_bulk(
         extra={"count": len(updates), "import_run": getattr(import_run, "pk", None)},
     )
     return updates
+
+
+# What a person may set on a resolution (its States are a link, passed apart).
+RESOLUTION_FIELDS = (
+    "symbol",
+    "body",
+    "kind",
+    "adopted_on",
+    "title",
+    "situation",
+    "r2p_reference",
+    "official_url",
+    "verification",
+    "verification_note",
+    "source",
+)
+
+
+@transaction.atomic
+def resolution_save(
+    *,
+    user,
+    resolution: Resolution | None = None,
+    states: Iterable[MemberState] | None = None,
+    history_reason: str = "",
+    **fields,
+) -> Resolution:
+    """Record a resolution (``resolution`` None) or change one: the secretariat curates the
+    reference data; the model's rules (a unique symbol) as field errors; history kept."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat curates resolutions."))
+    unknown = set(fields) - set(RESOLUTION_FIELDS)
+    if unknown:
+        raise TypeError(f"not a field of a resolution: {', '.join(sorted(unknown))}")
+    resolution = (
+        Resolution()
+        if resolution is None
+        else Resolution.objects.select_for_update().get(pk=resolution.pk)
+    )
+    for name, value in fields.items():
+        setattr(resolution, name, value.strip() if isinstance(value, str) else value)
+    resolution.full_clean()
+    resolution._history_user = user
+    resolution._change_reason = history_reason or None
+    resolution.save()
+    if states is not None:
+        resolution.states.set(states)
+    logger.info("resolution saved", extra={"resolution": resolution.pk, "user": user.pk})
+    return resolution

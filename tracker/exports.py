@@ -35,8 +35,11 @@ from commitments.columns import (
     commitment_columns,
     public_field_columns,
 )
+from commitments.columns import (  # the CSVs' columns declared in the domain (D-14-1)
+    resolution_columns as resolution_columns,
+)
 from commitments.columns import (
-    update_columns as update_columns,  # the updates CSV's columns, declared in the domain
+    update_columns as update_columns,
 )
 from commitments.evidence import download_name
 from commitments.models import (
@@ -120,24 +123,6 @@ def commitments_csv_response(
     """A list of commitments as CSV: the rows with their links prefetched per chunk."""
     rows = rows.prefetch_related("channels", "resolutions")
     return csv_response(filename, commitment_columns(today), rows)
-
-
-def resolution_columns() -> list[Column]:
-    """For :func:`tracker.selectors.resolutions_list` rows (States prefetched)."""
-    return [
-        Column("id", lambda r: r.pk),
-        Column("symbol", lambda r: r.symbol),
-        Column("body", lambda r: r.body),
-        Column("kind", lambda r: r.kind),
-        Column("adopted_on", lambda r: r.adopted_on),
-        Column("title", lambda r: r.title),
-        Column("situation", lambda r: r.situation),
-        Column("states", lambda r: " ".join(s.code for s in r.states.all())),
-        Column("commitments", lambda r: r.commitment_count),
-        Column("official_url", lambda r: r.official_url),
-        Column("verification", lambda r: r.verification),
-        Column("url", lambda r: absolute(r.get_absolute_url())),
-    ]
 
 
 def step_columns() -> list[Column]:

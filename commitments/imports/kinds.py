@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from commitments import columns as cols
 from commitments import services
-from commitments.models import Commitment, ImportRun, ProgressUpdate
+from commitments.models import Commitment, ImportRun, ProgressUpdate, Resolution
 from focalpoints.models import FocalPoint
 from focalpoints.permissions import Action, can, is_secretariat
 from focalpoints.services import focal_point_save
@@ -357,7 +357,65 @@ class FocalPointKind:
         return saved.pk
 
 
+class ResolutionKind:
+    """Resolutions (the secretariat's reference data): matched by id, else by symbol;
+    written by :func:`commitments.services.resolution_save`."""
+
+    name = ImportRun.Kind.RESOLUTIONS
+    KEY = ("symbol",)
+
+    def __init__(self, today: datetime.date):
+        self.columns = cols.resolution_columns()
+        self.headers = {c.source: c.header for c in self.columns if c.source}
+        self._by_id: dict[int, Resolution] = {}
+        self._by_symbol: dict[str, Resolution] = {}
+
+    def prefetch(self, rows: list[Row]) -> None:
+        ids = [row.values["id"] for row in rows if "id" in row.values]
+        symbols = [row.values["symbol"] for row in rows if "symbol" in row.values]
+        queryset = Resolution.objects.prefetch_related("states")
+        self._by_id = queryset.in_bulk(ids) if ids else {}
+        self._by_symbol = {r.symbol: r for r in queryset.filter(symbol__in=symbols)}
+
+    def find(self, row: Row) -> Resolution | None:
+        if row.text.get("id"):
+            found = self._by_id.get(row.values["id"])
+            if found is None:
+                raise RowError(
+                    [("id", _("there is no resolution %(id)s") % {"id": row.text["id"]})]
+                )
+            return found
+        if "symbol" not in row.values:
+            raise RowError([("symbol", _("needed to find or create the resolution"))])
+        return self._by_symbol.get(row.values["symbol"])
+
+    def label(self, row: Row, obj: Resolution | None) -> str:
+        return (obj.symbol if obj is not None else row.text.get("symbol", ""))[:300]
+
+    def check_permission(self, user, row: Row, obj: Resolution | None) -> None:
+        if not is_secretariat(user):
+            raise RowError([("", _("Only the secretariat curates resolutions."))])
+
+    def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+        changed = {name for name, *_rest in plan.changes}
+        fields = {
+            k: v
+            for k, v in row.values.items()
+            if k != "id" and (plan.action == "create" or self.headers[k] in changed)
+        }
+        states = fields.pop("states", None)
+        saved = services.resolution_save(
+            user=user,
+            resolution=plan.obj,
+            states=states,
+            history_reason=run.history_reason,
+            **fields,
+        )
+        return saved.pk
+
+
 KINDS = {
+    ImportRun.Kind.RESOLUTIONS: ResolutionKind,
     ImportRun.Kind.COMMITMENTS: CommitmentKind,
     ImportRun.Kind.UPDATES: UpdateKind,
     ImportRun.Kind.FOCAL_POINTS: FocalPointKind,

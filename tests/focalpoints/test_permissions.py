@@ -4,13 +4,26 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from focalpoints.models import StateAccess
-from focalpoints.permissions import Action, can, is_secretariat, role_for, states_for
+from focalpoints.permissions import (
+    Action,
+    can,
+    is_secretariat,
+    may_import,
+    role_for,
+    states_for,
+)
 from tests.factories import StateAccessFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ALL_ACTIONS = list(Action)
-DELEGATE_ACTIONS = {Action.VIEW_WORKSPACE, Action.LOG_PROGRESS, Action.CORRECT_PROGRESS}
+# A delegate reports (also by importing a spreadsheet of updates) but never pledges.
+DELEGATE_ACTIONS = {
+    Action.VIEW_WORKSPACE,
+    Action.LOG_PROGRESS,
+    Action.CORRECT_PROGRESS,
+    Action.IMPORT_RECORDS,
+}
 
 
 @pytest.mark.parametrize("action", ALL_ACTIONS)
@@ -117,3 +130,10 @@ def test_an_inactive_focal_point_has_no_role_and_may_do_nothing(focal_point_a, s
     assert role_for(focal_point_a, state_a) is None
     assert not can(focal_point_a, Action.LOG_PROGRESS, state_a)
     assert not states_for(focal_point_a).exists()
+
+
+def test_who_may_upload_an_import(focal_point_a, delegate_a, secretariat, django_user_model):
+    nobody = django_user_model.objects.create_user("nobody", password="x")
+    assert may_import(focal_point_a) and may_import(delegate_a) and may_import(secretariat)
+    assert not may_import(nobody)
+    assert not may_import(AnonymousUser())
