@@ -100,6 +100,7 @@ class HistoryEntry:
     who: object  # the user, or None for a change made by a script
     kind: str  # "+" created, "~" changed, "-" deleted (simple-history's codes)
     changes: list[FieldChange]
+    reason: str = ""  # e.g. "imported from pledges.xlsx by secretariat"
 
 
 def _history_value(field, value, related: dict):
@@ -151,6 +152,7 @@ def commitment_changes(commitment: Commitment) -> list[HistoryEntry]:
                 who=record.history_user,
                 kind=record.history_type,
                 changes=changes,
+                reason=record.history_change_reason or "",
             )
         )
     return entries[::-1]
@@ -159,7 +161,7 @@ def commitment_changes(commitment: Commitment) -> list[HistoryEntry]:
 def updates_timeline(commitment: Commitment) -> QuerySet[ProgressUpdate]:
     """A commitment's updates, oldest first, with evidence, author, and what corrects what."""
     return (
-        commitment.updates.select_related("author", "corrects")
+        commitment.updates.select_related("author", "corrects", "import_run__uploaded_by")
         .prefetch_related("evidence")
         .order_by("reported_on", "created_at", "id")
     )

@@ -15,8 +15,17 @@ class ImportUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    # What a State's own users may import; the secretariat also imports its reference data.
+    STATE_KINDS = (ImportRun.Kind.COMMITMENTS, ImportRun.Kind.UPDATES)
+
+    def __init__(self, *args, secretariat: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not secretariat:
+            self.fields["kind"].choices = [
+                (value, label)
+                for value, label in ImportRun.Kind.choices
+                if value in self.STATE_KINDS
+            ]
         self.fields["file"].help_text = _(
             "CSV (UTF-8 or Windows-1252) or Excel .xlsx, at most %(size)s, with the columns of "
             "the download or of the template. Nothing is written until you confirm."

@@ -20,7 +20,7 @@ from commitments.errors import add_service_errors
 from commitments.imports import services
 from commitments.imports.template import write_workbook
 from commitments.models import ImportRow, ImportRun
-from focalpoints.permissions import may_import
+from focalpoints.permissions import is_secretariat, may_import
 from workspace.import_forms import ImportUploadForm
 
 REPORT_PAGE_SIZE = 50
@@ -48,7 +48,8 @@ def _check(run: ImportRun) -> None:
 def import_list(request):
     """Upload a file; the log of earlier runs below."""
     _require_importer(request)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    staff = is_secretariat(request.user)
+    form = ImportUploadForm(request.POST or None, request.FILES or None, secretariat=staff)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -61,7 +62,7 @@ def import_list(request):
             _check(run)
             return redirect("workspace:import_run", pk=run.pk)
     runs = Paginator(services.import_runs_for(request.user), 25).get_page(request.GET.get("page"))
-    context = {"form": form, "runs": runs, "kinds": ImportRun.Kind.choices}
+    context = {"form": form, "runs": runs, "kinds": form.fields["kind"].choices}
     return render(request, "workspace/imports.html", context, status=400 if form.errors else 200)
 
 

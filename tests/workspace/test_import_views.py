@@ -169,3 +169,37 @@ def test_list_and_report_pages_have_pinned_query_counts(
     # session, user, the run (uploader joined), rows count, the demo-data notice (3), rows page
     with django_assert_max_num_queries(8):
         assert client.get(f"/my/imports/{run.pk}/").status_code == 200
+
+
+def test_the_commitment_page_says_what_was_imported_by_whom(client, secretariat, state_a):
+    from django.utils import timezone
+
+    commitment = CommitmentFactory(state=state_a, description="Before.")
+
+    def edit(rows):
+        rows[0]["description"] = "After."
+
+    run = check(secretariat, C, edit_csv(export_csv(C), edit))
+    client.force_login(secretariat)
+    client.post(f"/my/imports/{run.pk}/confirm/")
+    data = (
+        f"commitment_id,reported_on,status,narrative\n"
+        f"{commitment.pk},{timezone.localdate().isoformat()},limited,Imported work\n"
+    )
+    updates = check(secretariat, ImportRun.Kind.UPDATES, data.encode(), "updates.csv")
+    client.post(f"/my/imports/{updates.pk}/confirm/")
+    page = client.get(f"/my/commitments/{commitment.pk}/").content.decode()
+    assert "imported from records.csv by secretariat" in page  # the commitment's history
+    assert "imported from updates.csv by secretariat" in page  # the update's line
+
+
+def test_a_focal_point_is_offered_its_own_kinds_the_secretariat_all(
+    client, focal_point_a, secretariat
+):
+    client.force_login(focal_point_a)
+    page = client.get("/my/imports/").content.decode()
+    assert 'value="updates"' in page and 'value="resolutions"' not in page
+    assert post_file(client, b"id\n", kind="resolutions").status_code == 400
+    client.force_login(secretariat)
+    page = client.get("/my/imports/").content.decode()
+    assert 'value="focal-points"' in page and 'value="resolutions"' in page
