@@ -140,12 +140,26 @@ def test_the_rejected_rows_say_row_column_and_reason(client, focal_point_a, stat
     assert "Confirm:" not in page
 
 
-def test_the_template_downloads_as_xlsx(client, focal_point_a):
-    client.force_login(focal_point_a)
-    response = client.get("/my/imports/template/updates.xlsx")
+@pytest.mark.parametrize(
+    ("kind", "first_columns"),
+    [
+        ("commitments", ["id", "state_code", "step_code"]),
+        ("updates", ["id", "commitment_id", "reported_on"]),
+        ("focal-points", ["id", "state_id", "office"]),
+        ("resolutions", ["id", "symbol", "body"]),
+    ],
+)
+def test_the_template_downloads_as_xlsx(client, secretariat, state_a, kind, first_columns):
+    client.force_login(secretariat)
+    response = client.get(f"/my/imports/template/{kind}.xlsx")
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert [c.value for c in workbook["records"][1]][:3] == ["id", "commitment_id", "reported_on"]
+    assert [c.value for c in workbook["records"][1]][:3] == first_columns
+    assert workbook["help"]["A1"].value == "column"
+
+
+def test_an_unknown_template_is_404(client, focal_point_a):
+    client.force_login(focal_point_a)
     assert client.get("/my/imports/template/nothing.xlsx").status_code == 404
 
 
