@@ -15,6 +15,7 @@ from commitments.models import (
     Evidence,
     ImportRow,
     ImportRun,
+    OperativeParagraph,
     PreventionStep,
     ProgressUpdate,
     Reminder,
@@ -24,7 +25,9 @@ from commitments.models import (
 )
 from commitments.services import (
     COMMITMENT_TERMS,
+    ORIGIN_TERMS,
     commitment_create,
+    commitment_origin_check,
     commitment_refresh_derived,
     commitment_terms_check,
     commitment_update,
@@ -70,8 +73,17 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class OperativeParagraphInline(admin.TabularInline):
+    """A resolution's operative paragraphs, which commitments cite as their origin."""
+
+    model = OperativeParagraph
+    extra = 0
+    fields = ["number", "text"]
+
+
 @admin.register(Resolution)
 class ResolutionAdmin(SimpleHistoryAdmin):
+    inlines = [OperativeParagraphInline]
     list_display = ["symbol", "body", "kind", "adopted_on", "title", "verification"]
     list_filter = ["body", "kind", "verification"]
     search_fields = ["symbol", "title", "situation", "r2p_reference"]
@@ -145,6 +157,13 @@ class CommitmentAdminForm(ServiceCheckedForm):
             target_date=data.get("target_date"),
             step_changed=instance.pk is None or step.pk != instance.step_id,
         )
+        commitment_origin_check(
+            Commitment(**{name: data.get(name) or _EMPTY.get(name, "") for name in ORIGIN_TERMS})
+        )
+
+
+# Origin fields whose empty value is None rather than "".
+_EMPTY = {"upr_cycle": None, "operative_paragraph": None, "statement_on": None}
 
 
 @admin.register(Commitment)
@@ -168,7 +187,7 @@ class CommitmentAdmin(ServiceWriteAdmin):
         "is_demo",
     ]
     search_fields = ["title", "description", "state__name", "state__code", "step__code"]
-    autocomplete_fields = ["state", "step", "resolutions"]
+    autocomplete_fields = ["state", "step", "resolutions", "operative_paragraph"]
     filter_horizontal = ["channels"]
     list_select_related = ["state", "step"]
     date_hierarchy = "pledged_on"
@@ -353,3 +372,11 @@ class ImportRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(OperativeParagraph)
+class OperativeParagraphAdmin(admin.ModelAdmin):
+    list_display = ["resolution", "number", "text"]
+    search_fields = ["resolution__symbol", "number", "text"]
+    autocomplete_fields = ["resolution"]
+    list_select_related = ["resolution"]

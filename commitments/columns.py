@@ -26,8 +26,10 @@ from commitments.models import (
     Basis,
     Body,
     Commitment,
+    Origin,
     ProgressUpdate,
     Resolution,
+    UprResponse,
 )
 
 
@@ -97,6 +99,12 @@ def _channels() -> dict:
     return {c.code: c for c in ScrutinyChannel.objects.all()}
 
 
+def _paragraphs() -> dict:
+    from commitments.models import OperativeParagraph
+
+    return {str(p.pk): p for p in OperativeParagraph.objects.only("id", "resolution_id")}
+
+
 def _resolutions() -> dict:
     from commitments.models import Resolution
 
@@ -108,6 +116,7 @@ LOOKUP_TABLES: dict[str, Callable[[], dict]] = {
     "step": _steps,
     "channel": _channels,
     "resolution": _resolutions,
+    "paragraph": _paragraphs,
 }
 
 
@@ -191,6 +200,27 @@ def choice(values: tuple[str, ...]) -> Callable[[str, Lookups], str]:
     return parse
 
 
+def optional_choice(values: tuple[str, ...]) -> Callable[[str, Lookups], str]:
+    def parse(text: str, lookups: Lookups) -> str:
+        return choice(values)(text, lookups) if text else ""
+
+    return parse
+
+
+def optional_integer(low: int, high: int) -> Callable[[str, Lookups], int | None]:
+    def parse(text: str, lookups: Lookups) -> int | None:
+        return integer(low, high)(text, lookups) if text else None
+
+    return parse
+
+
+def optional_reference(table: str, label: str) -> Callable[[str, Lookups], object]:
+    def parse(text: str, lookups: Lookups):
+        return reference(table, label)(text, lookups) if text else None
+
+    return parse
+
+
 def reference(table: str, label: str) -> Callable[[str, Lookups], object]:
     def parse(text: str, lookups: Lookups):
         found = lookups.get(table, text)
@@ -264,6 +294,8 @@ def commitment_columns(today: datetime.date) -> list[Column]:
     public fields, then readable extras. The terms a person writes are importable."""
     source_kinds = _values(Commitment.SourceKind.choices)
     bases = _values(Basis.choices)
+    origins = _values(Origin.choices)
+    responses = _values(UprResponse.choices)
     return [
         *public_field_columns(
             Commitment,
@@ -299,6 +331,23 @@ def commitment_columns(today: datetime.date) -> list[Column]:
                     _("resolution ids separated by spaces"),
                     (),
                 ),
+                "origin": (optional_choice(origins), _("or empty"), origins),
+                "upr_cycle": (optional_integer(1, 9), _("UPR cycle: 1 to 9"), ()),
+                "upr_recommending_states": (
+                    optional_text(400),
+                    _("ISO 3166 alpha-3 codes separated by spaces"),
+                    (),
+                ),
+                "upr_recommendation": (optional_text(None), _("its number or its text"), ()),
+                "upr_response": (optional_choice(responses), _("or empty"), responses),
+                "operative_paragraph": (
+                    optional_reference("paragraph", _("operative paragraph id")),
+                    _("id of an operative paragraph"),
+                    (),
+                ),
+                "statement_forum": (optional_text(200), _("e.g. General Assembly dialogue"), ()),
+                "statement_on": (optional_date, _("YYYY-MM-DD, or empty"), ()),
+                "statement_url": (optional_url, _("http:// or https:// address, or empty"), ()),
             },
         ),
         Column("state_name", lambda c: c.state.name),

@@ -184,6 +184,83 @@ class Resolution(models.Model):
         return not self.situation
 
 
+class OperativeParagraph(models.Model):
+    """An operative paragraph of a resolution, as a record a commitment can cite (the
+    paragraph that asks for the step). Entered by the secretariat or imported."""
+
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.CASCADE,
+        related_name="operative_paragraphs",
+        verbose_name=_("resolution"),
+    )
+    number = models.CharField(_("paragraph"), max_length=20, help_text=_("E.g. 4 or 4 (b)."))
+    text = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+
+    # Declared once (see Commitment.PUBLIC_FIELDS): reference data, public in full.
+    PUBLIC_FIELDS = ("id", "resolution", "number", "text", "updated_at")
+    PRIVATE_FIELDS = ()
+
+    class Meta:
+        ordering = ["resolution_id", "id"]
+        verbose_name = _("operative paragraph")
+        verbose_name_plural = _("operative paragraphs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resolution", "number"],
+                name="operative_paragraph_once_per_resolution",
+                violation_error_message=_("This resolution already has a paragraph so numbered."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resolution}, OP {self.number}"
+
+
+class Origin(models.TextChoices):
+    """Where a pledge comes from, as precisely as reviewers cite it."""
+
+    UPR = "upr-recommendation", _("UPR recommendation")
+    RESOLUTION = "resolution-paragraph", _("Resolution's operative paragraph")
+    STATEMENT = "statement", _("Statement")
+
+
+class UprResponse(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted (supported)")
+    NOTED = "noted", _("Noted")
+
+
+# The fields each origin uses; a commitment fills those of its origin and no other.
+ORIGIN_FIELDS = {
+    Origin.UPR: (
+        "upr_cycle",
+        "upr_recommending_states",
+        "upr_recommendation",
+        "upr_response",
+    ),
+    Origin.RESOLUTION: ("operative_paragraph",),
+    Origin.STATEMENT: ("statement_forum", "statement_on", "statement_url"),
+}
+
+
+def origin_q(value: str, prefix: str = "") -> Q:
+    """The origin filter every surface offers: an origin, or a UPR recommendation by the
+    State's response (``upr-accepted``, ``upr-noted``)."""
+    if value.startswith("upr-") and value[4:] in UprResponse.values:
+        return Q(**{f"{prefix}origin": Origin.UPR, f"{prefix}upr_response": value[4:]})
+    return Q(**{f"{prefix}origin": value})
+
+
+ORIGIN_FILTERS = [
+    (Origin.UPR.value, _("UPR recommendation")),
+    ("upr-accepted", _("UPR recommendation, accepted")),
+    ("upr-noted", _("UPR recommendation, noted")),
+    (Origin.RESOLUTION.value, _("Resolution's operative paragraph")),
+    (Origin.STATEMENT.value, _("Statement")),
+]
+
+
 class RiskFactor(models.Model):
     """A risk factor of the UN Framework of Analysis for Atrocity Crimes (2014)."""
 
@@ -350,6 +427,39 @@ class Commitment(models.Model):
     channels = models.ManyToManyField(
         ScrutinyChannel, blank=True, related_name="commitments", verbose_name=_("scrutiny channels")
     )
+    # --- The origin of the pledge (ORIGIN_FIELDS: each origin fills its own fields only).
+    origin = models.CharField(
+        _("origin"), max_length=24, choices=Origin.choices, blank=True, db_index=True
+    )
+    upr_cycle = models.PositiveSmallIntegerField(
+        _("UPR cycle"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+    )
+    upr_recommending_states = models.CharField(
+        _("recommending States"),
+        max_length=400,
+        blank=True,
+        help_text=_("ISO 3166 alpha-3 codes separated by spaces."),
+    )
+    upr_recommendation = models.TextField(
+        _("UPR recommendation"), blank=True, help_text=_("Its number (e.g. 128.45) or its text.")
+    )
+    upr_response = models.CharField(
+        _("State's response"), max_length=8, choices=UprResponse.choices, blank=True
+    )
+    operative_paragraph = models.ForeignKey(
+        OperativeParagraph,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commitments",
+        verbose_name=_("operative paragraph"),
+    )
+    statement_forum = models.CharField(_("forum"), max_length=200, blank=True)
+    statement_on = models.DateField(_("statement date"), null=True, blank=True)
+    statement_url = models.URLField(_("link to the statement"), max_length=500, blank=True)
     # --- Derived from the updates (see the class docstring).
     status = models.CharField(
         _("current status"),
@@ -404,6 +514,15 @@ class Commitment(models.Model):
         "basis",
         "channels",
         "resolutions",
+        "origin",
+        "upr_cycle",
+        "upr_recommending_states",
+        "upr_recommendation",
+        "upr_response",
+        "operative_paragraph",
+        "statement_forum",
+        "statement_on",
+        "statement_url",
         "status",
         "latest_update",
         "last_reported_on",

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from commitments.models import CLOSED_STATUSES, Status
+from django.utils.translation import gettext as _
+
+from commitments.models import CLOSED_STATUSES, ORIGIN_FIELDS, Status
 
 
 class UpdateLike(Protocol):
@@ -94,3 +96,24 @@ def next_review_due(
     if status in CLOSED_STATUSES:
         return None
     return add_days(last_reported_on or pledged_on, review_interval_days)
+
+
+def origin_errors(origin: str, values: dict) -> dict[str, list[str]]:
+    """What is missing or out of place in a pledge's origin: each origin needs its own fields
+    (a UPR recommendation: cycle, recommending States, the recommendation, the response; a
+    resolution: the operative paragraph; a statement: forum and date) and no other's.
+    ``values`` maps every origin field to its value. Pure: the services call it."""
+    needed = {
+        "upr-recommendation": ORIGIN_FIELDS["upr-recommendation"],
+        "resolution-paragraph": ("operative_paragraph",),
+        "statement": ("statement_forum", "statement_on"),
+    }.get(origin, ())
+    own = ORIGIN_FIELDS.get(origin, ())
+    errors: dict[str, list[str]] = {}
+    for name in needed:
+        if values.get(name) in (None, ""):
+            errors[name] = [_("Needed for this origin.")]
+    for name, value in values.items():
+        if name not in own and value not in (None, ""):
+            errors[name] = [_("Only for another origin: leave it empty, or change the origin.")]
+    return errors

@@ -129,6 +129,7 @@ def commitment_build(
     review_interval_days: int = 180,
     basis: str | None = None,
     is_demo: bool = False,
+    **origin,
 ) -> Commitment:
     """Authorise and validate a new pledge without writing it: the rules of
     :func:`commitment_create` and :func:`commitments_create_bulk`, also the import's dry run.
@@ -151,6 +152,8 @@ def commitment_build(
         created_by=_author(user),
         is_demo=is_demo,
     )
+    _set_origin(commitment, origin)
+    commitment_origin_check(commitment)
     # State, step and author are the rows passed in (no query to find them again); the two
     # check constraints are the terms check above and the interval's field validators (the
     # database still enforces them).
@@ -249,6 +252,46 @@ def _channels_of_steps(step_ids: set[int]) -> dict[int, list[str]]:
     return found
 
 
+def _set_origin(commitment: Commitment, origin: dict) -> None:
+    unknown = set(origin) - set(ORIGIN_TERMS)
+    if unknown:
+        raise TypeError(f"not a term of a commitment: {', '.join(sorted(unknown))}")
+    for name, value in origin.items():
+        setattr(commitment, name, value.strip() if isinstance(value, str) else value)
+
+
+def commitment_origin_check(commitment: Commitment) -> None:
+    """The origin's rules (:func:`commitments.rules.origin_errors`) and that the recommending
+    States are known codes; raises a ValidationError with field errors."""
+    values = {name: getattr(commitment, name) for name in ORIGIN_TERMS if name != "origin"}
+    values["operative_paragraph"] = commitment.operative_paragraph_id
+    errors = rules.origin_errors(commitment.origin, values)
+    codes = commitment.upr_recommending_states.upper().split()
+    unknown = sorted(
+        set(codes) - set(MemberState.objects.filter(code__in=codes).values_list("code", flat=True))
+    )
+    if unknown:
+        errors.setdefault("upr_recommending_states", []).append(
+            _("Not known State codes: %(codes)s") % {"codes": ", ".join(unknown)}
+        )
+    commitment.upr_recommending_states = " ".join(codes)
+    if errors:
+        raise ValidationError(errors)
+
+
+# Where a pledge comes from (commitments.models.ORIGIN_FIELDS), terms like the others.
+ORIGIN_TERMS = (
+    "origin",
+    "upr_cycle",
+    "upr_recommending_states",
+    "upr_recommendation",
+    "upr_response",
+    "operative_paragraph",
+    "statement_forum",
+    "statement_on",
+    "statement_url",
+)
+
 # The terms of a pledge a person may change (the derived fields and the State may not).
 COMMITMENT_TERMS = (
     "step",
@@ -262,6 +305,7 @@ COMMITMENT_TERMS = (
     "review_interval_days",
     "basis",
     "is_demo",
+    *ORIGIN_TERMS,
 )
 
 
@@ -292,6 +336,7 @@ def commitment_update(
     )
     for name, value in terms.items():
         setattr(commitment, name, value.strip() if isinstance(value, str) else value)
+    commitment_origin_check(commitment)
     commitment.full_clean()
     commitment._history_user = _author(user)
     commitment._change_reason = history_reason or None

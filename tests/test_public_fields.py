@@ -7,7 +7,14 @@ import datetime
 
 import pytest
 
-from commitments.models import Commitment, Evidence, PreventionStep, ProgressUpdate, Resolution
+from commitments.models import (
+    Commitment,
+    Evidence,
+    OperativeParagraph,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+)
 from focalpoints.models import FocalPoint, MemberState
 from tracker import exports
 from tracker.api import serializers
@@ -19,6 +26,7 @@ PUBLIC_MODELS = [
     ProgressUpdate,
     Evidence,
     Resolution,
+    OperativeParagraph,
     PreventionStep,
 ]
 

@@ -45,6 +45,7 @@ from commitments.evidence import download_name
 from commitments.models import (
     Commitment,
     Evidence,
+    OperativeParagraph,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -225,6 +226,12 @@ TABLES: list[Table] = [
         Resolution,
         stored_public_fields(Resolution),
         _("Outcomes of UN and regional bodies that refer to R2P."),
+    ),
+    Table(
+        "operative_paragraphs",
+        OperativeParagraph,
+        stored_public_fields(OperativeParagraph),
+        _("Operative paragraphs of resolutions, which commitments cite as their origin."),
     ),
     Table(
         "resolution_states",

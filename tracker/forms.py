@@ -4,7 +4,7 @@ to its field and ignored; the valid ones still filter."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Body, Level, Status
+from commitments.models import ORIGIN_FILTERS, Body, Level, Status
 from focalpoints.models import MemberState, RegionalGroup
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -80,11 +80,13 @@ class CommitmentFilterForm(FilterForm):
     level = forms.ChoiceField(label=_("Level"), required=False, choices=_any(Level.choices))
     step = forms.CharField(label=_("Prevention step code"), required=False, max_length=20)
     overdue = forms.ChoiceField(label=_("Review overdue"), required=False, choices=YES_NO)
+    origin = forms.ChoiceField(label=_("Origin"), required=False, choices=_any(ORIGIN_FILTERS))
 
     def selector_kwargs(self) -> dict:
         f = self.filters()
         return {
             "search": f.get("q", ""),
+            "origin": f.get("origin", ""),
             "state": f.get("state", ""),
             "regional_group": f.get("group", ""),
             "status": f.get("status", ""),

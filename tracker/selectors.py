@@ -28,6 +28,7 @@ from commitments.models import (
     closed_q,
     due_soon_q,
     on_time_q,
+    origin_q,
     overdue_q,
 )
 from commitments.rules import effective_updates
@@ -121,9 +122,13 @@ def public_commitments(
     level: str = "",
     overdue: bool | None = None,
     search: str = "",
+    origin: str = "",
 ) -> QuerySet[Commitment]:
-    """Commitments for public lists, with State, step and latest update joined. One query."""
+    """Commitments for public lists, with State, step and latest update joined. One query.
+    ``origin``: one of ``commitments.models.ORIGIN_FILTERS`` (e.g. ``upr-accepted``)."""
     queryset = commitments_with_relations()
+    if origin:
+        queryset = queryset.filter(origin_q(origin))
     if state:
         queryset = queryset.filter(state_id=state.upper())
     if regional_group:
@@ -214,6 +219,7 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
     """
     commitment = (
         commitments_with_relations()
+        .select_related("operative_paragraph__resolution")
         .prefetch_related(
             Prefetch("resolutions", queryset=Resolution.objects.order_by("adopted_on")),
             "channels",

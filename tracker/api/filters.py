@@ -13,6 +13,7 @@ from rest_framework import filters as drf_filters
 from rest_framework.exceptions import ValidationError
 
 from commitments.models import (
+    ORIGIN_FILTERS,
     Body,
     Commitment,
     Level,
@@ -20,6 +21,7 @@ from commitments.models import (
     ProgressUpdate,
     Resolution,
     Status,
+    origin_q,
 )
 from commitments.selectors import review_today
 from focalpoints.models import FocalPoint, MemberState, RegionalGroup
@@ -223,6 +225,11 @@ class CommitmentFilter(ApiFilterSet):
     step = CodeFilter(field_name="step__code", label=_("Prevention step code, e.g. N1."))
     level = filters.ChoiceFilter(field_name="step__level", choices=Level.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label=_("Review overdue today."))
+    origin = filters.ChoiceFilter(
+        choices=ORIGIN_FILTERS,
+        method="filter_origin",
+        label=_("Origin of the pledge; upr-accepted and upr-noted by the State's response."),
+    )
     is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
     updated_since = _updated_since("updated_at", "changed (a new update changes its commitment)")
     ordering = StableOrderingFilter(
@@ -248,6 +255,9 @@ class CommitmentFilter(ApiFilterSet):
             return queryset
         today = review_today()
         return queryset.overdue(today) if value else queryset.not_overdue(today)
+
+    def filter_origin(self, queryset, name, value):
+        return queryset.filter(origin_q(value)) if value else queryset
 
 
 class ProgressUpdateFilter(ApiFilterSet):
