@@ -204,6 +204,23 @@ class RiskFactor(models.Model):
     )
     verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
     source = models.TextField(_("source"), blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+
+    # Declared once (see Commitment.PUBLIC_FIELDS): a reference record, public in full. The
+    # steps addressing a factor are declared on the step (``PreventionStep.risk_factors``).
+    PUBLIC_FIELDS = (
+        "id",
+        "number",
+        "name",
+        "kind",
+        "crime",
+        "summary",
+        "verification",
+        "verification_note",
+        "source",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ()
 
     class Meta:
         ordering = ["number"]

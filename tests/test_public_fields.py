@@ -7,7 +7,14 @@ import datetime
 
 import pytest
 
-from commitments.models import Commitment, Evidence, PreventionStep, ProgressUpdate, Resolution
+from commitments.models import (
+    Commitment,
+    Evidence,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+    RiskFactor,
+)
 from focalpoints.models import FocalPoint, MemberState
 from tracker import exports
 from tracker.api import serializers
@@ -20,6 +27,7 @@ PUBLIC_MODELS = [
     Evidence,
     Resolution,
     PreventionStep,
+    RiskFactor,
 ]
 
 

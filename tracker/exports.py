@@ -327,7 +327,7 @@ TABLES: list[Table] = [
     Table(
         "risk_factors",
         RiskFactor,
-        ("id", "number", "name", "kind", "crime", "summary", "verification", "source"),
+        stored_public_fields(RiskFactor),
         _("Risk factors of the UN Framework of Analysis for Atrocity Crimes (2014)."),
         ("number",),
     ),

@@ -19,6 +19,7 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
     Status,
 )
 from commitments.selectors import review_today
@@ -86,8 +87,9 @@ class ApiFilterSet(filters.FilterSet):
     """Base of every FilterSet. django-filter calls each filter, ``ordering`` included, even
     when the client gives no value, so the stable default ordering always applies.
 
-    An empty value for a typed filter (``?status=``) is refused with 400 rather than silently
-    read as "no filter": a partner's bug should be visible, not return everything."""
+    An empty value (``?status=``) means "no filter", as in django-filter and HTML forms; a
+    parameter given twice is refused (give several values comma-separated where a filter takes
+    several), and so is a parameter the endpoint does not know (tracker/api/params.py)."""
 
     def is_valid(self):
         valid = super().is_valid()
@@ -96,15 +98,12 @@ class ApiFilterSet(filters.FilterSet):
             message = None
             if len(values) > 1:
                 message = _("Give this parameter once.")
-            elif not values:
+            elif not values or values[0] == "":
                 continue
             elif isinstance(filter_, filters.BooleanFilter) and values[0] not in BOOLEANS:
                 message = _("Use true or false.")
-            elif isinstance(filter_, filters.OrderingFilter):
-                if "" in values[0].split(","):
-                    message = _("Name the fields to order by, separated by commas.")
-            elif values[0] == "":
-                message = _("Leave the parameter out instead of sending it empty.")
+            elif isinstance(filter_, filters.OrderingFilter) and "" in values[0].split(","):
+                message = _("Name the fields to order by, separated by commas.")
             if message:
                 if name in self.form.errors:
                     continue
@@ -212,6 +211,23 @@ class PreventionStepFilter(ApiFilterSet):
     class Meta:
         model = PreventionStep
         fields = ["level"]
+
+
+class RiskFactorFilter(ApiFilterSet):
+    kind = filters.ChoiceFilter(choices=RiskFactor.Kind.choices)
+    step = CodeFilter(
+        field_name="steps__code", label=_("Only the factors this prevention step addresses.")
+    )
+    updated_since = _updated_since("updated_at", "changed")
+    ordering = StableOrderingFilter(
+        fields=(("number", "number"), ("updated_at", "updated_at")),
+        key="number",
+        default=("number",),
+    )
+
+    class Meta:
+        model = RiskFactor
+        fields = ["kind", "step"]
 
 
 class CommitmentFilter(ApiFilterSet):

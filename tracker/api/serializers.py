@@ -21,6 +21,7 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
     Status,
 )
 from focalpoints.models import FocalPoint, MemberState
@@ -254,6 +255,14 @@ class PreventionStepSerializer(FastReadSerializer):
     class Meta:
         model = PreventionStep
         fields = public_api_fields(PreventionStep)
+
+
+class RiskFactorSerializer(FastReadSerializer):
+    steps = _codes("step_codes", "Codes of the prevention steps that address this factor.")
+
+    class Meta:
+        model = RiskFactor
+        fields = public_api_fields(RiskFactor, extra=("steps",))
 
 
 # --- Progress updates -----------------------------------------------------------------------------
