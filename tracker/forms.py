@@ -4,7 +4,7 @@ to its field and ignored; the valid ones still filter."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import Body, Level, Status
+from commitments.models import Body
 from focalpoints.models import MemberState, RegionalGroup
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -71,27 +71,9 @@ class StateFilterForm(FilterForm):
         }
 
 
-class CommitmentFilterForm(FilterForm):
-    state = forms.CharField(label=_("State (ISO3 code)"), required=False, max_length=3)
-    group = forms.ChoiceField(
-        label=_("Regional group"), required=False, choices=_any(RegionalGroup.choices)
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=_any(Level.choices))
-    step = forms.CharField(label=_("Prevention step code"), required=False, max_length=20)
-    overdue = forms.ChoiceField(label=_("Review overdue"), required=False, choices=YES_NO)
-
-    def selector_kwargs(self) -> dict:
-        f = self.filters()
-        return {
-            "search": f.get("q", ""),
-            "state": f.get("state", ""),
-            "regional_group": f.get("group", ""),
-            "status": f.get("status", ""),
-            "level": f.get("level", ""),
-            "step": f.get("step", ""),
-            "overdue": yes_no(f.get("overdue")),
-        }
+class SearchForm(FilterForm):
+    """The text search of the commitments list; its filters are the API's FilterSet
+    (tracker/facets.py)."""
 
 
 class ResolutionFilterForm(FilterForm):

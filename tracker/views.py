@@ -11,8 +11,8 @@ from commitments.models import Commitment, Evidence, PreventionStep, Resolution
 from commitments.selectors import review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
-from tracker import charts, exports, opendata, selectors, stats, tasks
-from tracker.forms import CommitmentFilterForm, ResolutionFilterForm, StateFilterForm
+from tracker import charts, exports, facets, opendata, selectors, stats, tasks
+from tracker.forms import ResolutionFilterForm, SearchForm, StateFilterForm
 from tracker.limits import csv_and_search_limited, csv_limited, download_limited
 
 PAGE_SIZE = 50
@@ -78,12 +78,17 @@ def region(request, slug):
 @csv_and_search_limited
 def commitments(request):
     today = review_today()
-    form = CommitmentFilterForm(request.GET)
-    rows = selectors.public_commitments(today=today, **form.selector_kwargs())
+    search = SearchForm(request.GET)
+    base = selectors.public_commitments(today=today, search=search.filters().get("q", ""))
+    filterset = facets.web_filterset(request.GET, base)
+    rows = facets.filtered_commitments(filterset)
     if request.GET.get("format") == "csv":
         return exports.commitments_csv_response("commitments.csv", rows, today=today)
     context = {
-        "form": form,
+        "form": search,
+        "filterset": filterset,
+        "facets": facets.facet_counts(request.GET, base, today=today),
+        "web_inputs": facets.WEB_INPUTS,
         "page": _page(request, rows),
         "today": today,
         "last_changed": _last_changed(),
