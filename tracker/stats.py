@@ -44,15 +44,18 @@ from django.db import connection
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from commitments.models import (
+    Basis,
     Commitment,
     Level,
     PreventionStep,
     ProgressUpdate,
     Resolution,
     RiskFactor,
+    ScrutinyChannel,
     Status,
     active_q,
     overdue_q,
+    target_missed_q,
 )
 from commitments.selectors import review_today
 from focalpoints.models import (
@@ -561,6 +564,119 @@ def state_tiles(
         for slug in slugs
     ]
     return {"groups": groups, "others": [t for t in tiles if not t["group"]]}
+
+
+# --- Accountability: basis, channel, source kind and level, by status ---------------------------
+
+
+def _tally(rows, key: str) -> dict[str, dict]:
+    """Grouped rows ``{key, "status", "n", "overdue", "missed"}`` -> per key value:
+    ``{"by_status": {status: n}, "total", "overdue", "target_missed"}``."""
+    found: dict[str, dict] = {}
+    for row in rows:
+        entry = found.setdefault(
+            row[key], {"by_status": {}, "total": 0, "overdue": 0, "target_missed": 0}
+        )
+        entry["by_status"][row["status"]] = row["n"]
+        entry["total"] += row["n"]
+        entry["overdue"] += row["overdue"]
+        entry["target_missed"] += row["missed"]
+    return found
+
+
+def _grouped(queryset, field: str, today: datetime.date, prefix: str = ""):
+    return (
+        queryset.order_by()
+        .values(field, "status" if not prefix else f"{prefix}status")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=overdue_q(today, prefix=prefix)),
+            missed=Count("pk", filter=target_missed_q(today, prefix=prefix)),
+        )
+    )
+
+
+def _matrix_row(value: str, label: str, tally: dict, **extra) -> dict:
+    entry = tally.get(value, {})
+    by_status = entry.get("by_status", {})
+    total = entry.get("total", 0)
+    complete = by_status.get(Status.COMPLETE, 0)
+    return {
+        "value": value,
+        "label": label,
+        **extra,
+        "total": total,
+        "by_status": [{"status": s, "count": by_status.get(s, 0)} for s in STATUS_ORDER],
+        "overdue": entry.get("overdue", 0),
+        "target_missed": entry.get("target_missed", 0),
+        "complete_share": round(complete / total, 4) if total else None,
+    }
+
+
+def accountability(
+    *,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """The accountability questions of the 2017 report: every commitment counted by the basis
+    of the responsibility, the channels that can scrutinise it, where it was pledged and the
+    level of its step — each by current status, with reviews overdue (``overdue_q``) and
+    targets missed (``target_missed_q``) on ``today``.
+
+    Returns ``{"today": date, "statuses": [{"status", "label"}], "by_basis": [row],
+    "by_channel": [row + "level"], "by_source_kind": [row], "by_level": [row + "states"]}``
+    where a row is ``{"value": str, "label": str, "total": int, "by_status": [{"status",
+    "count"}] (every status, in order), "overdue": int, "target_missed": int, "complete_share":
+    float | None}``. A commitment with several channels counts once under each; with none, it
+    is in no channel row. Four grouped queries when the cache is cold.
+    """
+    today = today or review_today()
+
+    def compute():
+        commitments = _commitments(regional_group)
+        through = Commitment.channels.through.objects.all()
+        if regional_group:
+            through = through.filter(commitment__state__regional_group=regional_group)
+        channel_rows = [
+            {**row, "status": row.pop("commitment__status")}
+            for row in _grouped(through, "scrutinychannel_id", today, prefix="commitment__")
+        ]
+        level_states = dict(
+            commitments.order_by()
+            .values_list("step__level")
+            .annotate(n=Count("state", distinct=True))
+        )
+        return {
+            "basis": _tally(_grouped(commitments, "basis", today), "basis"),
+            "channel": _tally(channel_rows, "scrutinychannel_id"),
+            "channels": list(ScrutinyChannel.objects.values_list("code", "name", "level")),
+            "source_kind": _tally(_grouped(commitments, "source_kind", today), "source_kind"),
+            "level": _tally(_grouped(commitments, "step__level", today), "step__level"),
+            "level_states": level_states,
+        }
+
+    raw = _cached("accountability", compute, regional_group, today, version=version)
+    statuses = _labels(Status.choices)
+    return {
+        "today": today,
+        "statuses": [{"status": s, "label": statuses[s]} for s in STATUS_ORDER],
+        "by_basis": [_matrix_row(v, str(label), raw["basis"]) for v, label in Basis.choices],
+        "by_channel": [
+            _matrix_row(code, name, raw["channel"], level=level)
+            for code, name, level in sorted(
+                raw["channels"], key=lambda c: (LEVEL_ORDER.index(c[2]), c[1])
+            )
+        ],
+        "by_source_kind": [
+            _matrix_row(v, str(label), raw["source_kind"])
+            for v, label in Commitment.SourceKind.choices
+        ],
+        "by_level": [
+            _matrix_row(v, str(label), raw["level"], states=raw["level_states"].get(v, 0))
+            for v, label in Level.choices
+        ],
+    }
 
 
 # --- Everything the dashboard shows --------------------------------------------------------------

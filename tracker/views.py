@@ -36,6 +36,15 @@ def dashboard(request):
     return render(request, "tracker/dashboard.html", context)
 
 
+def accountability(request):
+    figures = stats.accountability(today=review_today())
+    return render(
+        request,
+        "tracker/accountability.html",
+        {"figures": figures, "last_changed": _last_changed()},
+    )
+
+
 @csv_and_search_limited
 def states(request):
     form = StateFilterForm(request.GET)

@@ -1,114 +1,13 @@
 """Every commitment filter, declared once (``tracker.api.filters.CommitmentFilter``), against
-hand-computed expectations on a small fixture — through the FilterSet on its own, the API list
+hand-computed expectations on a small fixture (the five commitments of conftest.py) — through the FilterSet on its own, the API list
 and the public web list — including the boundary days of "overdue" and "target missed",
 withdrawn and corrected commitments. Then the web list's facet counts."""
 
-import datetime
-
 import pytest
-import time_machine
 from django.http import QueryDict
 
-from commitments.models import Commitment, Evidence, RiskFactor, ScrutinyChannel, Status
-from tests.factories import (
-    CommitmentFactory,
-    MemberStateFactory,
-    PreventionStepFactory,
-    ProgressUpdateFactory,
-)
+from commitments.models import Commitment
 from tracker.api.filters import CommitmentFilter
-
-TODAY = datetime.date(2026, 6, 30)
-D = datetime.date
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(
-        datetime.datetime(2026, 6, 30, 12, 0, tzinfo=datetime.UTC), tick=False
-    ):
-        yield
-
-
-def _set(commitment, **fields):
-    Commitment.objects.filter(pk=commitment.pk).update(**fields)
-
-
-@pytest.fixture
-def fixture(frozen, state_a, state_b):
-    """Five commitments (see each comment); titles A–E."""
-    kenya = MemberStateFactory(code="KEN", name="Kenya", regional_group="african")
-    upr = ScrutinyChannel.objects.create(code="upr", name="UPR", level="intergovernmental")
-    parliament = ScrutinyChannel.objects.create(
-        code="parliament", name="Parliament", level="national"
-    )
-    conflict = RiskFactor.objects.create(number=1, name="Armed conflict", kind="common")
-    RiskFactor.objects.create(number=2, name="Record of violations", kind="common")
-    n1 = PreventionStepFactory(code="N1", level="national")
-    n2 = PreventionStepFactory(code="N2", level="national")
-    n2.risk_factors.add(conflict)
-    i1 = PreventionStepFactory(code="I1", level="intergovernmental")
-
-    def make(title, state, step, basis, source_kind, channels, pledged_on, **kwargs):
-        commitment = CommitmentFactory(
-            title=title,
-            state=state,
-            step=step,
-            basis=basis,
-            source_kind=source_kind,
-            pledged_on=pledged_on,
-            **kwargs,
-        )
-        commitment.channels.set(channels)
-        return commitment
-
-    # A: Ghana, legal, UPR; target yesterday (missed); review due yesterday (1 day overdue);
-    # limited, with evidence.
-    a = make("A", state_a, n1, "legal", "upr", [upr], D(2024, 1, 10))
-    update = ProgressUpdateFactory(commitment=a, reported_on=D(2025, 12, 31))
-    Evidence.objects.create(update=update, kind="link", title="Law", url="https://example.org/l")
-    _set(
-        a,
-        target_date=TODAY - datetime.timedelta(days=1),
-        status=Status.LIMITED,
-        next_review_due=TODAY - datetime.timedelta(days=1),
-        last_reported_on=D(2025, 12, 31),
-    )
-    # B: Ghana, political, GA dialogue, step N2 (risk factor 1); target today (not yet missed);
-    # review due today (not overdue); never reported.
-    b = make("B", state_a, n2, "political", "ga-dialogue", [parliament], D(2025, 3, 1))
-    _set(b, target_date=TODAY, next_review_due=TODAY)
-    # C: Kenya, moral, UPR, step N2; complete after its target (not missed: complete).
-    c = make("C", kenya, n2, "moral", "upr", [upr, parliament], D(2025, 6, 30))
-    _set(
-        c,
-        target_date=D(2026, 1, 1),
-        status=Status.COMPLETE,
-        next_review_due=None,
-        last_reported_on=D(2026, 5, 1),
-    )
-    # D: Kenya, legal, HRC statement, intergovernmental; withdrawn after its target (missed).
-    d = make("D", kenya, i1, "legal", "hrc-statement", [], D(2023, 5, 5))
-    _set(
-        d,
-        target_date=D(2025, 1, 1),
-        status=Status.WITHDRAWN,
-        next_review_due=None,
-        last_reported_on=D(2024, 1, 1),
-    )
-    # E: Denmark (demo), political, UPR; "substantial" corrected to "limited" on 2025-12-02,
-    # so the review fell due 180 days later, on 2026-05-31: 30 days overdue. No target.
-    e = make("E", state_b, n1, "political", "upr", [upr], D(2024, 12, 31), is_demo=True)
-    first = ProgressUpdateFactory(
-        commitment=e, reported_on=D(2025, 11, 1), status=Status.SUBSTANTIAL
-    )
-    ProgressUpdateFactory(
-        commitment=e, reported_on=D(2025, 12, 2), status=Status.LIMITED, corrects=first
-    )
-    e.refresh_from_db()
-    assert (e.status, e.next_review_due) == (Status.LIMITED, D(2026, 5, 31))
-    return {"A": a, "B": b, "C": c, "D": d, "E": e}
-
 
 CASES = [
     ("", "ABCDE"),
@@ -157,22 +56,22 @@ CASES = [
 
 
 @pytest.mark.parametrize(("query", "expected"), CASES)
-def test_filterset_on_its_own(fixture, query, expected):
+def test_filterset_on_its_own(five, query, expected):
     filterset = CommitmentFilter(QueryDict(query), queryset=Commitment.objects.all())
     assert filterset.is_valid(), filterset.errors
     assert sorted(c.title for c in filterset.qs) == list(expected)
 
 
 @pytest.mark.parametrize(("query", "expected"), CASES)
-def test_api_list(client, fixture, query, expected):
+def test_api_list(client, five, query, expected):
     response = client.get(f"/api/v1/commitments/?{query}&page_size=50")
     assert response.status_code == 200, response.content
-    by_id = {c.pk: title for title, c in fixture.items()}
+    by_id = {c.pk: title for title, c in five.items()}
     assert sorted(by_id[row["id"]] for row in response.json()["results"]) == list(expected)
 
 
 @pytest.mark.parametrize(("query", "expected"), CASES)
-def test_web_list(client, fixture, query, expected):
+def test_web_list(client, five, query, expected):
     response = client.get(f"/commitments/?{query}")
     assert response.status_code == 200
     assert sorted(c.title for c in response.context["page"].object_list) == list(expected)
@@ -191,13 +90,13 @@ def test_web_list(client, fixture, query, expected):
         "pledged_from=2025-13-01",
     ],
 )
-def test_api_refuses_a_bad_value_naming_the_filter(client, fixture, query):
+def test_api_refuses_a_bad_value_naming_the_filter(client, five, query):
     response = client.get(f"/api/v1/commitments/?{query}")
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [query.split("=")[0]]
 
 
-def test_web_list_reports_a_bad_value_and_applies_the_others(client, fixture):
+def test_web_list_reports_a_bad_value_and_applies_the_others(client, five):
     response = client.get("/commitments/?basis=customary&member_state=GHA")
     assert response.status_code == 200
     assert response.context["filterset"].form.errors["basis"]
@@ -212,7 +111,7 @@ def facet(response, name):
     return {option["value"]: option["count"] for option in found["options"]}
 
 
-def test_facets_count_each_option_with_the_other_filters_applied(client, fixture):
+def test_facets_count_each_option_with_the_other_filters_applied(client, five):
     response = client.get("/commitments/?basis=legal")
     # The basis facet ignores the basis filter itself: it shows what each choice would give.
     assert facet(response, "basis") == {"legal": 2, "political": 2, "moral": 1}
@@ -239,7 +138,7 @@ def test_facets_count_each_option_with_the_other_filters_applied(client, fixture
     assert facet(response, "is_demo") == {"true": 0, "false": 2}
 
 
-def test_facets_without_filters_count_everything(client, fixture):
+def test_facets_without_filters_count_everything(client, five):
     response = client.get("/commitments/")
     assert facet(response, "channel") == {"parliament": 2, "upr": 3}
     assert facet(response, "risk_factor") == {"1": 2, "2": 0}
@@ -247,7 +146,7 @@ def test_facets_without_filters_count_everything(client, fixture):
     assert facet(response, "overdue") == {"true": 2, "false": 3}
 
 
-def test_a_facet_option_links_to_the_filtered_list_with_the_same_count(client, fixture):
+def test_a_facet_option_links_to_the_filtered_list_with_the_same_count(client, five):
     response = client.get("/commitments/?basis=legal")
     for found in response.context["facets"]:
         for option in found["options"]:

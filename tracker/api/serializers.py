@@ -502,6 +502,51 @@ class PerQuarterSerializer(serializers.Serializer):
     before = serializers.IntegerField(help_text="Updates reported before the first quarter.")
 
 
+class StatsStatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    count = serializers.IntegerField()
+
+
+class StatsMatrixRowSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The basis, channel code, source kind or level.")
+    label = serializers.CharField()
+    total = serializers.IntegerField(help_text="Commitments (withdrawn included).")
+    by_status = StatsStatusCountSerializer(many=True, help_text="Every status, in order.")
+    overdue = serializers.IntegerField(help_text="Reviews overdue today.")
+    target_missed = serializers.IntegerField(
+        help_text="Target date passed and not complete (withdrawn included)."
+    )
+    complete_share = serializers.FloatField(
+        allow_null=True, help_text="Complete / total (0 to 1); null when there are none."
+    )
+
+
+class StatsChannelRowSerializer(StatsMatrixRowSerializer):
+    level = serializers.ChoiceField(choices=PreventionStep._meta.get_field("level").choices)
+
+
+class StatsLevelMatrixRowSerializer(StatsMatrixRowSerializer):
+    states = serializers.IntegerField(help_text="States with a commitment at this level.")
+
+
+class StatsStatusLabelSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+
+
+class AccountabilitySerializer(serializers.Serializer):
+    """The accountability matrices (``tracker.stats.accountability``): each row links on the
+    site to ``/commitments/?<param>=<value>&status=...``."""
+
+    statuses = StatsStatusLabelSerializer(many=True)
+    by_basis = StatsMatrixRowSerializer(many=True)
+    by_channel = StatsChannelRowSerializer(
+        many=True, help_text="A commitment with several channels counts under each."
+    )
+    by_source_kind = StatsMatrixRowSerializer(many=True)
+    by_level = StatsLevelMatrixRowSerializer(many=True)
+
+
 class StatsSerializer(serializers.Serializer):
     """The dashboard's figures, computed by ``tracker.stats`` (the same numbers as the pages).
     Codes are stable; ``label`` values follow the request's language (Accept-Language)."""
@@ -516,3 +561,7 @@ class StatsSerializer(serializers.Serializer):
     by_regional_group = StatsGroupStatusSerializer(many=True)
     overdue = OverdueSerializer()
     per_quarter = PerQuarterSerializer()
+    accountability = AccountabilitySerializer(
+        help_text="Commitments by basis, scrutiny channel, source kind and level, each by "
+        "status, with reviews overdue and targets missed."
+    )

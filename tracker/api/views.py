@@ -27,7 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -512,14 +512,22 @@ class IndexSerializer(drf_serializers.Serializer):
 
 # Each resource of the index: its URL name, the schema tag its operations carry, what it is.
 INDEX_RESOURCES = [
-    ("member-state-list", "member-states", _lazy("UN Member States, observers and organisations")),
-    ("focal-point-list", "focal-points", _lazy("Focal point appointments (public fields only)")),
-    ("resolution-list", "resolutions", _lazy("Resolutions referring to R2P")),
-    ("prevention-step-list", "prevention-steps", _lazy("The catalogue of prevention steps")),
-    ("risk-factor-list", "risk-factors", _lazy("Risk factors of the Framework of Analysis")),
-    ("commitment-list", "commitments", _lazy("States' commitments and their status")),
-    ("progress-update-list", "progress-updates", _lazy("Published progress updates")),
-    ("stats", "stats", _lazy("The dashboard's and accountability figures")),
+    (
+        "member-state-list",
+        "member-states",
+        gettext_lazy("UN Member States, observers and organisations"),
+    ),
+    (
+        "focal-point-list",
+        "focal-points",
+        gettext_lazy("Focal point appointments (public fields only)"),
+    ),
+    ("resolution-list", "resolutions", gettext_lazy("Resolutions referring to R2P")),
+    ("prevention-step-list", "prevention-steps", gettext_lazy("The catalogue of prevention steps")),
+    ("risk-factor-list", "risk-factors", gettext_lazy("Risk factors of the Framework of Analysis")),
+    ("commitment-list", "commitments", gettext_lazy("States' commitments and their status")),
+    ("progress-update-list", "progress-updates", gettext_lazy("Published progress updates")),
+    ("stats", "stats", gettext_lazy("The dashboard's and accountability figures")),
 ]
 
 
@@ -575,8 +583,9 @@ def api_not_found(request, *args, **kwargs):
 
 class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
     """The dashboard's figures: focal point coverage, commitments by status, level, step and
-    regional group, overdue reviews, updates per quarter. Computed by ``tracker.stats`` — the
-    same functions as the dashboard — never recomputed here."""
+    regional group, overdue reviews, updates per quarter, and the accountability matrices (basis,
+    scrutiny channel, source kind and level by status). Computed by ``tracker.stats`` — the
+    same functions as the pages — never recomputed here."""
 
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [AllowAny]
@@ -626,6 +635,7 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             ],
             "overdue": figures["overdue"],
             "per_quarter": figures["per_quarter"],
+            "accountability": stats.accountability(today=today, regional_group=group, version=key),
         }
         data = self.get_serializer(body).data
         return ConditionalReadMixin._stamp(Response(data), etag, last)
