@@ -1,6 +1,6 @@
 """Every commitment filter, declared once (``tracker.api.filters.CommitmentFilter``), against
-hand-computed expectations on a small fixture (the five commitments of conftest.py) — through the FilterSet on its own, the API list
-and the public web list — including the boundary days of "overdue" and "target missed",
+hand-computed expectations on the five commitments of conftest.py — through the FilterSet on
+its own, the API list and the public web list — including the boundary days of "overdue" and "target missed",
 withdrawn and corrected commitments. Then the web list's facet counts."""
 
 import pytest
