@@ -1,7 +1,7 @@
 """Every commitment filter, declared once (``tracker.api.filters.CommitmentFilter``), against
 hand-computed expectations on the five commitments of conftest.py — through the FilterSet on
-its own, the API list and the public web list — including the boundary days of "overdue" and "target missed",
-withdrawn and corrected commitments. Then the web list's facet counts."""
+its own, the API list and the public web list — including the boundary days of "overdue" and
+"target missed", withdrawn and corrected commitments. Then the web list's facet counts."""
 
 import pytest
 from django.http import QueryDict
