@@ -18,7 +18,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -597,3 +597,47 @@ def write_open_data_zip(fileobj, version_key: str, *, built_at: datetime.datetim
         for extra in ENTRIES:
             with archive.open(entry(extra.name), "w", force_zip64=True) as out:
                 extra.write(out, version_key)
+
+
+# --- The reporting cycle (tracker.stats.reporting_cycle / reporting_trend rows: dicts) ---------
+
+_COUNTS = ("due", "on_time", "late", "missing", "pending", "on_time_share")
+
+
+def _counts_columns() -> list[Column]:
+    return [Column(name, itemgetter(name)) for name in _COUNTS]
+
+
+def cycle_commitment_columns() -> list[Column]:
+    return [
+        Column("commitment_id", itemgetter("id")),
+        Column("title", itemgetter("title")),
+        Column("state_code", itemgetter("state_code")),
+        Column("state_name", itemgetter("state_name")),
+        Column("due_on", itemgetter("due_on")),
+        Column("reported_on", itemgetter("reported_on")),
+        Column("outcome", itemgetter("outcome")),
+    ]
+
+
+def cycle_state_columns() -> list[Column]:
+    return [
+        Column("state_code", itemgetter("code")),
+        Column("state_name", itemgetter("name")),
+        Column("regional_group", itemgetter("group")),
+        *_counts_columns(),
+    ]
+
+
+def cycle_group_columns() -> list[Column]:
+    return [Column("regional_group", itemgetter("slug")), *_counts_columns()]
+
+
+def cycle_trend_columns() -> list[Column]:
+    return [
+        Column("quarter", itemgetter("quarter")),
+        Column("start", itemgetter("start")),
+        Column("end", itemgetter("end")),
+        Column("overdue", itemgetter("overdue")),
+        *_counts_columns(),
+    ]

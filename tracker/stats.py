@@ -57,6 +57,7 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
+from commitments.rules import Outcome, review_cycles
 from commitments.selectors import review_today
 from focalpoints.models import (
     FocalPoint,
@@ -676,6 +677,180 @@ def accountability(
             _matrix_row(v, str(label), raw["level"], states=raw["level_states"].get(v, 0))
             for v, label in Level.choices
         ],
+    }
+
+
+# --- Reporting cycles: who reported on what fell due, on time or late ---------------------------
+
+OUTCOMES = [Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING, Outcome.PENDING]
+
+
+def _replayed_cycles(regional_group: str | None, state: str | None = None) -> list[tuple]:
+    """Every review every commitment owed, replayed from the effective updates by
+    :func:`commitments.rules.review_cycles`: ``[(commitment_id, title, state_code, state_name,
+    group, ReviewCycle)]``. Two queries (commitments; effective updates in replay order)."""
+    commitments = _commitments(regional_group).order_by()
+    if state:
+        commitments = commitments.filter(state_id=state)
+    corrected = ProgressUpdate.objects.filter(corrects=OuterRef("pk"))
+    updates = (
+        ProgressUpdate.objects.filter(~Exists(corrected))
+        .filter(commitment__in=commitments.values("pk"))
+        .order_by("commitment_id", "reported_on", "created_at", "id")
+        .values_list("commitment_id", "reported_on", "status")
+    )
+    by_commitment: dict[int, list] = {}
+    for commitment_id, reported_on, status in updates.iterator(chunk_size=5000):
+        by_commitment.setdefault(commitment_id, []).append((reported_on, status))
+    rows = []
+    for pk, title, code, name, group, pledged_on, interval in commitments.values_list(
+        "pk",
+        "title",
+        "state_id",
+        "state__name",
+        "state__regional_group",
+        "pledged_on",
+        "review_interval_days",
+    ).iterator(chunk_size=5000):
+        cycles = review_cycles(
+            by_commitment.get(pk, ()), pledged_on=pledged_on, review_interval_days=interval
+        )
+        rows.extend((pk, title, code, name, group, cycle) for cycle in cycles)
+    return rows
+
+
+def _counts() -> dict:
+    return dict.fromkeys(OUTCOMES, 0) | {"due": 0}
+
+
+def _with_share(counts: dict) -> dict:
+    settled = counts[Outcome.ON_TIME] + counts[Outcome.LATE] + counts[Outcome.MISSING]
+    share = round(counts[Outcome.ON_TIME] / settled, 4) if settled else None
+    return {
+        "due": counts["due"],
+        "on_time": counts[Outcome.ON_TIME],
+        "late": counts[Outcome.LATE],
+        "missing": counts[Outcome.MISSING],
+        "pending": counts[Outcome.PENDING],
+        "on_time_share": share,
+    }
+
+
+def reporting_cycle(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """The reviews that fell due from ``start`` to ``end`` (both included) and how each was
+    answered, judged on ``today`` (:meth:`commitments.rules.ReviewCycle.outcome`: on time —
+    early included —, late, missing, or pending while not yet overdue).
+
+    Returns ``{"start", "end", "today", "totals": counts, "groups": [{"slug", "label",
+    **counts}] (the five groups), "states": [{"code", "name", "group", **counts}] (States with
+    a review due, by name), "commitments": [{"id", "title", "state_code", "state_name",
+    "due_on", "reported_on", "outcome"}] (by State name, then due date)}`` where counts are
+    ``{"due", "on_time", "late", "missing", "pending", "on_time_share"}`` and the share is
+    on time / (on time + late + missing), ``None`` when nothing is settled.
+    """
+    today = today or review_today()
+
+    def compute():
+        totals, groups, states, commitments = _counts(), {}, {}, []
+        for pk, title, code, name, group, cycle in _replayed_cycles(regional_group):
+            if not start <= cycle.due_on <= end:
+                continue
+            outcome = cycle.outcome(today)
+            state = states.setdefault(code, {"name": name, "group": group, **_counts()})
+            for counts in (totals, groups.setdefault(group, _counts()), state):
+                counts["due"] += 1
+                counts[outcome] += 1
+            commitments.append(
+                {
+                    "id": pk,
+                    "title": title,
+                    "state_code": code,
+                    "state_name": name,
+                    "due_on": cycle.due_on,
+                    "reported_on": cycle.reported_on,
+                    "outcome": outcome,
+                }
+            )
+        commitments.sort(key=lambda c: (c["state_name"], c["due_on"], c["id"]))
+        return {"totals": totals, "groups": groups, "states": states, "commitments": commitments}
+
+    raw = _cached("cycle", compute, regional_group, start, end, today, version=version)
+    labels = _labels(RegionalGroup.choices)
+    slugs = [regional_group] if regional_group else GROUP_ORDER
+    return {
+        "start": start,
+        "end": end,
+        "today": today,
+        "totals": _with_share(raw["totals"]),
+        "groups": [
+            {"slug": slug, "label": labels[slug], **_with_share(raw["groups"].get(slug, _counts()))}
+            for slug in slugs
+        ],
+        "states": sorted(
+            (
+                {"code": code, "name": row["name"], "group": row["group"], **_with_share(row)}
+                for code, row in raw["states"].items()
+            ),
+            key=lambda row: row["name"],
+        ),
+        "commitments": raw["commitments"],
+    }
+
+
+def reporting_trend(
+    *,
+    today: datetime.date | None = None,
+    quarters: int = 8,
+    regional_group: str | None = None,
+    state: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """Quarter by quarter, for the last ``quarters`` quarters up to the current one: the
+    reviews overdue at the end of the quarter (or today, for the current one) and the on-time
+    share of the reviews that fell due in it — computed from the dated updates and due dates
+    (:func:`commitments.rules.review_cycles`), never from stored snapshots. ``state`` (an ISO3
+    code) restricts it to one State's commitments (its profile).
+
+    Returns ``{"rows": [{"quarter": "2026-Q1", "start": date, "end": date, "overdue": int,
+    **counts}]}`` oldest first (counts as in :func:`reporting_cycle`).
+    """
+    today = today or review_today()
+    starts = [_quarter_start(today)]
+    for _ in range(quarters - 1):
+        starts.append(_previous_quarter(starts[-1]))
+    starts.reverse()
+    ends = [_next_quarter(start) - datetime.timedelta(days=1) for start in starts]
+
+    def compute():
+        rows = [{"overdue": 0, **_counts()} for _ in starts]
+        for *_ignored, cycle in _replayed_cycles(regional_group, state):
+            for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+                if cycle.overdue_on(min(end, today)):
+                    rows[index]["overdue"] += 1
+                if start <= cycle.due_on <= end:
+                    rows[index]["due"] += 1
+                    rows[index][cycle.outcome(today)] += 1
+        return rows
+
+    raw = _cached("trend", compute, regional_group, state, today, quarters, version=version)
+    return {
+        "rows": [
+            {
+                "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+                "start": start,
+                "end": end,
+                "overdue": row["overdue"],
+                **_with_share(row),
+            }
+            for start, end, row in zip(starts, ends, raw, strict=True)
+        ]
     }
 
 

@@ -7,6 +7,7 @@ app_name = "tracker"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("accountability/", views.accountability, name="accountability"),
+    path("reporting/", views.reporting, name="reporting"),
     path("states/", views.states, name="states"),
     path("states/<str:code>/", views.state, name="state"),
     path("states/<str:code>/updates.atom", feeds.StateUpdatesFeed(), name="state_feed"),

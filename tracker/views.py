@@ -12,7 +12,12 @@ from commitments.selectors import review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
 from tracker import charts, exports, facets, opendata, selectors, stats, tasks
-from tracker.forms import ResolutionFilterForm, SearchForm, StateFilterForm
+from tracker.forms import (
+    ReportingPeriodForm,
+    ResolutionFilterForm,
+    SearchForm,
+    StateFilterForm,
+)
 from tracker.limits import csv_and_search_limited, csv_limited, download_limited
 
 PAGE_SIZE = 50
@@ -27,9 +32,11 @@ def _page(request, queryset):
 
 
 def dashboard(request):
-    figures = stats.dashboard(today=review_today())
+    today = review_today()
+    figures = stats.dashboard(today=today)
     context = {
         "figures": figures,
+        "trend": stats.reporting_trend(today=today, quarters=4, version=figures["version"]),
         "charts": charts.dashboard_charts(figures, rtl=get_language_bidi()),
         "last_changed": figures["last_changed"],
     }
@@ -37,12 +44,43 @@ def dashboard(request):
 
 
 def accountability(request):
-    figures = stats.accountability(today=review_today())
-    return render(
-        request,
-        "tracker/accountability.html",
-        {"figures": figures, "last_changed": _last_changed()},
-    )
+    version = stats.data_version()
+    figures = stats.accountability(today=review_today(), version=version["key"])
+    context = {"figures": figures, "last_changed": version["last_changed"]}
+    return render(request, "tracker/accountability.html", context)
+
+
+# The CSVs of the reporting-cycle page: ?format=csv&table=<name>.
+CYCLE_TABLES = {
+    "commitments": ("commitments", exports.cycle_commitment_columns),
+    "states": ("states", exports.cycle_state_columns),
+    "groups": ("groups", exports.cycle_group_columns),
+}
+
+
+@csv_limited
+def reporting(request):
+    today = review_today()
+    form = ReportingPeriodForm(request.GET)
+    start, end = form.bounds(today)
+    version = stats.data_version()
+    cycle = stats.reporting_cycle(start=start, end=end, today=today, version=version["key"])
+    trend = stats.reporting_trend(today=today, version=version["key"])
+    if request.GET.get("format") == "csv":
+        table = request.GET.get("table", "commitments")
+        if table == "trend":
+            return exports.csv_response(
+                "reporting-trend.csv", exports.cycle_trend_columns(), trend["rows"]
+            )
+        key, columns = CYCLE_TABLES.get(table, CYCLE_TABLES["commitments"])
+        return exports.csv_response(f"reporting-{start}-{end}-{key}.csv", columns(), cycle[key])
+    context = {
+        "form": form,
+        "cycle": cycle,
+        "trend": trend,
+        "last_changed": version["last_changed"],
+    }
+    return render(request, "tracker/reporting.html", context)
 
 
 @csv_and_search_limited
@@ -66,7 +104,8 @@ def state(request, code):
         profile = selectors.state_profile(code, today=today)
     except MemberState.DoesNotExist:
         raise Http404 from None
-    return render(request, "tracker/state.html", {**profile, "today": today})
+    trend = stats.reporting_trend(today=today, quarters=4, state=profile["state"].code)
+    return render(request, "tracker/state.html", {**profile, "today": today, "trend": trend})
 
 
 def region(request, slug):

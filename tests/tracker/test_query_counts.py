@@ -69,13 +69,14 @@ def build(size: int) -> dict:
 PAGES = [
     # version + coverage (States with focal-point flag) + reference figure + by status + by
     # level + by step + overdue + per quarter + recent updates + State tiles = 10, plus the
-    # demo flag.
-    ("tracker:dashboard", {}, 10 + DEMO_FLAG),
+    # demo flag, plus the reporting trend's commitments and effective updates (replayed).
+    ("tracker:dashboard", {}, 10 + DEMO_FLAG + 2),
     # version + the annotated States list.
     ("tracker:states", {}, 2 + DEMO_FLAG),
     # State + focal point appointments + commitments + memberships + review record +
-    # resolutions + recent updates.
-    ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG),
+    # resolutions + recent updates; the reporting trend: version, the State's commitments and
+    # their effective updates (replayed).
+    ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG + 3),
     # the dashboard's 10 for the group (its States table is the tiles' list).
     ("tracker:region", {"slug": "african"}, 10 + DEMO_FLAG),
     # version + count (paginator) + the page of commitments (State, step, latest update joined)
