@@ -241,3 +241,18 @@ def test_page_queries_when_warm(client, cycle_world, django_assert_max_num_queri
     # The data version (the key of the cached figures and the page's "last changed").
     with django_assert_max_num_queries(1):
         client.get("/reporting/?period=2026-Q2")
+
+
+def test_stats_api_serves_the_cycle_and_the_trend(client, cycle_world):
+    body = client.get("/api/v1/stats/?period=2026-Q2").json()
+    cycle = body["reporting_cycle"]
+    assert (cycle["start"], cycle["end"]) == ("2026-04-01", "2026-06-30")
+    assert cycle["totals"]["on_time_share"] == 0.4
+    assert {s["code"]: s["due"] for s in cycle["states"]} == {"GHA": 3, "KEN": 2, "DNK": 1}
+    assert body["reporting_trend"]["rows"][-1]["quarter"] == "2026-Q2"
+    assert client.get("/api/v1/stats/?period=2026").json()["reporting_cycle"]["end"] == (
+        "2026-12-31"
+    )
+    bad = client.get("/api/v1/stats/?period=2026-Q5")
+    assert bad.status_code == 400
+    assert list(bad.json()["errors"]) == ["period"]

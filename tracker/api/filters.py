@@ -438,9 +438,24 @@ class SearchFilter(drf_filters.SearchFilter):
         return parameters
 
 
+@extend_schema_field({"type": "string", "pattern": "^\\d{4}(-Q[1-4])?$", "example": "2026-Q2"})
+class PeriodFilter(filters.CharFilter):
+    """A quarter (``2026-Q2``) or a year (``2026``); read by the view, filters nothing."""
+
+    def __init__(self, *args, **kwargs):
+        validator = RegexValidator(r"^\d{4}(-Q[1-4])?$")
+        super().__init__(*args, validators=[validator], method=lambda qs, name, value: qs, **kwargs)
+
+
 class StatsFilter(ApiFilterSet):
     regional_group = filters.ChoiceFilter(
         choices=RegionalGroup.choices, label=_("Only the States of this UN regional group.")
+    )
+    period = PeriodFilter(
+        label=_(
+            "The reporting cycle's period: a quarter (2026-Q2) or a year (2026); default: "
+            "the current quarter."
+        )
     )
 
     class Meta:

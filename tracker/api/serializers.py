@@ -547,6 +547,49 @@ class AccountabilitySerializer(serializers.Serializer):
     by_level = StatsLevelMatrixRowSerializer(many=True)
 
 
+class StatsCycleCountsSerializer(serializers.Serializer):
+    due = serializers.IntegerField(help_text="Reviews that fell due.")
+    on_time = serializers.IntegerField(help_text="... reported on or before the due date.")
+    late = serializers.IntegerField(help_text="... reported after the due date.")
+    missing = serializers.IntegerField(help_text="... not reported, and overdue.")
+    pending = serializers.IntegerField(help_text="... not reported, not yet overdue.")
+    on_time_share = serializers.FloatField(
+        allow_null=True, help_text="on_time / (on_time + late + missing); null when none."
+    )
+
+
+class StatsCycleGroupSerializer(StatsCycleCountsSerializer):
+    slug = serializers.CharField(help_text="Regional group.")
+    label = serializers.CharField()
+
+
+class StatsCycleStateSerializer(StatsCycleCountsSerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class ReportingCycleSerializer(serializers.Serializer):
+    """Who reported on the reviews that fell due in the period (``tracker.stats``)."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
+    totals = StatsCycleCountsSerializer()
+    groups = StatsCycleGroupSerializer(many=True)
+    states = StatsCycleStateSerializer(many=True, help_text="States with a review due.")
+
+
+class StatsTrendRowSerializer(StatsCycleCountsSerializer):
+    quarter = serializers.CharField(help_text="E.g. 2026-Q2.")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    overdue = serializers.IntegerField(help_text="Reviews overdue at the end of the quarter.")
+
+
+class ReportingTrendSerializer(serializers.Serializer):
+    rows = StatsTrendRowSerializer(many=True, help_text="The last eight quarters, oldest first.")
+
+
 class StatsSerializer(serializers.Serializer):
     """The dashboard's figures, computed by ``tracker.stats`` (the same numbers as the pages).
     Codes are stable; ``label`` values follow the request's language (Accept-Language)."""
@@ -564,4 +607,11 @@ class StatsSerializer(serializers.Serializer):
     accountability = AccountabilitySerializer(
         help_text="Commitments by basis, scrutiny channel, source kind and level, each by "
         "status, with reviews overdue and targets missed."
+    )
+    reporting_cycle = ReportingCycleSerializer(
+        help_text="The reviews due in `period` (default: the current quarter) and how they "
+        "were answered."
+    )
+    reporting_trend = ReportingTrendSerializer(
+        help_text="Overdue reviews and on-time reporting by quarter, from the dated updates."
     )

@@ -59,6 +59,7 @@ from tracker.api.pagination import ApiPagination
 from tracker.api.params import StrictQueryParametersMixin
 from tracker.api.renderers import CSVRenderer, StrictContentNegotiation
 from tracker.api.throttling import AnonThrottle, SearchThrottle, UserThrottle
+from tracker.forms import ReportingPeriodForm
 
 API_VERSION = "v1"
 # A commitment's own columns (its State's and step's are read only as far as rows show them).
@@ -605,6 +606,8 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
         self.filter_queryset(self.get_queryset())  # validates ?regional_group= (400 if bad)
         group = request.query_params.get("regional_group") or None
         today = review_today()
+        period = ReportingPeriodForm({"period": request.query_params.get("period", "")})
+        start, end = period.bounds(today)
         version = stats.data_version()
         basis = "|".join([API_VERSION, request.get_full_path(), today.isoformat(), version["key"]])
         etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
@@ -636,6 +639,12 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             "overdue": figures["overdue"],
             "per_quarter": figures["per_quarter"],
             "accountability": stats.accountability(today=today, regional_group=group, version=key),
+            "reporting_cycle": stats.reporting_cycle(
+                start=start, end=end, today=today, regional_group=group, version=key
+            ),
+            "reporting_trend": stats.reporting_trend(
+                today=today, regional_group=group, version=key
+            ),
         }
         data = self.get_serializer(body).data
         return ConditionalReadMixin._stamp(Response(data), etag, last)
