@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_bidi
 
 from commitments.evidence import document_response
-from commitments.models import Commitment, Evidence, PreventionStep, Resolution
+from commitments.models import Commitment, Evidence, PreventionStep, Resolution, RiskFactor
 from commitments.selectors import review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
@@ -205,6 +205,27 @@ def step(request, code):
         return exports.commitments_csv_response(filename, detail["commitments"], today=today)
     context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
     return render(request, "tracker/step.html", context)
+
+
+def risk_factors(request):
+    rows = selectors.risk_factors_list(today=review_today())
+    return render(
+        request, "tracker/risk_factors.html", {"factors": rows, "last_changed": _last_changed()}
+    )
+
+
+@csv_limited
+def risk_factor(request, number):
+    today = review_today()
+    try:
+        detail = selectors.risk_factor_detail(number, today=today)
+    except RiskFactor.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "csv":
+        filename = f"risk-factor-{number}-commitments.csv"
+        return exports.commitments_csv_response(filename, detail["commitments"], today=today)
+    context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
+    return render(request, "tracker/risk_factor.html", context)
 
 
 def open_data(request):
