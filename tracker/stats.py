@@ -465,8 +465,8 @@ def updates_per_quarter(
 def recent_updates(
     *, limit: int = 10, regional_group: str | None = None, version: str | None = None
 ) -> list[dict]:
-    """The latest published progress updates (newest publication first), corrections included
-    and flagged.
+    """The latest progress updates by reporting date — the date the list shows — newest first
+    (publication, then id, break ties), corrections included and flagged.
 
     Returns ``[{"id": int, "commitment_id": int, "commitment_title": str, "state_code": str,
     "state_name": str, "reported_on": date, "published_at": datetime, "status": str,
@@ -478,7 +478,7 @@ def recent_updates(
         if regional_group:
             updates = updates.filter(commitment__state__regional_group=regional_group)
         return list(
-            updates.order_by("-created_at", "-id").values(
+            updates.order_by("-reported_on", "-created_at", "-id").values(
                 "id",
                 "commitment_id",
                 "commitment__title",
