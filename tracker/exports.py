@@ -561,9 +561,52 @@ def _write_licence(fileobj, version_key: str) -> None:
     fileobj.write(LICENCE_TEXT.encode())
 
 
+def _write_csv(fileobj, header: list[str], rows: Iterable[list]) -> None:
+    writer = csv.writer(_Echo())
+    fileobj.write((BOM + writer.writerow(header)).encode())
+    for row in rows:
+        fileobj.write(writer.writerow([_cell(v) for v in row]).encode())
+
+
+def _write_accountability(fileobj, version_key: str) -> None:
+    """The accountability matrices (tracker.stats.accountability) as one long table: one row
+    per dimension value, a column per status, judged on the day the zip is built."""
+    from tracker import stats  # the figures sit above the exports
+
+    figures = stats.accountability(version=version_key)
+    statuses = [s["status"] for s in figures["statuses"]]
+    header = ["judged_on", "dimension", "value", "total", *statuses, "overdue", "target_missed"]
+    dimensions = ("basis", "channel", "source_kind", "level")
+    rows = [
+        [
+            figures["today"],
+            dimension,
+            row["value"],
+            row["total"],
+            *(cell["count"] for cell in row["by_status"]),
+            row["overdue"],
+            row["target_missed"],
+        ]
+        for dimension in dimensions
+        for row in figures[f"by_{dimension}"]
+    ]
+    _write_csv(fileobj, header, rows)
+
+
+def _write_reporting_trend(fileobj, version_key: str) -> None:
+    """Overdue reviews and on-time reporting by quarter (tracker.stats.reporting_trend)."""
+    from tracker import stats
+
+    rows = stats.reporting_trend(version=version_key)["rows"]
+    columns = cycle_trend_columns()
+    _write_csv(fileobj, [c.header for c in columns], ([c.get(r) for c in columns] for r in rows))
+
+
 ENTRIES: list[Entry] = [
     Entry("datapackage.json", _write_datapackage),
     Entry("LICENCE.txt", _write_licence),
+    Entry("figures/accountability.csv", _write_accountability),
+    Entry("figures/reporting_trend.csv", _write_reporting_trend),
 ]
 
 

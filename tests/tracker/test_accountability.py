@@ -101,3 +101,30 @@ def test_stats_api_serves_the_same_figures(client, five):
 
 def _jsonish(rows):
     return [{**r, "label": str(r["label"])} for r in rows]
+
+
+def test_the_open_data_zip_has_the_matrices_and_the_trend_as_tables(five):
+    import csv
+    import datetime
+    import io
+    import zipfile
+
+    from tracker import exports
+
+    buffer = io.BytesIO()
+    exports.write_open_data_zip(
+        buffer, stats.data_version()["key"], built_at=datetime.datetime.now(datetime.UTC)
+    )
+    archive = zipfile.ZipFile(buffer)
+    text = archive.read("figures/accountability.csv").decode("utf-8-sig")
+    rows = {(r["dimension"], r["value"]): r for r in csv.DictReader(io.StringIO(text))}
+    legal = rows[("basis", "legal")]
+    assert (legal["judged_on"], legal["total"], legal["target_missed"]) == (str(TODAY), "2", "2")
+    assert (legal["limited"], legal["withdrawn"], legal["overdue"]) == ("1", "1", "1")
+    assert rows[("channel", "upr")]["total"] == "3"
+    assert rows[("level", "national")]["overdue"] == "2"
+    trend = archive.read("figures/reporting_trend.csv").decode("utf-8-sig")
+    last = list(csv.DictReader(io.StringIO(trend)))[-1]
+    assert last["quarter"] == "2026-Q2"
+    expected = stats.reporting_trend(today=TODAY)["rows"][-1]
+    assert (last["overdue"], last["due"]) == (str(expected["overdue"]), str(expected["due"]))
