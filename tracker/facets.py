@@ -70,12 +70,13 @@ class Facet:
     name: str  # the filter's parameter
     label: str
     count: Callable[[QuerySet, datetime.date], list]  # [(value, label, count)], one query
+    compact: bool = False  # a long list: options that would give nothing are not shown
 
 
 FACETS = [
     Facet("status", _("Status"), _by_field("status", Status.choices)),
     Facet("basis", _("Basis of responsibility"), _by_field("basis", Basis.choices)),
-    Facet("channel", _("Scrutiny channel"), _channels),
+    Facet("channel", _("Scrutiny channel"), _channels, compact=True),
     Facet(
         "source_kind",
         _("Where it was pledged"),
@@ -87,7 +88,7 @@ FACETS = [
         _("Regional group"),
         _by_field("state__regional_group", RegionalGroup.choices),
     ),
-    Facet("risk_factor", _("Risk factor addressed"), _risk_factors),
+    Facet("risk_factor", _("Risk factor addressed"), _risk_factors, compact=True),
     Facet("overdue", _("Review overdue"), _yes_no(overdue_q)),
     Facet("target_missed", _("Target missed"), _yes_no(target_missed_q)),
     Facet("has_evidence", _("Published evidence"), _yes_no(lambda today: has_evidence_q())),
@@ -138,7 +139,8 @@ def _url(data: QueryDict, name: str, value: str | None) -> str:
 
 
 def facet_counts(data: QueryDict, queryset: QuerySet, *, today: datetime.date) -> list[dict]:
-    """Each facet with its options: ``{"name", "label", "selected" (values), "clear_url",
+    """Each facet with its options: ``{"name", "label", "selected" (values), "compact",
+    "clear_url",
     "options": [{"value", "label", "count", "selected", "url"}]}``. A facet's counts apply
     every filter but its own. One query per facet."""
     facets = []
@@ -163,6 +165,7 @@ def facet_counts(data: QueryDict, queryset: QuerySet, *, today: datetime.date) -
                 "name": facet.name,
                 "label": facet.label,
                 "selected": sorted(selected),
+                "compact": facet.compact,
                 "clear_url": _url(data, facet.name, None),
                 "options": options,
             }
