@@ -34,6 +34,7 @@ has to remember to invalidate anything.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import hashlib
 from collections.abc import Callable
@@ -693,11 +694,11 @@ def _replayed_cycles(regional_group: str | None, state: str | None = None) -> li
     if state:
         commitments = commitments.filter(state_id=state)
     corrected = ProgressUpdate.objects.filter(corrects=OuterRef("pk"))
-    updates = (
-        ProgressUpdate.objects.filter(~Exists(corrected))
-        .filter(commitment__in=commitments.values("pk"))
-        .order_by("commitment_id", "reported_on", "created_at", "id")
-        .values_list("commitment_id", "reported_on", "status")
+    updates = ProgressUpdate.objects.filter(~Exists(corrected))
+    if regional_group or state:
+        updates = updates.filter(commitment__in=commitments.values("pk"))
+    updates = updates.order_by("commitment_id", "reported_on", "created_at", "id").values_list(
+        "commitment_id", "reported_on", "status"
     )
     by_commitment: dict[int, list] = {}
     for commitment_id, reported_on, status in updates.iterator(chunk_size=5000):
@@ -828,15 +829,30 @@ def reporting_trend(
     starts.reverse()
     ends = [_next_quarter(start) - datetime.timedelta(days=1) for start in starts]
 
+    # The day each quarter is judged at: its last day, or today for the current one.
+    judged = [min(end, today) for end in ends]
+
     def compute():
         rows = [{"overdue": 0, **_counts()} for _ in starts]
+        # A review is overdue at the end of day d for due_on < d < reported_on (or no report
+        # yet): a run of consecutive quarters, found by bisection and added as a difference.
+        delta = [0] * (len(starts) + 1)
         for *_ignored, cycle in _replayed_cycles(regional_group, state):
-            for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
-                if cycle.overdue_on(min(end, today)):
-                    rows[index]["overdue"] += 1
-                if start <= cycle.due_on <= end:
-                    rows[index]["due"] += 1
-                    rows[index][cycle.outcome(today)] += 1
+            first = bisect.bisect_right(judged, cycle.due_on)
+            last = len(judged)
+            if cycle.reported_on is not None:
+                last = bisect.bisect_left(judged, cycle.reported_on)
+            if first < last:
+                delta[first] += 1
+                delta[last] -= 1
+            index = bisect.bisect_right(starts, cycle.due_on) - 1
+            if index >= 0 and cycle.due_on <= ends[index]:
+                rows[index]["due"] += 1
+                rows[index][cycle.outcome(today)] += 1
+        running = 0
+        for index, row in enumerate(rows):
+            running += delta[index]
+            row["overdue"] = running
         return rows
 
     raw = _cached("trend", compute, regional_group, state, today, quarters, version=version)

@@ -256,3 +256,26 @@ def test_stats_api_serves_the_cycle_and_the_trend(client, cycle_world):
     bad = client.get("/api/v1/stats/?period=2026-Q5")
     assert bad.status_code == 400
     assert list(bad.json()["errors"]) == ["period"]
+
+
+def test_trend_counts_agree_with_the_row_rule_quarter_by_quarter(cycle_world):
+    """The trend counts by bisection; ReviewCycle.overdue_on says it for one review."""
+    trend = stats.reporting_trend(today=TODAY, quarters=6)["rows"]
+    cycles = [
+        cycle
+        for commitment in Commitment.objects.all()
+        for cycle in review_cycles(
+            [
+                (u.reported_on, u.status)
+                for u in commitment.updates.filter(correction__isnull=True).order_by(
+                    "reported_on", "created_at", "id"
+                )
+            ],
+            pledged_on=commitment.pledged_on,
+            review_interval_days=commitment.review_interval_days,
+        )
+    ]
+    for row in trend:
+        day = min(row["end"], TODAY)
+        assert row["overdue"] == sum(c.overdue_on(day) for c in cycles), row["quarter"]
+        assert row["due"] == sum(row["start"] <= c.due_on <= row["end"] for c in cycles)
