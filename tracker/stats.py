@@ -34,7 +34,6 @@ has to remember to invalidate anything.
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import hashlib
 from collections.abc import Callable
@@ -42,9 +41,22 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag
 
 from commitments.models import (
+    CLOSED_STATUSES,
     Basis,
     Commitment,
     Level,
@@ -58,7 +70,7 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
-from commitments.rules import Outcome, review_cycles
+from commitments.rules import Outcome, ReviewCycle
 from commitments.selectors import review_today
 from focalpoints.models import (
     FocalPoint,
@@ -686,42 +698,108 @@ def accountability(
 OUTCOMES = [Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING, Outcome.PENDING]
 
 
-def _replayed_cycles(regional_group: str | None, state: str | None = None) -> list[tuple]:
-    """Every review every commitment owed, replayed from the effective updates by
-    :func:`commitments.rules.review_cycles`: ``[(commitment_id, title, state_code, state_name,
-    group, ReviewCycle)]``. Two queries (commitments; effective updates in replay order)."""
-    commitments = _commitments(regional_group).order_by()
+class AddDays(Func):
+    """``date + days`` for a date expression and an integer expression, in SQL (PostgreSQL adds
+    an integer to a date; SQLite's ``date()`` takes a modifier)."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        days_sql, days_params = compiler.compile(self.source_expressions[1])
+        params = [*date_params, *days_params]
+        if connection.vendor == "sqlite":
+            return f"date({date_sql}, '+' || {days_sql} || ' days')", params
+        return f"({date_sql} + {days_sql})", params
+
+
+def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, list]:
+    """SQL of every review every commitment owed — the set form of
+    :func:`commitments.rules.review_cycles`, held to the same answers by the tests — with the
+    columns ``c`` (commitment id), ``t`` (title), ``s`` (State code), ``n`` (State name), ``g``
+    (regional group), ``due_on`` and ``r`` (the report that answered it, or NULL).
+
+    Answered reviews: each effective update (not corrected) answers the review due one interval
+    after the previous effective update of its commitment (or the pledge) — unless that previous
+    update closed the commitment, after which nothing was owed. Unanswered: the stored
+    ``next_review_due`` (derived by the same rule)."""
+    commitments = _commitments(regional_group)
     if state:
         commitments = commitments.filter(state_id=state)
     corrected = ProgressUpdate.objects.filter(corrects=OuterRef("pk"))
-    updates = ProgressUpdate.objects.filter(~Exists(corrected))
+    order = [F("reported_on").asc(), F("created_at").asc(), F("id").asc()]
+    answered = ProgressUpdate.objects.filter(~Exists(corrected))
     if regional_group or state:
-        updates = updates.filter(commitment__in=commitments.values("pk"))
-    updates = updates.order_by("commitment_id", "reported_on", "created_at", "id").values_list(
-        "commitment_id", "reported_on", "status"
-    )
-    by_commitment: dict[int, list] = {}
-    for commitment_id, reported_on, status in updates.iterator(chunk_size=5000):
-        by_commitment.setdefault(commitment_id, []).append((reported_on, status))
-    rows = []
-    for pk, title, code, name, group, pledged_on, interval in commitments.values_list(
-        "pk",
-        "title",
-        "state_id",
-        "state__name",
-        "state__regional_group",
-        "pledged_on",
-        "review_interval_days",
-    ).iterator(chunk_size=5000):
-        cycles = review_cycles(
-            by_commitment.get(pk, ()), pledged_on=pledged_on, review_interval_days=interval
+        answered = answered.filter(commitment__in=commitments.values("pk"))
+    answered = (
+        answered.annotate(
+            previous=Window(Lag("reported_on"), partition_by=[F("commitment_id")], order_by=order),
+            previous_status=Window(
+                Lag("status"), partition_by=[F("commitment_id")], order_by=order
+            ),
         )
-        rows.extend((pk, title, code, name, group, cycle) for cycle in cycles)
-    return rows
+        .annotate(
+            c=F("commitment_id"),
+            t=F("commitment__title"),
+            s=F("commitment__state_id"),
+            n=F("commitment__state__name"),
+            g=F("commitment__state__regional_group"),
+            due_on=AddDays(
+                Coalesce("previous", "commitment__pledged_on"),
+                F("commitment__review_interval_days"),
+            ),
+            r=F("reported_on"),
+        )
+        .order_by()
+        .values("c", "t", "s", "n", "g", "due_on", "r", "previous_status")
+    )
+    unanswered = (
+        commitments.filter(next_review_due__isnull=False)
+        .annotate(
+            c=F("id"),
+            t=F("title"),
+            s=F("state_id"),
+            n=F("state__name"),
+            g=F("state__regional_group"),
+            due_on=F("next_review_due"),
+        )
+        .order_by()
+        .values("c", "t", "s", "n", "g", "due_on")
+    )
+    answered_sql, answered_params = answered.query.sql_with_params()
+    unanswered_sql, unanswered_params = unanswered.query.sql_with_params()
+    closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
+    sql = (
+        f"SELECT c, t, s, n, g, due_on, r FROM ({answered_sql}) answered "  # noqa: S608
+        f"WHERE previous_status IS NULL OR previous_status NOT IN ({closed}) "
+        f"UNION ALL SELECT c, t, s, n, g, due_on, NULL FROM ({unanswered_sql}) unanswered"
+    )
+    return sql, [*answered_params, *sorted(CLOSED_STATUSES), *unanswered_params]
+
+
+def _date(value) -> datetime.date | None:
+    """SQLite returns computed dates as text."""
+    return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+# Counts of reviews by outcome, judged on a day (``%s`` twice: today), as SQL sums.
+_OUTCOME_SUMS = (
+    "SUM(CASE WHEN r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r IS NULL AND due_on < %s THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)"
+)
 
 
 def _counts() -> dict:
     return dict.fromkeys(OUTCOMES, 0) | {"due": 0}
+
+
+def _add(counts: dict, values) -> dict:
+    for outcome, value in zip(OUTCOMES, values, strict=True):
+        counts[outcome] += value or 0
+        counts["due"] += value or 0
+    return counts
 
 
 def _with_share(counts: dict) -> dict:
@@ -737,12 +815,55 @@ def _with_share(counts: dict) -> dict:
     }
 
 
+def _cycle_counts(start, end, today, regional_group) -> dict:
+    cycles, params = _cycles_sql(regional_group, None)
+    sql = (
+        f"SELECT s, n, g, {_OUTCOME_SUMS} FROM ({cycles}) cycles "  # noqa: S608
+        "WHERE due_on >= %s AND due_on <= %s GROUP BY s, n, g"
+    )
+    totals, groups, states = _counts(), {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today, today, *params, start, end])
+        for code, name, group, *values in cursor.fetchall():
+            states[code] = _add({"name": name, "group": group, **_counts()}, values)
+            _add(groups.setdefault(group, _counts()), values)
+            _add(totals, values)
+    return {"totals": totals, "groups": groups, "states": states}
+
+
+def _cycle_commitments(start, end, today, regional_group) -> list[dict]:
+    cycles, params = _cycles_sql(regional_group, None)
+    sql = (
+        f"SELECT c, t, s, n, due_on, r FROM ({cycles}) cycles "  # noqa: S608
+        "WHERE due_on >= %s AND due_on <= %s ORDER BY n, due_on, c"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start, end])
+        rows = cursor.fetchall()
+    listed = []
+    for pk, title, code, name, due_on, reported_on in rows:
+        cycle = ReviewCycle(due_on=_date(due_on), reported_on=_date(reported_on))
+        listed.append(
+            {
+                "id": pk,
+                "title": title,
+                "state_code": code,
+                "state_name": name,
+                "due_on": cycle.due_on,
+                "reported_on": cycle.reported_on,
+                "outcome": cycle.outcome(today),
+            }
+        )
+    return listed
+
+
 def reporting_cycle(
     *,
     start: datetime.date,
     end: datetime.date,
     today: datetime.date | None = None,
     regional_group: str | None = None,
+    commitments: bool = False,
     version: str | None = None,
 ) -> dict:
     """The reviews that fell due from ``start`` to ``end`` (both included) and how each was
@@ -752,37 +873,32 @@ def reporting_cycle(
     Returns ``{"start", "end", "today", "totals": counts, "groups": [{"slug", "label",
     **counts}] (the five groups), "states": [{"code", "name", "group", **counts}] (States with
     a review due, by name), "commitments": [{"id", "title", "state_code", "state_name",
-    "due_on", "reported_on", "outcome"}] (by State name, then due date)}`` where counts are
-    ``{"due", "on_time", "late", "missing", "pending", "on_time_share"}`` and the share is
-    on time / (on time + late + missing), ``None`` when nothing is settled.
+    "due_on", "reported_on", "outcome"}] (by State name, then due date; only with
+    ``commitments=True``, else empty)}`` where counts are ``{"due", "on_time", "late",
+    "missing", "pending", "on_time_share"}`` and the share is on time / (on time + late +
+    missing), ``None`` when nothing is settled. One grouped query (two with ``commitments``).
     """
     today = today or review_today()
-
-    def compute():
-        totals, groups, states, commitments = _counts(), {}, {}, []
-        for pk, title, code, name, group, cycle in _replayed_cycles(regional_group):
-            if not start <= cycle.due_on <= end:
-                continue
-            outcome = cycle.outcome(today)
-            state = states.setdefault(code, {"name": name, "group": group, **_counts()})
-            for counts in (totals, groups.setdefault(group, _counts()), state):
-                counts["due"] += 1
-                counts[outcome] += 1
-            commitments.append(
-                {
-                    "id": pk,
-                    "title": title,
-                    "state_code": code,
-                    "state_name": name,
-                    "due_on": cycle.due_on,
-                    "reported_on": cycle.reported_on,
-                    "outcome": outcome,
-                }
-            )
-        commitments.sort(key=lambda c: (c["state_name"], c["due_on"], c["id"]))
-        return {"totals": totals, "groups": groups, "states": states, "commitments": commitments}
-
-    raw = _cached("cycle", compute, regional_group, start, end, today, version=version)
+    raw = _cached(
+        "cycle",
+        lambda: _cycle_counts(start, end, today, regional_group),
+        regional_group,
+        start,
+        end,
+        today,
+        version=version,
+    )
+    listed = []
+    if commitments:
+        listed = _cached(
+            "cycle-commitments",
+            lambda: _cycle_commitments(start, end, today, regional_group),
+            regional_group,
+            start,
+            end,
+            today,
+            version=version,
+        )
     labels = _labels(RegionalGroup.choices)
     slugs = [regional_group] if regional_group else GROUP_ORDER
     return {
@@ -801,7 +917,7 @@ def reporting_cycle(
             ),
             key=lambda row: row["name"],
         ),
-        "commitments": raw["commitments"],
+        "commitments": listed,
     }
 
 
@@ -816,8 +932,8 @@ def reporting_trend(
     """Quarter by quarter, for the last ``quarters`` quarters up to the current one: the
     reviews overdue at the end of the quarter (or today, for the current one) and the on-time
     share of the reviews that fell due in it — computed from the dated updates and due dates
-    (:func:`commitments.rules.review_cycles`), never from stored snapshots. ``state`` (an ISO3
-    code) restricts it to one State's commitments (its profile).
+    (the reviews of :func:`_cycles_sql`), never from stored snapshots. ``state`` (an ISO3
+    code) restricts it to one State's commitments (its profile). One query.
 
     Returns ``{"rows": [{"quarter": "2026-Q1", "start": date, "end": date, "overdue": int,
     **counts}]}`` oldest first (counts as in :func:`reporting_cycle`).
@@ -829,30 +945,30 @@ def reporting_trend(
     starts.reverse()
     ends = [_next_quarter(start) - datetime.timedelta(days=1) for start in starts]
 
-    # The day each quarter is judged at: its last day, or today for the current one.
-    judged = [min(end, today) for end in ends]
-
     def compute():
-        rows = [{"overdue": 0, **_counts()} for _ in starts]
-        # A review is overdue at the end of day d for due_on < d < reported_on (or no report
-        # yet): a run of consecutive quarters, found by bisection and added as a difference.
-        delta = [0] * (len(starts) + 1)
-        for *_ignored, cycle in _replayed_cycles(regional_group, state):
-            first = bisect.bisect_right(judged, cycle.due_on)
-            last = len(judged)
-            if cycle.reported_on is not None:
-                last = bisect.bisect_left(judged, cycle.reported_on)
-            if first < last:
-                delta[first] += 1
-                delta[last] -= 1
-            index = bisect.bisect_right(starts, cycle.due_on) - 1
-            if index >= 0 and cycle.due_on <= ends[index]:
-                rows[index]["due"] += 1
-                rows[index][cycle.outcome(today)] += 1
-        running = 0
-        for index, row in enumerate(rows):
-            running += delta[index]
-            row["overdue"] = running
+        cycles, params = _cycles_sql(regional_group, state)
+        columns, column_params = [], []
+        for start, end in zip(starts, ends, strict=True):
+            # Overdue at the end of day d: due before d, not answered by d (ReviewCycle.overdue_on).
+            day = min(end, today)
+            columns.append("SUM(CASE WHEN due_on < %s AND (r IS NULL OR r > %s) THEN 1 ELSE 0 END)")
+            column_params += [day, day]
+            window = "due_on >= %s AND due_on <= %s"
+            columns += [
+                f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN {window} AND r IS NULL AND due_on < %s THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
+            ]
+            column_params += [start, end, start, end, start, end, today, start, end, today]
+        sql = f"SELECT {', '.join(columns)} FROM ({cycles}) cycles"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*column_params, *params])
+            values = cursor.fetchone()
+        rows = []
+        for index in range(len(starts)):
+            overdue, *outcomes = values[index * 5 : index * 5 + 5]
+            rows.append({"overdue": overdue or 0, **_add(_counts(), outcomes)})
         return rows
 
     raw = _cached("trend", compute, regional_group, state, today, quarters, version=version)

@@ -64,9 +64,12 @@ def reporting(request):
     form = ReportingPeriodForm(request.GET)
     start, end = form.bounds(today)
     version = stats.data_version()
-    cycle = stats.reporting_cycle(start=start, end=end, today=today, version=version["key"])
+    as_csv = request.GET.get("format") == "csv"
+    cycle = stats.reporting_cycle(
+        start=start, end=end, today=today, commitments=as_csv, version=version["key"]
+    )
     trend = stats.reporting_trend(today=today, version=version["key"])
-    if request.GET.get("format") == "csv":
+    if as_csv:
         table = request.GET.get("table", "commitments")
         if table == "trend":
             return exports.csv_response(

@@ -115,7 +115,7 @@ def shares(row):
 
 
 def test_cycle_totals_states_and_groups(cycle_world):
-    figures = stats.reporting_cycle(**Q2, today=TODAY)
+    figures = stats.reporting_cycle(**Q2, today=TODAY, commitments=True)
     assert shares(figures["totals"]) == {
         "due": 6,
         "on_time": 2,
@@ -279,3 +279,29 @@ def test_trend_counts_agree_with_the_row_rule_quarter_by_quarter(cycle_world):
         day = min(row["end"], TODAY)
         assert row["overdue"] == sum(c.overdue_on(day) for c in cycles), row["quarter"]
         assert row["due"] == sum(row["start"] <= c.due_on <= row["end"] for c in cycles)
+
+
+def test_the_sql_form_owes_the_same_reviews_as_the_rule(cycle_world):
+    """tracker.stats counts reviews in SQL; commitments.rules.review_cycles is the rule."""
+    from django.db import connection
+
+    sql, params = stats._cycles_sql(None, None)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT c, due_on, r FROM ({sql}) cycles", params)  # noqa: S608
+        in_sql = sorted((c, stats._date(d), stats._date(r)) for c, d, r in cursor.fetchall())
+    by_rule = sorted(
+        (commitment.pk, cycle.due_on, cycle.reported_on)
+        for commitment in Commitment.objects.all()
+        for cycle in review_cycles(
+            [
+                (u.reported_on, u.status)
+                for u in commitment.updates.filter(correction__isnull=True).order_by(
+                    "reported_on", "created_at", "id"
+                )
+            ],
+            pledged_on=commitment.pledged_on,
+            review_interval_days=commitment.review_interval_days,
+        )
+    )
+    assert in_sql == by_rule
+    assert len(in_sql) == 9
