@@ -716,8 +716,8 @@ class AddDays(Func):
 def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, list]:
     """SQL of every review every commitment owed — the set form of
     :func:`commitments.rules.review_cycles`, held to the same answers by the tests — with the
-    columns ``c`` (commitment id), ``t`` (title), ``s`` (State code), ``n`` (State name), ``g``
-    (regional group), ``due_on`` and ``r`` (the report that answered it, or NULL).
+    columns ``c`` (commitment id), ``s`` (State code), ``due_on`` and ``r`` (the report that
+    answered it, or NULL). Names are joined by the callers to the few rows they keep.
 
     Answered reviews: each effective update (not corrected) answers the review due one interval
     after the previous effective update of its commitment (or the pledge) — unless that previous
@@ -740,10 +740,7 @@ def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, lis
         )
         .annotate(
             c=F("commitment_id"),
-            t=F("commitment__title"),
             s=F("commitment__state_id"),
-            n=F("commitment__state__name"),
-            g=F("commitment__state__regional_group"),
             due_on=AddDays(
                 Coalesce("previous", "commitment__pledged_on"),
                 F("commitment__review_interval_days"),
@@ -751,28 +748,25 @@ def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, lis
             r=F("reported_on"),
         )
         .order_by()
-        .values("c", "t", "s", "n", "g", "due_on", "r", "previous_status")
+        .values("c", "s", "due_on", "r", "previous_status")
     )
     unanswered = (
         commitments.filter(next_review_due__isnull=False)
         .annotate(
             c=F("id"),
-            t=F("title"),
             s=F("state_id"),
-            n=F("state__name"),
-            g=F("state__regional_group"),
             due_on=F("next_review_due"),
         )
         .order_by()
-        .values("c", "t", "s", "n", "g", "due_on")
+        .values("c", "s", "due_on")
     )
     answered_sql, answered_params = answered.query.sql_with_params()
     unanswered_sql, unanswered_params = unanswered.query.sql_with_params()
     closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
     sql = (
-        f"SELECT c, t, s, n, g, due_on, r FROM ({answered_sql}) answered "  # noqa: S608
+        f"SELECT c, s, due_on, r FROM ({answered_sql}) answered "  # noqa: S608
         f"WHERE previous_status IS NULL OR previous_status NOT IN ({closed}) "
-        f"UNION ALL SELECT c, t, s, n, g, due_on, NULL FROM ({unanswered_sql}) unanswered"
+        f"UNION ALL SELECT c, s, due_on, NULL FROM ({unanswered_sql}) unanswered"
     )
     return sql, [*answered_params, *sorted(CLOSED_STATUSES), *unanswered_params]
 
@@ -818,24 +812,32 @@ def _with_share(counts: dict) -> dict:
 def _cycle_counts(start, end, today, regional_group) -> dict:
     cycles, params = _cycles_sql(regional_group, None)
     sql = (
-        f"SELECT s, n, g, {_OUTCOME_SUMS} FROM ({cycles}) cycles "  # noqa: S608
-        "WHERE due_on >= %s AND due_on <= %s GROUP BY s, n, g"
+        f"SELECT s, {_OUTCOME_SUMS} FROM ({cycles}) cycles "  # noqa: S608
+        "WHERE due_on >= %s AND due_on <= %s GROUP BY s"
     )
-    totals, groups, states = _counts(), {}, {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [today, today, *params, start, end])
-        for code, name, group, *values in cursor.fetchall():
-            states[code] = _add({"name": name, "group": group, **_counts()}, values)
-            _add(groups.setdefault(group, _counts()), values)
-            _add(totals, values)
+        rows = cursor.fetchall()
+    names = dict(MemberState.objects.values_list("code", "name"))
+    groups_of = dict(MemberState.objects.values_list("code", "regional_group"))
+    totals, groups, states = _counts(), {}, {}
+    for code, *values in rows:
+        group = groups_of.get(code, "")
+        states[code] = _add({"name": names.get(code, code), "group": group, **_counts()}, values)
+        _add(groups.setdefault(group, _counts()), values)
+        _add(totals, values)
     return {"totals": totals, "groups": groups, "states": states}
 
 
 def _cycle_commitments(start, end, today, regional_group) -> list[dict]:
     cycles, params = _cycles_sql(regional_group, None)
+    quote = connection.ops.quote_name
     sql = (
-        f"SELECT c, t, s, n, due_on, r FROM ({cycles}) cycles "  # noqa: S608
-        "WHERE due_on >= %s AND due_on <= %s ORDER BY n, due_on, c"
+        f"SELECT cycles.c, cm.{quote('title')}, cycles.s, ms.{quote('name')}, due_on, r "  # noqa: S608
+        f"FROM ({cycles}) cycles "
+        f"JOIN {quote(Commitment._meta.db_table)} cm ON cm.{quote('id')} = cycles.c "
+        f"JOIN {quote(MemberState._meta.db_table)} ms ON ms.{quote('code')} = cycles.s "
+        "WHERE due_on >= %s AND due_on <= %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, start, end])
@@ -854,6 +856,7 @@ def _cycle_commitments(start, end, today, regional_group) -> list[dict]:
                 "outcome": cycle.outcome(today),
             }
         )
+    listed.sort(key=lambda row: (row["state_name"], row["due_on"], row["id"]))
     return listed
 
 

@@ -304,4 +304,4 @@ def test_the_sql_form_owes_the_same_reviews_as_the_rule(cycle_world):
         )
     )
     assert in_sql == by_rule
-    assert len(in_sql) == 9
+    assert len(in_sql) == 10
