@@ -68,3 +68,18 @@ def test_the_accountability_page_reads_right_to_left_in_arabic(
     expected = int(cell.inner_text())
     cell.click()
     expect(page.locator(".result-count")).to_contain_text(str(expected))
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_reporting_cycle_page(page, accountability_data, live_server, language):
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto("/")
+    page.locator("main").locator('a[href="/reporting/"]').first.click()
+    expect(page).to_have_url(re.compile(r"/reporting/$"))
+    audit(page, f"reporting-{language}")
+    screenshot(page, f"reporting-cycle-{language}")
+    # The trend's first quarter opens that quarter's cycle.
+    page.locator('table.matrix tbody th a[href^="?period="]').first.click()
+    expect(page).to_have_url(re.compile(r"/reporting/\?period=\d{4}-Q[1-4]$"))
