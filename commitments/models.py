@@ -64,6 +64,18 @@ def due_soon_q(today: datetime.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}next_review_due__range": (today, window_end)})
 
 
+def overdue_for_q(today: datetime.date, days: int, prefix: str = "") -> Q:
+    """Overdue for at least ``days`` days: due on ``today - days`` or earlier (one day overdue
+    the day after the due date, so ``days=1`` is :func:`overdue_q`)."""
+    return Q(**{f"{prefix}next_review_due__lte": today - datetime.timedelta(days=days)})
+
+
+def target_missed_q(today: datetime.date, prefix: str = "") -> Q:
+    """The target date has passed (missed the day after it) and the commitment is not complete.
+    A withdrawn commitment whose target has passed counts: it was not achieved."""
+    return Q(**{f"{prefix}target_date__lt": today}) & ~Q(**{f"{prefix}status": Status.COMPLETE})
+
+
 def active_q(prefix: str = "") -> Q:
     """An active pledge: anything not withdrawn (complete pledges stay active achievements)."""
     return ~Q(**{f"{prefix}status": Status.WITHDRAWN})
@@ -89,6 +101,12 @@ class CommitmentQuerySet(models.QuerySet):
 
     def due_soon(self, today: datetime.date):
         return self.filter(due_soon_q(today))
+
+    def overdue_for(self, today: datetime.date, days: int):
+        return self.filter(overdue_for_q(today, days))
+
+    def target_missed(self, today: datetime.date):
+        return self.filter(target_missed_q(today))
 
 
 class Body(models.TextChoices):
@@ -281,6 +299,23 @@ class RiskFactor(models.Model):
     )
     verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
     source = models.TextField(_("source"), blank=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+
+    # Declared once (see Commitment.PUBLIC_FIELDS): a reference record, public in full. The
+    # steps addressing a factor are declared on the step (``PreventionStep.risk_factors``).
+    PUBLIC_FIELDS = (
+        "id",
+        "number",
+        "name",
+        "kind",
+        "crime",
+        "summary",
+        "verification",
+        "verification_note",
+        "source",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ()
 
     class Meta:
         ordering = ["number"]
@@ -575,6 +610,21 @@ class Commitment(models.Model):
     def is_on_time(self, today: datetime.date) -> bool:
         """The row form of :func:`on_time_q`."""
         return self.next_review_due is not None and self.next_review_due >= today
+
+    def days_overdue(self, today: datetime.date) -> int:
+        """How many days the review is overdue (0 when it is not): the row form of
+        :func:`overdue_for_q` (``overdue_for_q(today, n)`` holds when this is at least n)."""
+        if self.next_review_due is None or self.next_review_due >= today:
+            return 0
+        return (today - self.next_review_due).days
+
+    def is_target_missed(self, today: datetime.date) -> bool:
+        """The row form of :func:`target_missed_q`."""
+        return (
+            self.target_date is not None
+            and self.target_date < today
+            and self.status != Status.COMPLETE
+        )
 
     def is_due_soon(self, today: datetime.date) -> bool:
         """The row form of :func:`due_soon_q`."""

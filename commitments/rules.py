@@ -117,3 +117,61 @@ def origin_errors(origin: str, values: dict) -> dict[str, list[str]]:
         if name not in own and value not in (None, ""):
             errors[name] = [_("Only for another origin: leave it empty, or change the origin.")]
     return errors
+
+
+# --- Reporting cycles, replayed from the dated updates ------------------------------------------
+
+
+class Outcome:
+    """How one owed review was answered (``ReviewCycle.outcome``)."""
+
+    ON_TIME = "on-time"  # reported on or before the due date (early included)
+    LATE = "late"  # reported after the due date
+    MISSING = "missing"  # not reported, and the due date has passed
+    PENDING = "pending"  # not reported yet, and not yet overdue (due today or later)
+
+
+@dataclass(frozen=True)
+class ReviewCycle:
+    """One review a commitment owed: when it fell due, and the report that answered it (the
+    first effective update after the cycle opened), if any."""
+
+    due_on: datetime.date
+    reported_on: datetime.date | None
+
+    def outcome(self, today: datetime.date) -> str:
+        if self.reported_on is not None:
+            return Outcome.ON_TIME if self.reported_on <= self.due_on else Outcome.LATE
+        # The same boundary as ``overdue_q``: overdue the day after the due date.
+        return Outcome.MISSING if self.due_on < today else Outcome.PENDING
+
+    def overdue_on(self, day: datetime.date) -> bool:
+        """Was this review overdue at the end of ``day`` (due before it, not yet answered)?"""
+        return self.due_on < day and (self.reported_on is None or self.reported_on > day)
+
+
+def review_cycles(
+    updates: Iterable[tuple[datetime.date, str]],
+    *,
+    pledged_on: datetime.date,
+    review_interval_days: int,
+) -> list[ReviewCycle]:
+    """Every review a commitment owed, replayed from its effective updates (``(reported_on,
+    status)`` pairs, oldest first, as :func:`effective_updates` orders them) by the rule of
+    :func:`next_review_due`: the first review falls due one interval after the pledge; each
+    report answers the review then owed and opens the next, one interval after it; a complete
+    or withdrawn status owes nothing more. The last cycle is unanswered unless the commitment
+    is closed."""
+    cycles = []
+    due = add_days(pledged_on, review_interval_days)
+    for reported_on, status in updates:
+        if due is None:  # reported after closing: it reopens the cycle
+            due = add_days(reported_on, review_interval_days)
+            if status in CLOSED_STATUSES:
+                due = None
+            continue
+        cycles.append(ReviewCycle(due_on=due, reported_on=reported_on))
+        due = None if status in CLOSED_STATUSES else add_days(reported_on, review_interval_days)
+    if due is not None:
+        cycles.append(ReviewCycle(due_on=due, reported_on=None))
+    return cycles

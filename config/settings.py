@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # ``/api/docs/#/<tag>`` opens that resource's section (the links of the ``/api/v1/`` index).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True},
     "ENUM_NAME_OVERRIDES": {
         "CommitmentStatusEnum": "commitments.models.Status",
         "UpdateStatusEnum": "commitments.models.UPDATE_STATUSES",

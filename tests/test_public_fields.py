@@ -14,6 +14,7 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
 )
 from focalpoints.models import FocalPoint, MemberState
 from tracker import exports
@@ -28,6 +29,7 @@ PUBLIC_MODELS = [
     Resolution,
     OperativeParagraph,
     PreventionStep,
+    RiskFactor,
 ]
 
 

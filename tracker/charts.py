@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 WIDTH = 640
 ROW_HEIGHT = 30
@@ -21,6 +22,8 @@ BAR_HEIGHT = 18
 LABEL_WIDTH = 340
 VALUE_GAP = 6
 VALUE_ROOM = 70
+CHAR_WIDTH = 7.4  # average advance of a 13px label character
+SECONDARY_ROOM = 44  # the code column before a label (``secondary``)
 
 
 @dataclass
@@ -73,7 +76,13 @@ def _n(value) -> str:
 def _label_room(labels: list[str], limit: int) -> int:
     """Width for the label column: enough for the longest label (13px text), at most limit."""
     longest = max([len(label) for label in labels] + [4])
-    return min(limit, int(longest * 7.4) + 12)
+    return min(limit, int(longest * CHAR_WIDTH) + 12)
+
+
+def _fit(label: str, room: float) -> str:
+    """The label, shortened with an ellipsis if it would not fit ``room`` (13px text)."""
+    limit = max(4, int((room - 12) / CHAR_WIDTH))
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
 def _scale(maximum: int, room: float) -> float:
@@ -94,8 +103,12 @@ def bar_chart(
     css: str | None = None,
     rtl: bool = False,
     label_width: int = LABEL_WIDTH,
+    secondary: str | None = None,
 ) -> Chart:
-    """Horizontal bars, one per row: ``row[label]`` and the bar for ``row[value]``. With
+    """Horizontal bars, one per row: ``row[label]`` and the bar for ``row[value]``; with
+    ``secondary``, ``row[secondary]`` (e.g. a step's code) is set as smaller, paler text at the
+    start of the label column. Labels longer than the column are shortened with an ellipsis
+    (the table beside the chart has them in full). With
     ``total``, a pale track shows ``row[total]`` behind the bar and the text reads "v / t".
     ``css`` names a row key whose value becomes the bar's class suffix (e.g. a status).
     ``columns`` and ``table`` are the accessible table of the same numbers. ``key`` makes the
@@ -111,6 +124,7 @@ def bar_chart(
         rows=table,
     )
     label_width = _label_room([str(row[label]) for row in rows], label_width)
+    label_start = SECONDARY_ROOM if secondary else 0
     bar_start = label_width + VALUE_GAP
     room = WIDTH - bar_start - VALUE_ROOM
     maximum = max([row[total] if total else row[value] for row in rows] + [0])
@@ -118,9 +132,14 @@ def bar_chart(
     for index, row in enumerate(rows):
         top = 4 + index * ROW_HEIGHT
         middle = top + ROW_HEIGHT / 2 + 5
+        text = _fit(str(row[label]), label_width - label_start)
         chart.texts.append(
-            Mark(x=label_width, y=middle, text=str(row[label]), anchor="end", css="chart-label")
+            Mark(x=label_width, y=middle, text=text, anchor="end", css="chart-label")
         )
+        if secondary:
+            chart.texts.append(
+                Mark(x=0, y=middle, text=str(row[secondary]), anchor="start", css="chart-secondary")
+            )
         end = bar_start + row[value] * scale
         if total:
             chart.tracks.append(
@@ -221,6 +240,18 @@ def _quarter_label(start) -> str:
     return _("Q%(number)s") % {"number": (start.month - 1) // 3 + 1}
 
 
+def _step_desc(rows: list[dict], pledged: list[dict]) -> str:
+    desc = _("How many active commitments each step of the catalogue has.")
+    hidden = len(rows) - len(pledged)
+    if hidden:
+        desc += " " + ngettext(
+            "%(n)s step with no active commitment is listed in the table only.",
+            "%(n)s steps with no active commitment are listed in the table only.",
+            hidden,
+        ) % {"n": _n(hidden)}
+    return desc
+
+
 def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
     """The charts of the dashboard and regional pages, from :func:`tracker.stats.dashboard`."""
     coverage = figures["coverage"]
@@ -228,6 +259,8 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
     by_level = figures["by_level"]
     by_step = figures["by_step"]
     per_quarter = figures["per_quarter"]
+    # Steps nobody pledged are not drawn as rows of zeros (the table lists every step).
+    pledged = [row for row in by_step["rows"] if row["commitments"]]
     charts = {
         "coverage": bar_chart(
             key="coverage",
@@ -275,12 +308,12 @@ def dashboard_charts(figures: dict, *, rtl: bool = False) -> dict[str, Chart]:
         "by_step": bar_chart(
             key="by-step",
             title=_("Active commitments by prevention step"),
-            desc=_("How many active commitments each step of the catalogue has."),
-            rows=by_step["rows"],
-            label="code",
+            desc=_step_desc(by_step["rows"], pledged),
+            rows=pledged,
+            label="title",
+            secondary="code",
             value="commitments",
             rtl=rtl,
-            label_width=90,
             columns=[_("Step"), _("Title"), _("Active commitments"), _("States"), _("Complete")],
             table=[
                 [r["code"], r["title"], r["commitments"], r["states"], r["complete"]]

@@ -18,7 +18,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -242,7 +242,7 @@ TABLES: list[Table] = [
     Table(
         "risk_factors",
         RiskFactor,
-        ("id", "number", "name", "kind", "crime", "summary", "verification", "source"),
+        stored_public_fields(RiskFactor),
         _("Risk factors of the UN Framework of Analysis for Atrocity Crimes (2014)."),
         ("number",),
     ),
@@ -476,9 +476,52 @@ def _write_licence(fileobj, version_key: str) -> None:
     fileobj.write(LICENCE_TEXT.encode())
 
 
+def _write_csv(fileobj, header: list[str], rows: Iterable[list]) -> None:
+    writer = csv.writer(_Echo())
+    fileobj.write((BOM + writer.writerow(header)).encode())
+    for row in rows:
+        fileobj.write(writer.writerow([_cell(v) for v in row]).encode())
+
+
+def _write_accountability(fileobj, version_key: str) -> None:
+    """The accountability matrices (tracker.stats.accountability) as one long table: one row
+    per dimension value, a column per status, judged on the day the zip is built."""
+    from tracker import stats  # the figures sit above the exports
+
+    figures = stats.accountability(version=version_key)
+    statuses = [s["status"] for s in figures["statuses"]]
+    header = ["judged_on", "dimension", "value", "total", *statuses, "overdue", "target_missed"]
+    dimensions = ("basis", "channel", "source_kind", "level")
+    rows = [
+        [
+            figures["today"],
+            dimension,
+            row["value"],
+            row["total"],
+            *(cell["count"] for cell in row["by_status"]),
+            row["overdue"],
+            row["target_missed"],
+        ]
+        for dimension in dimensions
+        for row in figures[f"by_{dimension}"]
+    ]
+    _write_csv(fileobj, header, rows)
+
+
+def _write_reporting_trend(fileobj, version_key: str) -> None:
+    """Overdue reviews and on-time reporting by quarter (tracker.stats.reporting_trend)."""
+    from tracker import stats
+
+    rows = stats.reporting_trend(version=version_key)["rows"]
+    columns = cycle_trend_columns()
+    _write_csv(fileobj, [c.header for c in columns], ([c.get(r) for c in columns] for r in rows))
+
+
 ENTRIES: list[Entry] = [
     Entry("datapackage.json", _write_datapackage),
     Entry("LICENCE.txt", _write_licence),
+    Entry("figures/accountability.csv", _write_accountability),
+    Entry("figures/reporting_trend.csv", _write_reporting_trend),
 ]
 
 
@@ -512,3 +555,47 @@ def write_open_data_zip(fileobj, version_key: str, *, built_at: datetime.datetim
         for extra in ENTRIES:
             with archive.open(entry(extra.name), "w", force_zip64=True) as out:
                 extra.write(out, version_key)
+
+
+# --- The reporting cycle (tracker.stats.reporting_cycle / reporting_trend rows: dicts) ---------
+
+_COUNTS = ("due", "on_time", "late", "missing", "pending", "on_time_share")
+
+
+def _counts_columns() -> list[Column]:
+    return [Column(name, itemgetter(name)) for name in _COUNTS]
+
+
+def cycle_commitment_columns() -> list[Column]:
+    return [
+        Column("commitment_id", itemgetter("id")),
+        Column("title", itemgetter("title")),
+        Column("state_code", itemgetter("state_code")),
+        Column("state_name", itemgetter("state_name")),
+        Column("due_on", itemgetter("due_on")),
+        Column("reported_on", itemgetter("reported_on")),
+        Column("outcome", itemgetter("outcome")),
+    ]
+
+
+def cycle_state_columns() -> list[Column]:
+    return [
+        Column("state_code", itemgetter("code")),
+        Column("state_name", itemgetter("name")),
+        Column("regional_group", itemgetter("group")),
+        *_counts_columns(),
+    ]
+
+
+def cycle_group_columns() -> list[Column]:
+    return [Column("regional_group", itemgetter("slug")), *_counts_columns()]
+
+
+def cycle_trend_columns() -> list[Column]:
+    return [
+        Column("quarter", itemgetter("quarter")),
+        Column("start", itemgetter("start")),
+        Column("end", itemgetter("end")),
+        Column("overdue", itemgetter("overdue")),
+        *_counts_columns(),
+    ]

@@ -1,10 +1,12 @@
 """Filter forms of the public lists (GET). They only parse: an invalid value is reported next
 to its field and ignored; the valid ones still filter."""
 
+import datetime
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from commitments.models import ORIGIN_FILTERS, Body, Level, Status
+from commitments.models import Body
 from focalpoints.models import MemberState, RegionalGroup
 
 YES_NO = [("", _("Any")), ("yes", _("Yes")), ("no", _("No"))]
@@ -71,29 +73,9 @@ class StateFilterForm(FilterForm):
         }
 
 
-class CommitmentFilterForm(FilterForm):
-    state = forms.CharField(label=_("State (ISO3 code)"), required=False, max_length=3)
-    group = forms.ChoiceField(
-        label=_("Regional group"), required=False, choices=_any(RegionalGroup.choices)
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=_any(Status.choices))
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=_any(Level.choices))
-    step = forms.CharField(label=_("Prevention step code"), required=False, max_length=20)
-    overdue = forms.ChoiceField(label=_("Review overdue"), required=False, choices=YES_NO)
-    origin = forms.ChoiceField(label=_("Origin"), required=False, choices=_any(ORIGIN_FILTERS))
-
-    def selector_kwargs(self) -> dict:
-        f = self.filters()
-        return {
-            "search": f.get("q", ""),
-            "origin": f.get("origin", ""),
-            "state": f.get("state", ""),
-            "regional_group": f.get("group", ""),
-            "status": f.get("status", ""),
-            "level": f.get("level", ""),
-            "step": f.get("step", ""),
-            "overdue": yes_no(f.get("overdue")),
-        }
+class SearchForm(FilterForm):
+    """The text search of the commitments list; its filters are the API's FilterSet
+    (tracker/facets.py)."""
 
 
 class ResolutionFilterForm(FilterForm):
@@ -113,3 +95,50 @@ class ResolutionFilterForm(FilterForm):
             "year": f.get("year"),
             "state": f.get("state", ""),
         }
+
+
+class ReportingPeriodForm(forms.Form):
+    """The period of the reporting-cycle page: a quarter (``2026-Q2``), a year (``2026``) or a
+    date range (``start`` and ``end``, both included). Empty: the current quarter."""
+
+    period = forms.RegexField(
+        label=_("Quarter or year"),
+        regex=r"^\d{4}(-Q[1-4])?$",
+        required=False,
+        help_text=_("E.g. 2026-Q2 or 2026."),
+        error_messages={"invalid": _("Give a quarter such as 2026-Q2, or a year such as 2026.")},
+    )
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if (start is None) != (end is None):
+            raise forms.ValidationError(_("Give both dates of the range, or neither."))
+        if start and end and start > end:
+            raise forms.ValidationError(_("The range must start before it ends."))
+        return data
+
+    def bounds(self, today) -> tuple:
+        """``(start, end)``: the valid choice, else the quarter containing ``today``."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("start"):
+            return data["start"], data["end"]
+        period = data.get("period") or ""
+        if period:
+            year = int(period[:4])
+            if "-Q" not in period:
+                return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+            return _quarter(year, int(period[-1]))
+        return _quarter(today.year, (today.month - 1) // 3 + 1)
+
+
+def _quarter(year: int, quarter: int) -> tuple:
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    following = datetime.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return start, following - datetime.timedelta(days=1)

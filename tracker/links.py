@@ -28,6 +28,10 @@ def _step(step) -> str:
     return reverse("tracker:step", kwargs={"code": step.code})
 
 
+def _risk_factor(factor) -> str:
+    return reverse("tracker:risk_factor", kwargs={"number": factor.number})
+
+
 def _evidence(evidence) -> str:
     """A link is read where it points; a document through tracker.views.evidence_document
     (never a storage or media URL)."""
@@ -44,5 +48,6 @@ PUBLIC_PAGES = {
     "commitments.progressupdate": _progress_update,
     "commitments.resolution": _resolution,
     "commitments.preventionstep": _step,
+    "commitments.riskfactor": _risk_factor,
     "commitments.evidence": _evidence,
 }

@@ -23,12 +23,12 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
     Status,
     active_q,
     closed_q,
     due_soon_q,
     on_time_q,
-    origin_q,
     overdue_q,
 )
 from commitments.rules import effective_updates
@@ -122,13 +122,9 @@ def public_commitments(
     level: str = "",
     overdue: bool | None = None,
     search: str = "",
-    origin: str = "",
 ) -> QuerySet[Commitment]:
-    """Commitments for public lists, with State, step and latest update joined. One query.
-    ``origin``: one of ``commitments.models.ORIGIN_FILTERS`` (e.g. ``upr-accepted``)."""
+    """Commitments for public lists, with State, step and latest update joined. One query."""
     queryset = commitments_with_relations()
-    if origin:
-        queryset = queryset.filter(origin_q(origin))
     if state:
         queryset = queryset.filter(state_id=state.upper())
     if regional_group:
@@ -364,3 +360,37 @@ def status_breakdown(commitments: QuerySet[Commitment]) -> tuple[list[dict], dat
         for value, label in Status.choices
     ]
     return breakdown, latest
+
+
+def risk_factors_list(*, today: datetime.date) -> QuerySet[RiskFactor]:
+    """The Framework of Analysis's risk factors, each with how many prevention steps address it
+    and how many active commitments (and overdue reviews) those steps carry. One query."""
+    active = active_q(prefix="steps__commitments__")
+    return RiskFactor.objects.annotate(
+        step_count=Count("steps", distinct=True),
+        commitment_count=Count("steps__commitments", filter=active, distinct=True),
+        overdue_count=Count(
+            "steps__commitments",
+            filter=overdue_q(today, prefix="steps__commitments__"),
+            distinct=True,
+        ),
+    ).order_by("number")
+
+
+def risk_factor_detail(number: int, *, today: datetime.date) -> dict:
+    """A risk factor, the steps that address it (with their commitments counted), the
+    commitments under those steps by status, and every such commitment (a queryset: the caller
+    pages it). Raises ``RiskFactor.DoesNotExist``. Three queries, four once the commitments are
+    read."""
+    factor = RiskFactor.objects.get(number=number)
+    steps = list(steps_list(today=today).filter(risk_factors=factor))
+    commitments = commitments_with_relations().filter(step__risk_factors=factor)
+    commitments = commitments.order_by("state__name", "pledged_on", "id")
+    by_status, latest = status_breakdown(commitments)
+    return {
+        "factor": factor,
+        "steps": steps,
+        "commitments": commitments,
+        "by_status": by_status,
+        "last_changed": max(filter(None, [factor.updated_at, latest])),
+    }

@@ -41,18 +41,36 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag
 
 from commitments.models import (
+    CLOSED_STATUSES,
+    Basis,
     Commitment,
     Level,
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
+    ScrutinyChannel,
     Status,
     active_q,
     overdue_q,
+    target_missed_q,
 )
+from commitments.rules import Outcome, ReviewCycle
 from commitments.selectors import review_today
 from focalpoints.models import (
     FocalPoint,
@@ -80,6 +98,7 @@ _VERSION_SOURCES = [
     (ProgressUpdate, "created_at", "MAX(id)"),
     (Resolution, "updated_at", "COUNT(*)"),
     (PreventionStep, "updated_at", "COUNT(*)"),
+    (RiskFactor, "updated_at", "COUNT(*)"),
     (Network, "updated_at", "COUNT(*)"),
     (NetworkMembership, "updated_at", "COUNT(*)"),
     (ReferenceFigure, "updated_at", "COUNT(*)"),
@@ -459,8 +478,8 @@ def updates_per_quarter(
 def recent_updates(
     *, limit: int = 10, regional_group: str | None = None, version: str | None = None
 ) -> list[dict]:
-    """The latest published progress updates (newest publication first), corrections included
-    and flagged.
+    """The latest progress updates by reporting date — the date the list shows — newest first
+    (publication, then id, break ties), corrections included and flagged.
 
     Returns ``[{"id": int, "commitment_id": int, "commitment_title": str, "state_code": str,
     "state_name": str, "reported_on": date, "published_at": datetime, "status": str,
@@ -472,7 +491,7 @@ def recent_updates(
         if regional_group:
             updates = updates.filter(commitment__state__regional_group=regional_group)
         return list(
-            updates.order_by("-created_at", "-id").values(
+            updates.order_by("-reported_on", "-created_at", "-id").values(
                 "id",
                 "commitment_id",
                 "commitment__title",
@@ -559,6 +578,415 @@ def state_tiles(
         for slug in slugs
     ]
     return {"groups": groups, "others": [t for t in tiles if not t["group"]]}
+
+
+# --- Accountability: basis, channel, source kind and level, by status ---------------------------
+
+
+def _tally(rows, key: str) -> dict[str, dict]:
+    """Grouped rows ``{key, "status", "n", "overdue", "missed"}`` -> per key value:
+    ``{"by_status": {status: n}, "total", "overdue", "target_missed"}``."""
+    found: dict[str, dict] = {}
+    for row in rows:
+        entry = found.setdefault(
+            row[key], {"by_status": {}, "total": 0, "overdue": 0, "target_missed": 0}
+        )
+        entry["by_status"][row["status"]] = row["n"]
+        entry["total"] += row["n"]
+        entry["overdue"] += row["overdue"]
+        entry["target_missed"] += row["missed"]
+    return found
+
+
+def _grouped(queryset, field: str, today: datetime.date, prefix: str = ""):
+    return (
+        queryset.order_by()
+        .values(field, "status" if not prefix else f"{prefix}status")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=overdue_q(today, prefix=prefix)),
+            missed=Count("pk", filter=target_missed_q(today, prefix=prefix)),
+        )
+    )
+
+
+def _matrix_row(value: str, label: str, tally: dict, **extra) -> dict:
+    entry = tally.get(value, {})
+    by_status = entry.get("by_status", {})
+    total = entry.get("total", 0)
+    complete = by_status.get(Status.COMPLETE, 0)
+    return {
+        "value": value,
+        "label": label,
+        **extra,
+        "total": total,
+        "by_status": [{"status": s, "count": by_status.get(s, 0)} for s in STATUS_ORDER],
+        "overdue": entry.get("overdue", 0),
+        "target_missed": entry.get("target_missed", 0),
+        "complete_share": round(complete / total, 4) if total else None,
+    }
+
+
+def accountability(
+    *,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """The accountability questions of the 2017 report: every commitment counted by the basis
+    of the responsibility, the channels that can scrutinise it, where it was pledged and the
+    level of its step — each by current status, with reviews overdue (``overdue_q``) and
+    targets missed (``target_missed_q``) on ``today``.
+
+    Returns ``{"today": date, "statuses": [{"status", "label"}], "by_basis": [row],
+    "by_channel": [row + "level"], "by_source_kind": [row], "by_level": [row + "states"]}``
+    where a row is ``{"value": str, "label": str, "total": int, "by_status": [{"status",
+    "count"}] (every status, in order), "overdue": int, "target_missed": int, "complete_share":
+    float | None}``. A commitment with several channels counts once under each; with none, it
+    is in no channel row. Four grouped queries when the cache is cold.
+    """
+    today = today or review_today()
+
+    def compute():
+        commitments = _commitments(regional_group)
+        through = Commitment.channels.through.objects.all()
+        if regional_group:
+            through = through.filter(commitment__state__regional_group=regional_group)
+        channel_rows = [
+            {**row, "status": row.pop("commitment__status")}
+            for row in _grouped(through, "scrutinychannel_id", today, prefix="commitment__")
+        ]
+        level_states = dict(
+            commitments.order_by()
+            .values_list("step__level")
+            .annotate(n=Count("state", distinct=True))
+        )
+        return {
+            "basis": _tally(_grouped(commitments, "basis", today), "basis"),
+            "channel": _tally(channel_rows, "scrutinychannel_id"),
+            "channels": list(ScrutinyChannel.objects.values_list("code", "name", "level")),
+            "source_kind": _tally(_grouped(commitments, "source_kind", today), "source_kind"),
+            "level": _tally(_grouped(commitments, "step__level", today), "step__level"),
+            "level_states": level_states,
+        }
+
+    raw = _cached("accountability", compute, regional_group, today, version=version)
+    statuses = _labels(Status.choices)
+    return {
+        "today": today,
+        "statuses": [{"status": s, "label": statuses[s]} for s in STATUS_ORDER],
+        "by_basis": [_matrix_row(v, str(label), raw["basis"]) for v, label in Basis.choices],
+        "by_channel": [
+            _matrix_row(code, name, raw["channel"], level=level)
+            for code, name, level in sorted(
+                raw["channels"], key=lambda c: (LEVEL_ORDER.index(c[2]), c[1])
+            )
+        ],
+        "by_source_kind": [
+            _matrix_row(v, str(label), raw["source_kind"])
+            for v, label in Commitment.SourceKind.choices
+        ],
+        "by_level": [
+            _matrix_row(v, str(label), raw["level"], states=raw["level_states"].get(v, 0))
+            for v, label in Level.choices
+        ],
+    }
+
+
+# --- Reporting cycles: who reported on what fell due, on time or late ---------------------------
+
+OUTCOMES = [Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING, Outcome.PENDING]
+
+
+class AddDays(Func):
+    """``date + days`` for a date expression and an integer expression, in SQL (PostgreSQL adds
+    an integer to a date; SQLite's ``date()`` takes a modifier)."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):
+        date_sql, date_params = compiler.compile(self.source_expressions[0])
+        days_sql, days_params = compiler.compile(self.source_expressions[1])
+        params = [*date_params, *days_params]
+        if connection.vendor == "sqlite":
+            return f"date({date_sql}, '+' || {days_sql} || ' days')", params
+        return f"({date_sql} + {days_sql})", params
+
+
+def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, list]:
+    """SQL of every review every commitment owed — the set form of
+    :func:`commitments.rules.review_cycles`, held to the same answers by the tests — with the
+    columns ``c`` (commitment id), ``s`` (State code), ``due_on`` and ``r`` (the report that
+    answered it, or NULL). Names are joined by the callers to the few rows they keep.
+
+    Answered reviews: each effective update (not corrected) answers the review due one interval
+    after the previous effective update of its commitment (or the pledge) — unless that previous
+    update closed the commitment, after which nothing was owed. Unanswered: the stored
+    ``next_review_due`` (derived by the same rule)."""
+    commitments = _commitments(regional_group)
+    if state:
+        commitments = commitments.filter(state_id=state)
+    corrected = ProgressUpdate.objects.filter(corrects=OuterRef("pk"))
+    order = [F("reported_on").asc(), F("created_at").asc(), F("id").asc()]
+    answered = ProgressUpdate.objects.filter(~Exists(corrected))
+    if regional_group or state:
+        answered = answered.filter(commitment__in=commitments.values("pk"))
+    answered = (
+        answered.annotate(
+            previous=Window(Lag("reported_on"), partition_by=[F("commitment_id")], order_by=order),
+            previous_status=Window(
+                Lag("status"), partition_by=[F("commitment_id")], order_by=order
+            ),
+        )
+        .annotate(
+            c=F("commitment_id"),
+            s=F("commitment__state_id"),
+            due_on=AddDays(
+                Coalesce("previous", "commitment__pledged_on"),
+                F("commitment__review_interval_days"),
+            ),
+            r=F("reported_on"),
+        )
+        .order_by()
+        .values("c", "s", "due_on", "r", "previous_status")
+    )
+    unanswered = (
+        commitments.filter(next_review_due__isnull=False)
+        .annotate(
+            c=F("id"),
+            s=F("state_id"),
+            due_on=F("next_review_due"),
+        )
+        .order_by()
+        .values("c", "s", "due_on")
+    )
+    answered_sql, answered_params = answered.query.sql_with_params()
+    unanswered_sql, unanswered_params = unanswered.query.sql_with_params()
+    closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
+    sql = (
+        f"SELECT c, s, due_on, r FROM ({answered_sql}) answered "  # noqa: S608
+        f"WHERE previous_status IS NULL OR previous_status NOT IN ({closed}) "
+        f"UNION ALL SELECT c, s, due_on, NULL FROM ({unanswered_sql}) unanswered"
+    )
+    return sql, [*answered_params, *sorted(CLOSED_STATUSES), *unanswered_params]
+
+
+def _date(value) -> datetime.date | None:
+    """SQLite returns computed dates as text."""
+    return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+# Counts of reviews by outcome, judged on a day (``%s`` twice: today), as SQL sums.
+_OUTCOME_SUMS = (
+    "SUM(CASE WHEN r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r IS NULL AND due_on < %s THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)"
+)
+
+
+def _counts() -> dict:
+    return dict.fromkeys(OUTCOMES, 0) | {"due": 0}
+
+
+def _add(counts: dict, values) -> dict:
+    for outcome, value in zip(OUTCOMES, values, strict=True):
+        counts[outcome] += value or 0
+        counts["due"] += value or 0
+    return counts
+
+
+def _with_share(counts: dict) -> dict:
+    settled = counts[Outcome.ON_TIME] + counts[Outcome.LATE] + counts[Outcome.MISSING]
+    share = round(counts[Outcome.ON_TIME] / settled, 4) if settled else None
+    return {
+        "due": counts["due"],
+        "on_time": counts[Outcome.ON_TIME],
+        "late": counts[Outcome.LATE],
+        "missing": counts[Outcome.MISSING],
+        "pending": counts[Outcome.PENDING],
+        "on_time_share": share,
+    }
+
+
+def _cycle_counts(start, end, today, regional_group) -> dict:
+    cycles, params = _cycles_sql(regional_group, None)
+    sql = (
+        f"SELECT s, {_OUTCOME_SUMS} FROM ({cycles}) cycles "  # noqa: S608
+        "WHERE due_on >= %s AND due_on <= %s GROUP BY s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [today, today, *params, start, end])
+        rows = cursor.fetchall()
+    names = dict(MemberState.objects.values_list("code", "name"))
+    groups_of = dict(MemberState.objects.values_list("code", "regional_group"))
+    totals, groups, states = _counts(), {}, {}
+    for code, *values in rows:
+        group = groups_of.get(code, "")
+        states[code] = _add({"name": names.get(code, code), "group": group, **_counts()}, values)
+        _add(groups.setdefault(group, _counts()), values)
+        _add(totals, values)
+    return {"totals": totals, "groups": groups, "states": states}
+
+
+def _cycle_commitments(start, end, today, regional_group) -> list[dict]:
+    cycles, params = _cycles_sql(regional_group, None)
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT cycles.c, cm.{quote('title')}, cycles.s, ms.{quote('name')}, due_on, r "  # noqa: S608
+        f"FROM ({cycles}) cycles "
+        f"JOIN {quote(Commitment._meta.db_table)} cm ON cm.{quote('id')} = cycles.c "
+        f"JOIN {quote(MemberState._meta.db_table)} ms ON ms.{quote('code')} = cycles.s "
+        "WHERE due_on >= %s AND due_on <= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, start, end])
+        rows = cursor.fetchall()
+    listed = []
+    for pk, title, code, name, due_on, reported_on in rows:
+        cycle = ReviewCycle(due_on=_date(due_on), reported_on=_date(reported_on))
+        listed.append(
+            {
+                "id": pk,
+                "title": title,
+                "state_code": code,
+                "state_name": name,
+                "due_on": cycle.due_on,
+                "reported_on": cycle.reported_on,
+                "outcome": cycle.outcome(today),
+            }
+        )
+    listed.sort(key=lambda row: (row["state_name"], row["due_on"], row["id"]))
+    return listed
+
+
+def reporting_cycle(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    commitments: bool = False,
+    version: str | None = None,
+) -> dict:
+    """The reviews that fell due from ``start`` to ``end`` (both included) and how each was
+    answered, judged on ``today`` (:meth:`commitments.rules.ReviewCycle.outcome`: on time —
+    early included —, late, missing, or pending while not yet overdue).
+
+    Returns ``{"start", "end", "today", "totals": counts, "groups": [{"slug", "label",
+    **counts}] (the five groups), "states": [{"code", "name", "group", **counts}] (States with
+    a review due, by name), "commitments": [{"id", "title", "state_code", "state_name",
+    "due_on", "reported_on", "outcome"}] (by State name, then due date; only with
+    ``commitments=True``, else empty)}`` where counts are ``{"due", "on_time", "late",
+    "missing", "pending", "on_time_share"}`` and the share is on time / (on time + late +
+    missing), ``None`` when nothing is settled. One grouped query (two with ``commitments``).
+    """
+    today = today or review_today()
+    raw = _cached(
+        "cycle",
+        lambda: _cycle_counts(start, end, today, regional_group),
+        regional_group,
+        start,
+        end,
+        today,
+        version=version,
+    )
+    listed = []
+    if commitments:
+        listed = _cached(
+            "cycle-commitments",
+            lambda: _cycle_commitments(start, end, today, regional_group),
+            regional_group,
+            start,
+            end,
+            today,
+            version=version,
+        )
+    labels = _labels(RegionalGroup.choices)
+    slugs = [regional_group] if regional_group else GROUP_ORDER
+    return {
+        "start": start,
+        "end": end,
+        "today": today,
+        "totals": _with_share(raw["totals"]),
+        "groups": [
+            {"slug": slug, "label": labels[slug], **_with_share(raw["groups"].get(slug, _counts()))}
+            for slug in slugs
+        ],
+        "states": sorted(
+            (
+                {"code": code, "name": row["name"], "group": row["group"], **_with_share(row)}
+                for code, row in raw["states"].items()
+            ),
+            key=lambda row: row["name"],
+        ),
+        "commitments": listed,
+    }
+
+
+def reporting_trend(
+    *,
+    today: datetime.date | None = None,
+    quarters: int = 8,
+    regional_group: str | None = None,
+    state: str | None = None,
+    version: str | None = None,
+) -> dict:
+    """Quarter by quarter, for the last ``quarters`` quarters up to the current one: the
+    reviews overdue at the end of the quarter (or today, for the current one) and the on-time
+    share of the reviews that fell due in it — computed from the dated updates and due dates
+    (the reviews of :func:`_cycles_sql`), never from stored snapshots. ``state`` (an ISO3
+    code) restricts it to one State's commitments (its profile). One query.
+
+    Returns ``{"rows": [{"quarter": "2026-Q1", "start": date, "end": date, "overdue": int,
+    **counts}]}`` oldest first (counts as in :func:`reporting_cycle`).
+    """
+    today = today or review_today()
+    starts = [_quarter_start(today)]
+    for _ in range(quarters - 1):
+        starts.append(_previous_quarter(starts[-1]))
+    starts.reverse()
+    ends = [_next_quarter(start) - datetime.timedelta(days=1) for start in starts]
+
+    def compute():
+        cycles, params = _cycles_sql(regional_group, state)
+        columns, column_params = [], []
+        for start, end in zip(starts, ends, strict=True):
+            # Overdue at the end of day d: due before d, not answered by d (ReviewCycle.overdue_on).
+            day = min(end, today)
+            columns.append("SUM(CASE WHEN due_on < %s AND (r IS NULL OR r > %s) THEN 1 ELSE 0 END)")
+            column_params += [day, day]
+            window = "due_on >= %s AND due_on <= %s"
+            columns += [
+                f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN {window} AND r IS NULL AND due_on < %s THEN 1 ELSE 0 END)",
+                f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
+            ]
+            column_params += [start, end, start, end, start, end, today, start, end, today]
+        sql = f"SELECT {', '.join(columns)} FROM ({cycles}) cycles"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*column_params, *params])
+            values = cursor.fetchone()
+        rows = []
+        for index in range(len(starts)):
+            overdue, *outcomes = values[index * 5 : index * 5 + 5]
+            rows.append({"overdue": overdue or 0, **_add(_counts(), outcomes)})
+        return rows
+
+    raw = _cached("trend", compute, regional_group, state, today, quarters, version=version)
+    return {
+        "rows": [
+            {
+                "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+                "start": start,
+                "end": end,
+                "overdue": row["overdue"],
+                **_with_share(row),
+            }
+            for start, end, row in zip(starts, ends, raw, strict=True)
+        ]
+    }
 
 
 # --- Everything the dashboard shows --------------------------------------------------------------

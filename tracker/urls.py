@@ -6,6 +6,8 @@ app_name = "tracker"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("accountability/", views.accountability, name="accountability"),
+    path("reporting/", views.reporting, name="reporting"),
     path("states/", views.states, name="states"),
     path("states/<str:code>/", views.state, name="state"),
     path("states/<str:code>/updates.atom", feeds.StateUpdatesFeed(), name="state_feed"),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("resolutions/<int:pk>/", views.resolution, name="resolution"),
     path("steps/", views.steps, name="steps"),
     path("steps/<slug:code>/", views.step, name="step"),
+    path("risk-factors/", views.risk_factors, name="risk_factors"),
+    path("risk-factors/<int:number>/", views.risk_factor, name="risk_factor"),
     path("data/", views.open_data, name="data"),
     path("data/r2p-tracker-open-data.zip", views.open_data_zip, name="data_zip"),
     path("evidence/<int:pk>/<str:filename>", views.evidence_document, name="evidence"),

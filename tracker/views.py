@@ -7,12 +7,17 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language_bidi
 
 from commitments.evidence import document_response
-from commitments.models import Commitment, Evidence, PreventionStep, Resolution
+from commitments.models import Commitment, Evidence, PreventionStep, Resolution, RiskFactor
 from commitments.selectors import review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
-from tracker import charts, exports, opendata, selectors, stats, tasks
-from tracker.forms import CommitmentFilterForm, ResolutionFilterForm, StateFilterForm
+from tracker import charts, exports, facets, opendata, selectors, stats, tasks
+from tracker.forms import (
+    ReportingPeriodForm,
+    ResolutionFilterForm,
+    SearchForm,
+    StateFilterForm,
+)
 from tracker.limits import csv_and_search_limited, csv_limited, download_limited
 
 PAGE_SIZE = 50
@@ -27,13 +32,58 @@ def _page(request, queryset):
 
 
 def dashboard(request):
-    figures = stats.dashboard(today=review_today())
+    today = review_today()
+    figures = stats.dashboard(today=today)
     context = {
         "figures": figures,
+        "trend": stats.reporting_trend(today=today, quarters=4, version=figures["version"]),
         "charts": charts.dashboard_charts(figures, rtl=get_language_bidi()),
         "last_changed": figures["last_changed"],
     }
     return render(request, "tracker/dashboard.html", context)
+
+
+def accountability(request):
+    version = stats.data_version()
+    figures = stats.accountability(today=review_today(), version=version["key"])
+    context = {"figures": figures, "last_changed": version["last_changed"]}
+    return render(request, "tracker/accountability.html", context)
+
+
+# The CSVs of the reporting-cycle page: ?format=csv&table=<name>.
+CYCLE_TABLES = {
+    "commitments": ("commitments", exports.cycle_commitment_columns),
+    "states": ("states", exports.cycle_state_columns),
+    "groups": ("groups", exports.cycle_group_columns),
+}
+
+
+@csv_limited
+def reporting(request):
+    today = review_today()
+    form = ReportingPeriodForm(request.GET)
+    start, end = form.bounds(today)
+    version = stats.data_version()
+    as_csv = request.GET.get("format") == "csv"
+    cycle = stats.reporting_cycle(
+        start=start, end=end, today=today, commitments=as_csv, version=version["key"]
+    )
+    trend = stats.reporting_trend(today=today, version=version["key"])
+    if as_csv:
+        table = request.GET.get("table", "commitments")
+        if table == "trend":
+            return exports.csv_response(
+                "reporting-trend.csv", exports.cycle_trend_columns(), trend["rows"]
+            )
+        key, columns = CYCLE_TABLES.get(table, CYCLE_TABLES["commitments"])
+        return exports.csv_response(f"reporting-{start}-{end}-{key}.csv", columns(), cycle[key])
+    context = {
+        "form": form,
+        "cycle": cycle,
+        "trend": trend,
+        "last_changed": version["last_changed"],
+    }
+    return render(request, "tracker/reporting.html", context)
 
 
 @csv_and_search_limited
@@ -57,7 +107,8 @@ def state(request, code):
         profile = selectors.state_profile(code, today=today)
     except MemberState.DoesNotExist:
         raise Http404 from None
-    return render(request, "tracker/state.html", {**profile, "today": today})
+    trend = stats.reporting_trend(today=today, quarters=4, state=profile["state"].code)
+    return render(request, "tracker/state.html", {**profile, "today": today, "trend": trend})
 
 
 def region(request, slug):
@@ -78,12 +129,17 @@ def region(request, slug):
 @csv_and_search_limited
 def commitments(request):
     today = review_today()
-    form = CommitmentFilterForm(request.GET)
-    rows = selectors.public_commitments(today=today, **form.selector_kwargs())
+    search = SearchForm(request.GET)
+    base = selectors.public_commitments(today=today, search=search.filters().get("q", ""))
+    filterset = facets.web_filterset(request.GET, base)
+    rows = facets.filtered_commitments(filterset)
     if request.GET.get("format") == "csv":
         return exports.commitments_csv_response("commitments.csv", rows, today=today)
     context = {
-        "form": form,
+        "form": search,
+        "filterset": filterset,
+        "facets": facets.facet_counts(request.GET, base, today=today),
+        "web_inputs": facets.WEB_INPUTS,
         "page": _page(request, rows),
         "today": today,
         "last_changed": _last_changed(),
@@ -152,6 +208,27 @@ def step(request, code):
         return exports.commitments_csv_response(filename, detail["commitments"], today=today)
     context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
     return render(request, "tracker/step.html", context)
+
+
+def risk_factors(request):
+    rows = selectors.risk_factors_list(today=review_today())
+    return render(
+        request, "tracker/risk_factors.html", {"factors": rows, "last_changed": _last_changed()}
+    )
+
+
+@csv_limited
+def risk_factor(request, number):
+    today = review_today()
+    try:
+        detail = selectors.risk_factor_detail(number, today=today)
+    except RiskFactor.DoesNotExist:
+        raise Http404 from None
+    if request.GET.get("format") == "csv":
+        filename = f"risk-factor-{number}-commitments.csv"
+        return exports.commitments_csv_response(filename, detail["commitments"], today=today)
+    context = {**detail, "page": _page(request, detail["commitments"]), "today": today}
+    return render(request, "tracker/risk_factor.html", context)
 
 
 def open_data(request):

@@ -99,3 +99,49 @@ def test_review_record_counts_by_the_model_rules(by_due_day):
         "on_time": 5,
         "not_reported": 7,
     }
+
+
+@pytest.mark.parametrize("days", [1, 2, 29, 30, 31])
+def test_overdue_for_at_least_n_days_agrees_with_the_row_count_of_days(by_due_day, days):
+    in_sql = set(Commitment.objects.overdue_for(TODAY, days).values_list("title", flat=True))
+    in_python = {c.title for c in by_due_day.values() if c.days_overdue(TODAY) >= days}
+    assert in_sql == in_python
+    expected = {1: {"due -30", "due -1"}, 2: {"due -30"}, 29: {"due -30"}, 30: {"due -30"}}
+    assert in_sql == expected.get(days, set())
+
+
+def test_one_day_overdue_is_overdue(by_due_day):
+    one_day = set(Commitment.objects.overdue_for(TODAY, 1).values_list("pk", flat=True))
+    assert one_day == set(Commitment.objects.overdue(TODAY).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def by_target_day(state_a):
+    """Targets around TODAY, in open, complete and withdrawn commitments."""
+    rows = {}
+    cases = {
+        "yesterday": (-1, Status.LIMITED),
+        "today": (0, Status.LIMITED),
+        "tomorrow": (1, Status.NOT_REPORTED),
+        "long ago": (-400, Status.NOT_REPORTED),
+        "complete late": (-10, Status.COMPLETE),
+        "withdrawn late": (-10, Status.WITHDRAWN),
+        "withdrawn early": (10, Status.WITHDRAWN),
+    }
+    for title, (offset, status) in cases.items():
+        commitment = CommitmentFactory(
+            state=state_a, title=title, pledged_on=TODAY - datetime.timedelta(days=500)
+        )
+        Commitment.objects.filter(pk=commitment.pk).update(
+            target_date=TODAY + datetime.timedelta(days=offset), status=status
+        )
+        commitment.refresh_from_db()
+        rows[title] = commitment
+    rows["no target"] = CommitmentFactory(state=state_a, title="no target")
+    return rows
+
+
+def test_target_missed_from_the_day_after_the_target_unless_complete(by_target_day):
+    missed = set(Commitment.objects.target_missed(TODAY).values_list("title", flat=True))
+    assert missed == {"yesterday", "long ago", "withdrawn late"}
+    assert missed == {c.title for c in by_target_day.values() if c.is_target_missed(TODAY)}

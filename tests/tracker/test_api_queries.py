@@ -27,6 +27,8 @@ def many(db, secretariat, state_a):
     ]
     channel = ScrutinyChannel.objects.create(code="parliament", name="Parliament", level="national")
     risk = RiskFactor.objects.create(number=1, name="Armed conflict", kind="common", crime="all")
+    for number in range(2, 111):
+        RiskFactor.objects.create(number=number, name=f"Factor {number}", kind="specific")
     steps = [PreventionStepFactory(code=f"S{i}") for i in range(110)]
     for step in steps:
         step.channels.add(channel)
@@ -64,6 +66,8 @@ PINNED = {
     "resolutions/": 4,
     # (1) validators, (2) keys, (3) rows, (4) channel codes, (5) risk factor numbers
     "prevention-steps/": 5,
+    # (1) validators, (2) latest change of steps, (3) keys, (4) rows, (5) their steps' codes
+    "risk-factors/": 5,
     # (1) validators, (2) latest change of States and steps, (3) keys, (4) rows joined with
     # State and step, (5) channel codes, (6) resolution ids
     "commitments/": 6,

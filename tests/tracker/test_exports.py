@@ -80,7 +80,7 @@ def test_states_csv_applies_the_page_filters(client, data):
 
 
 def test_commitments_csv_quotes_commas_and_quotes(client, data):
-    rows = read_csv(client.get("/commitments/?format=csv&state=GHA"))
+    rows = read_csv(client.get("/commitments/?format=csv&member_state=GHA"))
     assert len(rows) == 1
     assert rows[0]["title"] == 'Appoint, "quoted", title'
     assert rows[0]["status"] == "substantial"

@@ -24,9 +24,11 @@ from tests.factories import (
     ProgressUpdateFactory,
     ResolutionFactory,
 )
+from tracker.facets import FACETS
 
 pytestmark = pytest.mark.django_db
 
+FACET_QUERIES = len(FACETS)  # one per facet of the commitments list
 DEMO_FLAG = 3  # EXISTS on commitments, users, focal points
 
 
@@ -67,17 +69,19 @@ def build(size: int) -> dict:
 PAGES = [
     # version + coverage (States with focal-point flag) + reference figure + by status + by
     # level + by step + overdue + per quarter + recent updates + State tiles = 10, plus the
-    # demo flag.
-    ("tracker:dashboard", {}, 10 + DEMO_FLAG),
+    # demo flag, plus the reporting trend's commitments and effective updates (replayed).
+    ("tracker:dashboard", {}, 10 + DEMO_FLAG + 2),
     # version + the annotated States list.
     ("tracker:states", {}, 2 + DEMO_FLAG),
     # State + focal point appointments + commitments + memberships + review record +
-    # resolutions + recent updates.
-    ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG),
+    # resolutions + recent updates; the reporting trend: version, the State's commitments and
+    # their effective updates (replayed).
+    ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG + 3),
     # the dashboard's 10 for the group (its States table is the tiles' list).
     ("tracker:region", {"slug": "african"}, 10 + DEMO_FLAG),
-    # version + count (paginator) + the page of commitments (State, step, latest update joined).
-    ("tracker:commitments", {}, 3 + DEMO_FLAG),
+    # version + count (paginator) + the page of commitments (State, step, latest update joined)
+    # + one query per facet (tracker.facets.FACETS: 11, each applying the other filters).
+    ("tracker:commitments", {}, 3 + DEMO_FLAG + FACET_QUERIES),
     # commitment (+State, step, latest update) + resolutions + channels + updates (+corrected)
     # + evidence.
     ("tracker:commitment", "commitment", 5 + DEMO_FLAG),
@@ -94,6 +98,41 @@ PAGES = [
 ]
 
 
+# Every filter of the commitments list at once (tracker.api.filters.CommitmentFilter).
+ALL_FILTERS = (
+    "member_state=gha,dnk&regional_group=african&status=limited,substantial&basis=political"
+    "&channel=upr&source_kind=ga-dialogue&step=N1&level=national&risk_factor=1&overdue=false"
+    "&days_overdue_min=3&target_missed=false&pledged_from=2000-01-01&pledged_until=2030-01-01"
+    "&reported_from=2000-01-01&reported_until=2030-01-01&has_evidence=true&is_demo=false&q=a"
+)
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_every_filter_at_once_costs_the_same_queries_whatever_the_data(
+    client, django_assert_max_num_queries, size
+):
+    build(size)
+    # At most as the unfiltered list: the filters are conditions (EXISTS for channels, risk
+    # factors and evidence) of the same queries, never queries of their own.
+    with django_assert_max_num_queries(3 + DEMO_FLAG + FACET_QUERIES):
+        response = client.get(reverse("tracker:commitments") + "?" + ALL_FILTERS)
+    assert response.status_code == 200
+    assert not response.context["filterset"].form.errors
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_every_filter_at_once_on_the_api_costs_the_same_queries(
+    client, django_assert_max_num_queries, size
+):
+    build(size)
+    query = ALL_FILTERS.replace("&q=a", "&search=a")
+    # At most as the unfiltered list (tests/tracker/test_api_queries.py): (1) validators,
+    # (2) latest change of States and steps, (3) keys, (4) rows, (5) channels, (6) resolutions.
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/commitments/?" + query)
+    assert response.status_code == 200, response.content
+
+
 def _kwargs(kwargs, objects):
     if kwargs == "commitment":
         return {"pk": objects["commitment"].pk}
@@ -108,7 +147,7 @@ def test_public_page_queries_do_not_grow_with_the_data(
     client, django_assert_max_num_queries, size, name, kwargs, ceiling
 ):
     objects = build(size)
-    assert ceiling <= 15
+    assert ceiling <= 15 + (FACET_QUERIES if name == "tracker:commitments" else 0)
     url = reverse(name, kwargs=_kwargs(kwargs, objects))
     with django_assert_max_num_queries(ceiling):
         response = client.get(url)

@@ -133,7 +133,7 @@ def test_commitments_filters(client, world):
         return [c.title for c in response.context["page"].object_list]
 
     assert len(titles("")) == 2
-    assert titles("?state=gha") == ["Appoint a national focal point"]
+    assert titles("?member_state=gha") == ["Appoint a national focal point"]
     assert titles("?status=substantial") == ["Appoint a national focal point"]
     assert titles("?status=limited") == []  # the corrected status no longer counts
     assert len(titles("?step=N1")) == 2

@@ -75,7 +75,9 @@ def api_exception_handler(exc, context):
         return None  # a real bug: let Django log it and answer 500
     if isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
-        detail = _("The request has errors: see the errors of each field.")
+        detail = getattr(exc, "summary", None) or _(
+            "The request has errors: see the errors of each field."
+        )
         code = "invalid"
     else:
         errors = {}

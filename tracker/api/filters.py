@@ -7,6 +7,7 @@ import datetime
 import django_filters as filters
 from django import forms
 from django.core.validators import RegexValidator, validate_slug
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters as drf_filters
@@ -14,14 +15,20 @@ from rest_framework.exceptions import ValidationError
 
 from commitments.models import (
     ORIGIN_FILTERS,
+    Basis,
     Body,
     Commitment,
+    Evidence,
     Level,
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
     Status,
     origin_q,
+    overdue_for_q,
+    overdue_q,
+    target_missed_q,
 )
 from commitments.selectors import review_today
 from focalpoints.models import FocalPoint, MemberState, RegionalGroup
@@ -43,6 +50,22 @@ class IdFilter(filters.NumberFilter):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", BIGINT_MAX)
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 99})
+class RiskFactorNumberFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=99, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 36500})
+class DaysFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=36500, **kwargs)
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9999})
@@ -88,8 +111,9 @@ class ApiFilterSet(filters.FilterSet):
     """Base of every FilterSet. django-filter calls each filter, ``ordering`` included, even
     when the client gives no value, so the stable default ordering always applies.
 
-    An empty value for a typed filter (``?status=``) is refused with 400 rather than silently
-    read as "no filter": a partner's bug should be visible, not return everything."""
+    An empty value (``?status=``) means "no filter", as in django-filter and HTML forms; a
+    parameter given twice is refused (give several values comma-separated where a filter takes
+    several), and so is a parameter the endpoint does not know (tracker/api/params.py)."""
 
     def is_valid(self):
         valid = super().is_valid()
@@ -98,15 +122,12 @@ class ApiFilterSet(filters.FilterSet):
             message = None
             if len(values) > 1:
                 message = _("Give this parameter once.")
-            elif not values:
+            elif not values or values[0] == "":
                 continue
             elif isinstance(filter_, filters.BooleanFilter) and values[0] not in BOOLEANS:
                 message = _("Use true or false.")
-            elif isinstance(filter_, filters.OrderingFilter):
-                if "" in values[0].split(","):
-                    message = _("Name the fields to order by, separated by commas.")
-            elif values[0] == "":
-                message = _("Leave the parameter out instead of sending it empty.")
+            elif isinstance(filter_, filters.OrderingFilter) and "" in values[0].split(","):
+                message = _("Name the fields to order by, separated by commas.")
             if message:
                 if name in self.form.errors:
                     continue
@@ -216,21 +237,129 @@ class PreventionStepFilter(ApiFilterSet):
         fields = ["level"]
 
 
+class RiskFactorFilter(ApiFilterSet):
+    kind = filters.ChoiceFilter(choices=RiskFactor.Kind.choices)
+    step = CodeFilter(
+        field_name="steps__code", label=_("Only the factors this prevention step addresses.")
+    )
+    updated_since = _updated_since("updated_at", "changed")
+    ordering = StableOrderingFilter(
+        fields=(("number", "number"), ("updated_at", "updated_at")),
+        key="number",
+        default=("number",),
+    )
+
+    class Meta:
+        model = RiskFactor
+        fields = ["kind", "step"]
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$", "example": "GHA,KEN"}
+)
+class Iso3ListFilter(filters.CharFilter):
+    """One or several ISO 3166 alpha-3 codes, comma-separated, in any case (``gha,KEN``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("ISO 3166 alpha-3 codes, comma-separated, e.g. GHA,KEN."))
+        validator = RegexValidator(r"^[A-Za-z]{3}(,[A-Za-z]{3})*$")
+        super().__init__(*args, validators=[validator], **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        codes = sorted({code.upper() for code in value.split(",")})
+        return qs.filter(**{f"{self.field_name}__in": codes})
+
+
+class ChoiceListFilter(filters.BaseInFilter, filters.ChoiceFilter):
+    """One or several values of a vocabulary, comma-separated (``status=limited,complete``)."""
+
+
+# A yes/no filter whose select on the web says "Any", "Yes", "No" (the API reads true/false).
+YES_NO_WIDGET = forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+
+class YesNoFilter(filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", YES_NO_WIDGET)
+        super().__init__(*args, **kwargs)
+
+
+def _yes_no(rule):
+    """A yes/no filter method from a rule ``rule(today) -> Q``."""
+
+    def method(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = rule(review_today())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    return method
+
+
+def has_evidence_q() -> Q:
+    """At least one published evidence item (link or document) on any of its updates,
+    corrections included."""
+    return Q(Exists(Evidence.objects.filter(update__commitment=OuterRef("pk"))))
+
+
 class CommitmentFilter(ApiFilterSet):
-    member_state = Iso3Filter(field_name="state_id")
+    """The one declaration of how commitments are filtered: the API list and the public web
+    list (``/commitments/``, with its facet counts) both use it."""
+
+    member_state = Iso3ListFilter(field_name="state_id")
     regional_group = filters.ChoiceFilter(
         field_name="state__regional_group", choices=RegionalGroup.choices
     )
-    status = filters.ChoiceFilter(choices=Status.choices)
+    status = ChoiceListFilter(
+        choices=Status.choices, label=_("Current status; several comma-separated.")
+    )
+    basis = filters.ChoiceFilter(choices=Basis.choices, label=_("Basis of responsibility."))
+    channel = CodeFilter(
+        method="filter_channel", label=_("Scrutiny channel code, e.g. upr or parliament.")
+    )
+    source_kind = filters.ChoiceFilter(
+        choices=Commitment.SourceKind.choices, label=_("Where it was pledged.")
+    )
     step = CodeFilter(field_name="step__code", label=_("Prevention step code, e.g. N1."))
     level = filters.ChoiceFilter(field_name="step__level", choices=Level.choices)
-    overdue = filters.BooleanFilter(method="filter_overdue", label=_("Review overdue today."))
+    risk_factor = RiskFactorNumberFilter(
+        method="filter_risk_factor",
+        label=_("Risk factor number (Framework of Analysis) addressed by the step."),
+    )
+    overdue = YesNoFilter(method="filter_overdue", label=_("Review overdue today."))
+    days_overdue_min = DaysFilter(
+        method="filter_days_overdue", label=_("Review overdue by at least this many days.")
+    )
+    target_missed = YesNoFilter(
+        method="filter_target_missed", label=_("Target date passed and not complete.")
+    )
+    pledged_from = filters.DateFilter(
+        field_name="pledged_on", lookup_expr="gte", label=_("Pledged on or after this date.")
+    )
+    pledged_until = filters.DateFilter(
+        field_name="pledged_on", lookup_expr="lte", label=_("Pledged on or before this date.")
+    )
+    reported_from = filters.DateFilter(
+        field_name="last_reported_on",
+        lookup_expr="gte",
+        label=_("Last reported on or after this date."),
+    )
+    reported_until = filters.DateFilter(
+        field_name="last_reported_on",
+        lookup_expr="lte",
+        label=_("Last reported on or before this date."),
+    )
+    has_evidence = YesNoFilter(
+        method="filter_has_evidence", label=_("With published evidence on an update.")
+    )
     origin = filters.ChoiceFilter(
         choices=ORIGIN_FILTERS,
         method="filter_origin",
         label=_("Origin of the pledge; upr-accepted and upr-noted by the State's response."),
     )
-    is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
+    is_demo = YesNoFilter(label=_("Demonstration rows (false to exclude them)."))
     updated_since = _updated_since("updated_at", "changed (a new update changes its commitment)")
     ordering = StableOrderingFilter(
         fields=(
@@ -238,6 +367,7 @@ class CommitmentFilter(ApiFilterSet):
             ("pledged_on", "pledged_on"),
             ("next_review_due", "next_review_due"),
             ("last_reported_on", "last_reported_on"),
+            ("target_date", "target_date"),
             ("updated_at", "updated_at"),
             ("state_id", "member_state"),
             ("status", "status"),
@@ -250,11 +380,33 @@ class CommitmentFilter(ApiFilterSet):
         model = Commitment
         fields = ["member_state", "regional_group", "status", "step", "level", "is_demo"]
 
-    def filter_overdue(self, queryset, name, value):
+    filter_overdue = _yes_no(overdue_q)
+    filter_target_missed = _yes_no(target_missed_q)
+
+    def filter_has_evidence(self, queryset, name, value):
         if value is None:
             return queryset
-        today = review_today()
-        return queryset.overdue(today) if value else queryset.not_overdue(today)
+        return queryset.filter(has_evidence_q() if value else ~has_evidence_q())
+
+    def filter_days_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_for_q(review_today(), value))
+
+    def filter_channel(self, queryset, name, value):
+        # EXISTS, not a join: a commitment with two channels must not come twice.
+        through = Commitment.channels.through.objects.filter(
+            commitment_id=OuterRef("pk"), scrutinychannel_id=value
+        )
+        return queryset.filter(Exists(through)) if value else queryset
+
+    def filter_risk_factor(self, queryset, name, value):
+        if value is None:
+            return queryset
+        through = PreventionStep.risk_factors.through.objects.filter(
+            preventionstep_id=OuterRef("step_id"), riskfactor__number=value
+        )
+        return queryset.filter(Exists(through))
 
     def filter_origin(self, queryset, name, value):
         return queryset.filter(origin_q(value)) if value else queryset
@@ -296,9 +448,24 @@ class SearchFilter(drf_filters.SearchFilter):
         return parameters
 
 
+@extend_schema_field({"type": "string", "pattern": "^\\d{4}(-Q[1-4])?$", "example": "2026-Q2"})
+class PeriodFilter(filters.CharFilter):
+    """A quarter (``2026-Q2``) or a year (``2026``); read by the view, filters nothing."""
+
+    def __init__(self, *args, **kwargs):
+        validator = RegexValidator(r"^\d{4}(-Q[1-4])?$")
+        super().__init__(*args, validators=[validator], method=lambda qs, name, value: qs, **kwargs)
+
+
 class StatsFilter(ApiFilterSet):
     regional_group = filters.ChoiceFilter(
         choices=RegionalGroup.choices, label=_("Only the States of this UN regional group.")
+    )
+    period = PeriodFilter(
+        label=_(
+            "The reporting cycle's period: a quarter (2026-Q2) or a year (2026); default: "
+            "the current quarter."
+        )
     )
 
     class Meta:

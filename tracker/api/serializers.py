@@ -21,6 +21,7 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
     Status,
 )
 from focalpoints.models import FocalPoint, MemberState
@@ -254,6 +255,14 @@ class PreventionStepSerializer(FastReadSerializer):
     class Meta:
         model = PreventionStep
         fields = public_api_fields(PreventionStep)
+
+
+class RiskFactorSerializer(FastReadSerializer):
+    steps = _codes("step_codes", "Codes of the prevention steps that address this factor.")
+
+    class Meta:
+        model = RiskFactor
+        fields = public_api_fields(RiskFactor, extra=("steps",))
 
 
 # --- Progress updates -----------------------------------------------------------------------------
@@ -493,6 +502,94 @@ class PerQuarterSerializer(serializers.Serializer):
     before = serializers.IntegerField(help_text="Updates reported before the first quarter.")
 
 
+class StatsStatusCountSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    count = serializers.IntegerField()
+
+
+class StatsMatrixRowSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text="The basis, channel code, source kind or level.")
+    label = serializers.CharField()
+    total = serializers.IntegerField(help_text="Commitments (withdrawn included).")
+    by_status = StatsStatusCountSerializer(many=True, help_text="Every status, in order.")
+    overdue = serializers.IntegerField(help_text="Reviews overdue today.")
+    target_missed = serializers.IntegerField(
+        help_text="Target date passed and not complete (withdrawn included)."
+    )
+    complete_share = serializers.FloatField(
+        allow_null=True, help_text="Complete / total (0 to 1); null when there are none."
+    )
+
+
+class StatsChannelRowSerializer(StatsMatrixRowSerializer):
+    level = serializers.ChoiceField(choices=PreventionStep._meta.get_field("level").choices)
+
+
+class StatsLevelMatrixRowSerializer(StatsMatrixRowSerializer):
+    states = serializers.IntegerField(help_text="States with a commitment at this level.")
+
+
+class StatsStatusLabelSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    label = serializers.CharField()
+
+
+class AccountabilitySerializer(serializers.Serializer):
+    """The accountability matrices (``tracker.stats.accountability``): each row links on the
+    site to ``/commitments/?<param>=<value>&status=...``."""
+
+    statuses = StatsStatusLabelSerializer(many=True)
+    by_basis = StatsMatrixRowSerializer(many=True)
+    by_channel = StatsChannelRowSerializer(
+        many=True, help_text="A commitment with several channels counts under each."
+    )
+    by_source_kind = StatsMatrixRowSerializer(many=True)
+    by_level = StatsLevelMatrixRowSerializer(many=True)
+
+
+class StatsCycleCountsSerializer(serializers.Serializer):
+    due = serializers.IntegerField(help_text="Reviews that fell due.")
+    on_time = serializers.IntegerField(help_text="... reported on or before the due date.")
+    late = serializers.IntegerField(help_text="... reported after the due date.")
+    missing = serializers.IntegerField(help_text="... not reported, and overdue.")
+    pending = serializers.IntegerField(help_text="... not reported, not yet overdue.")
+    on_time_share = serializers.FloatField(
+        allow_null=True, help_text="on_time / (on_time + late + missing); null when none."
+    )
+
+
+class StatsCycleGroupSerializer(StatsCycleCountsSerializer):
+    slug = serializers.CharField(help_text="Regional group.")
+    label = serializers.CharField()
+
+
+class StatsCycleStateSerializer(StatsCycleCountsSerializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    group = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class ReportingCycleSerializer(serializers.Serializer):
+    """Who reported on the reviews that fell due in the period (``tracker.stats``)."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
+    totals = StatsCycleCountsSerializer()
+    groups = StatsCycleGroupSerializer(many=True)
+    states = StatsCycleStateSerializer(many=True, help_text="States with a review due.")
+
+
+class StatsTrendRowSerializer(StatsCycleCountsSerializer):
+    quarter = serializers.CharField(help_text="E.g. 2026-Q2.")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    overdue = serializers.IntegerField(help_text="Reviews overdue at the end of the quarter.")
+
+
+class ReportingTrendSerializer(serializers.Serializer):
+    rows = StatsTrendRowSerializer(many=True, help_text="The last eight quarters, oldest first.")
+
+
 class StatsSerializer(serializers.Serializer):
     """The dashboard's figures, computed by ``tracker.stats`` (the same numbers as the pages).
     Codes are stable; ``label`` values follow the request's language (Accept-Language)."""
@@ -507,3 +604,14 @@ class StatsSerializer(serializers.Serializer):
     by_regional_group = StatsGroupStatusSerializer(many=True)
     overdue = OverdueSerializer()
     per_quarter = PerQuarterSerializer()
+    accountability = AccountabilitySerializer(
+        help_text="Commitments by basis, scrutiny channel, source kind and level, each by "
+        "status, with reviews overdue and targets missed."
+    )
+    reporting_cycle = ReportingCycleSerializer(
+        help_text="The reviews due in `period` (default: the current quarter) and how they "
+        "were answered."
+    )
+    reporting_trend = ReportingTrendSerializer(
+        help_text="Overdue reviews and on-time reporting by quarter, from the dated updates."
+    )

@@ -17,12 +17,14 @@ router.register("member-states", views.MemberStateViewSet, basename="member-stat
 router.register("focal-points", views.FocalPointViewSet, basename="focal-point")
 router.register("resolutions", views.ResolutionViewSet, basename="resolution")
 router.register("prevention-steps", views.PreventionStepViewSet, basename="prevention-step")
+router.register("risk-factors", views.RiskFactorViewSet, basename="risk-factor")
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("progress-updates", views.ProgressUpdateViewSet, basename="progress-update")
 
 app_name = "api"
 
 v1 = [
+    path("", views.IndexView.as_view(), name="index"),
     *router.urls,
     path(
         "commitments/<int:pk>/progress-updates/",

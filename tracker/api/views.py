@@ -23,13 +23,16 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -41,6 +44,7 @@ from commitments.models import (
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RiskFactor,
     Status,
     overdue_q,
 )
@@ -52,8 +56,10 @@ from tracker.api import filters, serializers
 from tracker.api.authentication import ApiTokenAuthentication
 from tracker.api.exceptions import ErrorSerializer
 from tracker.api.pagination import ApiPagination
+from tracker.api.params import StrictQueryParametersMixin
 from tracker.api.renderers import CSVRenderer, StrictContentNegotiation
 from tracker.api.throttling import AnonThrottle, SearchThrottle, UserThrottle
+from tracker.forms import ReportingPeriodForm
 
 API_VERSION = "v1"
 # A commitment's own columns (its State's and step's are read only as far as rows show them).
@@ -206,7 +212,9 @@ class ConditionalReadMixin:
         return self._stamp(response, etag, last)
 
 
-class PublicReadViewSet(ConditionalReadMixin, viewsets.ReadOnlyModelViewSet):
+class PublicReadViewSet(
+    StrictQueryParametersMixin, ConditionalReadMixin, viewsets.ReadOnlyModelViewSet
+):
     """Anonymous, read-only. A token is accepted (and gives the higher per-user rate)."""
 
     authentication_classes = [ApiTokenAuthentication]
@@ -347,6 +355,38 @@ class PreventionStepViewSet(PublicReadViewSet):
 
 
 @extend_schema_view(
+    list=extend_schema(summary="List risk factors", tags=["risk-factors"]),
+    retrieve=extend_schema(summary="One risk factor", tags=["risk-factors"]),
+)
+class RiskFactorViewSet(PublicReadViewSet):
+    """The risk factors of the UN Framework of Analysis for Atrocity Crimes (2014), each with
+    the prevention steps that address it (empty where no source links them)."""
+
+    queryset = RiskFactor.objects.all()
+    serializer_class = serializers.RiskFactorSerializer
+    filterset_class = filters.RiskFactorFilter
+    search_fields = ["name", "summary"]
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]+"
+    # A step's links to factors change with the step (``updated_at``) or in its admin.
+    validator_tables = ((PreventionStep, "updated_at"),)
+
+    def attach(self, rows):
+        # The link is declared on the step: read its through table from this side.
+        through = PreventionStep.risk_factors.through
+        pairs = (
+            through.objects.filter(riskfactor_id__in=[row.pk for row in rows])
+            .order_by()
+            .values_list("riskfactor_id", "preventionstep__code")
+        )
+        found: dict = {}
+        for factor, code in pairs:
+            found.setdefault(factor, []).append(code)
+        for row in rows:
+            row.step_codes = sorted(found.get(row.pk, ()))
+
+
+@extend_schema_view(
     list=extend_schema(summary="List commitments", tags=["commitments"]),
     retrieve=extend_schema(summary="One commitment with its update timeline", tags=["commitments"]),
 )
@@ -457,6 +497,84 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+class IndexResourceSerializer(drf_serializers.Serializer):
+    name = drf_serializers.CharField(help_text="The resource, e.g. `commitments`.")
+    description = drf_serializers.CharField()
+    url = drf_serializers.URLField(help_text="Its list (or, for `stats`, its figures).")
+    docs = drf_serializers.URLField(help_text="Its section of the interactive documentation.")
+
+
+class IndexSerializer(drf_serializers.Serializer):
+    version = drf_serializers.CharField()
+    schema = drf_serializers.URLField(help_text="The OpenAPI 3 schema (JSON).")
+    docs = drf_serializers.URLField(help_text="The interactive documentation.")
+    resources = IndexResourceSerializer(many=True)
+
+
+# Each resource of the index: its URL name, the schema tag its operations carry, what it is.
+INDEX_RESOURCES = [
+    (
+        "member-state-list",
+        "member-states",
+        gettext_lazy("UN Member States, observers and organisations"),
+    ),
+    (
+        "focal-point-list",
+        "focal-points",
+        gettext_lazy("Focal point appointments (public fields only)"),
+    ),
+    ("resolution-list", "resolutions", gettext_lazy("Resolutions referring to R2P")),
+    ("prevention-step-list", "prevention-steps", gettext_lazy("The catalogue of prevention steps")),
+    ("risk-factor-list", "risk-factors", gettext_lazy("Risk factors of the Framework of Analysis")),
+    ("commitment-list", "commitments", gettext_lazy("States' commitments and their status")),
+    ("progress-update-list", "progress-updates", gettext_lazy("Published progress updates")),
+    ("stats", "stats", gettext_lazy("The dashboard's and accountability figures")),
+]
+
+
+class IndexView(StrictQueryParametersMixin, generics.GenericAPIView):
+    """What ``/api/v1/`` offers: each resource with its URL and documentation."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonThrottle, UserThrottle]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = StrictContentNegotiation
+    serializer_class = IndexSerializer
+    pagination_class = None
+    filter_backends = []
+
+    @extend_schema(summary="Index of the API's resources", tags=["index"])
+    def get(self, request):
+        absolute = request.build_absolute_uri
+        docs = absolute(reverse("api:docs"))
+        resources = [
+            {
+                "name": tag,
+                "description": str(description),
+                "url": absolute(reverse(f"api:v1:{name}")),
+                "docs": f"{docs}#/{tag}",
+            }
+            for name, tag, description in INDEX_RESOURCES
+            if _has_route(name)
+        ]
+        body = {
+            "version": API_VERSION,
+            "schema": absolute(reverse("api:schema")) + "?format=json",
+            "docs": docs,
+            "resources": resources,
+        }
+        return Response(self.get_serializer(body).data)
+
+
+def _has_route(name: str) -> bool:
+    try:
+        reverse(f"api:v1:{name}")
+    except NoReverseMatch:
+        return False
+    return True
+
+
 @csrf_exempt  # answers every method with 404; a POST must not get the HTML CSRF page
 def api_not_found(request, *args, **kwargs):
     """Any other URL under /api/: the API's own JSON 404, never the site's HTML page."""
@@ -464,10 +582,11 @@ def api_not_found(request, *args, **kwargs):
     return JsonResponse(body, status=404)
 
 
-class StatsView(generics.GenericAPIView):
+class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
     """The dashboard's figures: focal point coverage, commitments by status, level, step and
-    regional group, overdue reviews, updates per quarter. Computed by ``tracker.stats`` — the
-    same functions as the dashboard — never recomputed here."""
+    regional group, overdue reviews, updates per quarter, and the accountability matrices (basis,
+    scrutiny channel, source kind and level by status). Computed by ``tracker.stats`` — the
+    same functions as the pages — never recomputed here."""
 
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [AllowAny]
@@ -487,6 +606,8 @@ class StatsView(generics.GenericAPIView):
         self.filter_queryset(self.get_queryset())  # validates ?regional_group= (400 if bad)
         group = request.query_params.get("regional_group") or None
         today = review_today()
+        period = ReportingPeriodForm({"period": request.query_params.get("period", "")})
+        start, end = period.bounds(today)
         version = stats.data_version()
         basis = "|".join([API_VERSION, request.get_full_path(), today.isoformat(), version["key"]])
         etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
@@ -517,6 +638,13 @@ class StatsView(generics.GenericAPIView):
             ],
             "overdue": figures["overdue"],
             "per_quarter": figures["per_quarter"],
+            "accountability": stats.accountability(today=today, regional_group=group, version=key),
+            "reporting_cycle": stats.reporting_cycle(
+                start=start, end=end, today=today, regional_group=group, version=key
+            ),
+            "reporting_trend": stats.reporting_trend(
+                today=today, regional_group=group, version=key
+            ),
         }
         data = self.get_serializer(body).data
         return ConditionalReadMixin._stamp(Response(data), etag, last)

@@ -22,3 +22,10 @@ def query_with(context, **changes) -> str:
 def overdue_on(commitment, today) -> bool:
     """``{% if c|overdue_on:today %}``: the model's one overdue rule, for templates."""
     return commitment.is_overdue(today)
+
+
+@register.filter
+def without_commitments(rows) -> list[str]:
+    """The labels of the matrix rows that count nothing (listed under the matrix, not drawn as
+    rows of zeros)."""
+    return [row["label"] for row in rows if not row["total"]]
