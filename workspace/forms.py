@@ -15,8 +15,11 @@ from commitments.models import (
     Basis,
     Commitment,
     Level,
+    OperativeParagraph,
+    Origin,
     PreventionStep,
     Resolution,
+    UprResponse,
 )
 from commitments.selectors import resolutions_matching
 from focalpoints.models import MemberState
@@ -132,6 +135,44 @@ class CommitmentForm(forms.Form):
         queryset=Resolution.objects.order_by("-adopted_on", "symbol"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
+    )
+    # --- Where the pledge comes from (optional; the service checks each origin's fields).
+    origin = forms.ChoiceField(
+        label=_("Origin"),
+        choices=[("", _("Not recorded")), *Origin.choices],
+        required=False,
+        help_text=_("What the pledge answers, as reviewers cite it."),
+    )
+    upr_cycle = forms.IntegerField(label=_("UPR cycle"), min_value=1, max_value=9, required=False)
+    upr_recommending_states = forms.CharField(
+        label=_("Recommending States"),
+        max_length=400,
+        required=False,
+        help_text=_("ISO 3166 alpha-3 codes separated by spaces, e.g. DNK CRI."),
+    )
+    upr_recommendation = forms.CharField(
+        label=_("UPR recommendation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Its number (e.g. 128.45) or its text."),
+    )
+    upr_response = forms.ChoiceField(
+        label=_("State's response"),
+        choices=[("", "—"), *UprResponse.choices],
+        required=False,
+    )
+    operative_paragraph = forms.ModelChoiceField(
+        label=_("Operative paragraph"),
+        queryset=OperativeParagraph.objects.select_related("resolution").order_by(
+            "resolution__symbol", "id"
+        ),
+        required=False,
+        empty_label="—",
+    )
+    statement_forum = forms.CharField(label=_("Forum"), max_length=200, required=False)
+    statement_on = forms.DateField(label=_("Statement date"), widget=DateInput, required=False)
+    statement_url = forms.URLField(
+        label=_("Link to the statement"), max_length=500, required=False, assume_scheme="https"
     )
     resolution_search = forms.CharField(
         label=_("Find a resolution by symbol or title"),

@@ -954,3 +954,26 @@ def test_a_draft_document_is_served_to_its_author_only(
         assert client.get(link.group(1)).status_code == 404
     client.logout()
     assert client.get(link.group(1)).status_code == 302  # to the log-in
+
+
+def test_focal_point_records_the_origin_of_a_commitment(client, focal_point_a, state_a, state_b):
+    step = PreventionStepFactory()
+    client.force_login(focal_point_a)
+    post = commitment_post(
+        state_a,
+        step,
+        origin="upr-recommendation",
+        upr_cycle="4",
+        upr_recommending_states="dnk",
+        upr_recommendation="128.45",
+    )
+    response = client.post(reverse("workspace:commitment_create"), post)
+    assert response.status_code == 200  # the response is missing
+    assert "Needed for this origin." in response.content.decode()
+    response = client.post(
+        reverse("workspace:commitment_create"), {**post, "upr_response": "accepted"}
+    )
+    assert response.status_code == 302
+    commitment = Commitment.objects.get()
+    assert (commitment.origin, commitment.upr_recommending_states) == ("upr-recommendation", "DNK")
+    assert commitment.upr_response == "accepted"
