@@ -143,3 +143,15 @@ def test_an_imported_origin_missing_its_fields_is_rejected(media, secretariat, s
         ("statement_forum", "Needed for this origin."),
         ("statement_on", "Needed for this origin."),
     ]
+
+
+def test_the_workspace_page_shows_the_origin(client, focal_point_a, state_a):
+    commitment = CommitmentFactory(
+        state=state_a,
+        origin=Origin.STATEMENT,
+        statement_forum="the 2024 General Assembly dialogue on R2P",
+        statement_on=datetime.date(2024, 6, 1),
+    )
+    client.force_login(focal_point_a)
+    page = client.get(f"/my/commitments/{commitment.pk}/").content.decode()
+    assert "Statement at the 2024 General Assembly dialogue on R2P" in page
