@@ -809,24 +809,74 @@ def _with_share(counts: dict) -> dict:
     }
 
 
-def _cycle_counts(start, end, today, regional_group) -> dict:
-    cycles, params = _cycles_sql(regional_group, None)
-    sql = (
-        f"SELECT s, {_OUTCOME_SUMS} FROM ({cycles}) cycles "  # noqa: S608
-        "WHERE due_on >= %s AND due_on <= %s GROUP BY s"
-    )
+def _quarters(today: datetime.date, quarters: int) -> tuple[list, list]:
+    """The starts and ends of the last ``quarters`` calendar quarters up to ``today``'s."""
+    starts = [_quarter_start(today)]
+    for _ in range(quarters - 1):
+        starts.append(_previous_quarter(starts[-1]))
+    starts.reverse()
+    return starts, [_next_quarter(start) - datetime.timedelta(days=1) for start in starts]
+
+
+def _scan(
+    *,
+    today: datetime.date,
+    period: tuple | None = None,
+    quarters: tuple = ((), ()),
+    regional_group: str | None = None,
+    state: str | None = None,
+) -> dict:
+    """One pass over every review owed (:func:`_cycles_sql`), grouped by State: the reviews due
+    in ``period`` by outcome, and for each quarter of ``quarters`` the reviews overdue at its
+    end (today for the current one) and those due in it by outcome. The reporting page needs
+    both: one scan, not two. Returns ``{"totals", "groups", "states"}`` (the period's counts)
+    and ``"trend"`` (a row of counts per quarter)."""
+    cycles, params = _cycles_sql(regional_group, state)
+    columns, column_params = [], []
+    windows = [period] if period else []
+    for start, end in zip(*quarters, strict=True):
+        # Overdue at the end of day d: due before d, not answered by d (ReviewCycle.overdue_on).
+        day = min(end, today)
+        columns.append("SUM(CASE WHEN due_on < %s AND (r IS NULL OR r > %s) THEN 1 ELSE 0 END)")
+        column_params += [day, day]
+        windows.append((start, end))
+    for start, end in windows:
+        window = "due_on >= %s AND due_on <= %s"
+        columns += [
+            f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {window} AND r IS NULL AND due_on < %s THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
+        ]
+        column_params += [start, end, start, end, start, end, today, start, end, today]
+    sql = f"SELECT s, {', '.join(columns)} FROM ({cycles}) cycles GROUP BY s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [today, today, *params, start, end])
+        cursor.execute(sql, [*column_params, *params])
         rows = cursor.fetchall()
-    names = dict(MemberState.objects.values_list("code", "name"))
-    groups_of = dict(MemberState.objects.values_list("code", "regional_group"))
+    return _tally_scan(rows, period=period, count=len(quarters[0]))
+
+
+def _tally_scan(rows, *, period, count: int) -> dict:
+    names, groups_of = {}, {}
+    if period:  # the period's figures name States and groups; the trend only adds up
+        for code, name, group in MemberState.objects.values_list("code", "name", "regional_group"):
+            names[code], groups_of[code] = name, group
     totals, groups, states = _counts(), {}, {}
+    trend = [{"overdue": 0, **_counts()} for _ in range(count)]
     for code, *values in rows:
-        group = groups_of.get(code, "")
-        states[code] = _add({"name": names.get(code, code), "group": group, **_counts()}, values)
-        _add(groups.setdefault(group, _counts()), values)
-        _add(totals, values)
-    return {"totals": totals, "groups": groups, "states": states}
+        overdue, windowed = values[:count], values[count:]
+        if period:
+            mine, windowed = windowed[:4], windowed[4:]
+            if any(mine):
+                group = groups_of.get(code, "")
+                record = {"name": names.get(code, code), "group": group, **_counts()}
+                states[code] = _add(record, mine)
+                _add(groups.setdefault(group, _counts()), mine)
+                _add(totals, mine)
+        for index in range(count):
+            trend[index]["overdue"] += overdue[index] or 0
+            _add(trend[index], windowed[index * 4 : index * 4 + 4])
+    return {"totals": totals, "groups": groups, "states": states, "trend": trend}
 
 
 def _cycle_commitments(start, end, today, regional_group) -> list[dict]:
@@ -884,7 +934,7 @@ def reporting_cycle(
     today = today or review_today()
     raw = _cached(
         "cycle",
-        lambda: _cycle_counts(start, end, today, regional_group),
+        lambda: _scan(today=today, period=(start, end), regional_group=regional_group),
         regional_group,
         start,
         end,
@@ -893,15 +943,23 @@ def reporting_cycle(
     )
     listed = []
     if commitments:
-        listed = _cached(
-            "cycle-commitments",
-            lambda: _cycle_commitments(start, end, today, regional_group),
-            regional_group,
-            start,
-            end,
-            today,
-            version=version,
-        )
+        listed = _cycle_commitments_cached(start, end, today, regional_group, version)
+    return _cycle_figures(raw, start, end, today, regional_group, listed)
+
+
+def _cycle_commitments_cached(start, end, today, regional_group, version) -> list[dict]:
+    return _cached(
+        "cycle-commitments",
+        lambda: _cycle_commitments(start, end, today, regional_group),
+        regional_group,
+        start,
+        end,
+        today,
+        version=version,
+    )
+
+
+def _cycle_figures(raw, start, end, today, regional_group, listed) -> dict:
     labels = _labels(RegionalGroup.choices)
     slugs = [regional_group] if regional_group else GROUP_ORDER
     return {
@@ -924,6 +982,53 @@ def reporting_cycle(
     }
 
 
+def _trend_figures(rows, starts, ends) -> dict:
+    return {
+        "rows": [
+            {
+                "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
+                "start": start,
+                "end": end,
+                "overdue": row["overdue"],
+                **_with_share(row),
+            }
+            for start, end, row in zip(starts, ends, rows, strict=True)
+        ]
+    }
+
+
+def reporting(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+    regional_group: str | None = None,
+    quarters: int = 8,
+    commitments: bool = False,
+    version: str | None = None,
+) -> dict:
+    """``{"cycle": reporting_cycle(...), "trend": reporting_trend(...)}`` from one scan of the
+    reviews owed (what the reporting page and the stats API show together)."""
+    today = today or review_today()
+    bounds = _quarters(today, quarters)
+
+    def compute():
+        return _scan(
+            today=today, period=(start, end), quarters=bounds, regional_group=regional_group
+        )
+
+    raw = _cached(
+        "reporting", compute, regional_group, start, end, today, quarters, version=version
+    )
+    listed = []
+    if commitments:
+        listed = _cycle_commitments_cached(start, end, today, regional_group, version)
+    return {
+        "cycle": _cycle_figures(raw, start, end, today, regional_group, listed),
+        "trend": _trend_figures(raw["trend"], *bounds),
+    }
+
+
 def reporting_trend(
     *,
     today: datetime.date | None = None,
@@ -942,51 +1047,14 @@ def reporting_trend(
     **counts}]}`` oldest first (counts as in :func:`reporting_cycle`).
     """
     today = today or review_today()
-    starts = [_quarter_start(today)]
-    for _ in range(quarters - 1):
-        starts.append(_previous_quarter(starts[-1]))
-    starts.reverse()
-    ends = [_next_quarter(start) - datetime.timedelta(days=1) for start in starts]
+    bounds = _quarters(today, quarters)
 
     def compute():
-        cycles, params = _cycles_sql(regional_group, state)
-        columns, column_params = [], []
-        for start, end in zip(starts, ends, strict=True):
-            # Overdue at the end of day d: due before d, not answered by d (ReviewCycle.overdue_on).
-            day = min(end, today)
-            columns.append("SUM(CASE WHEN due_on < %s AND (r IS NULL OR r > %s) THEN 1 ELSE 0 END)")
-            column_params += [day, day]
-            window = "due_on >= %s AND due_on <= %s"
-            columns += [
-                f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END)",
-                f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END)",
-                f"SUM(CASE WHEN {window} AND r IS NULL AND due_on < %s THEN 1 ELSE 0 END)",
-                f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
-            ]
-            column_params += [start, end, start, end, start, end, today, start, end, today]
-        sql = f"SELECT {', '.join(columns)} FROM ({cycles}) cycles"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*column_params, *params])
-            values = cursor.fetchone()
-        rows = []
-        for index in range(len(starts)):
-            overdue, *outcomes = values[index * 5 : index * 5 + 5]
-            rows.append({"overdue": overdue or 0, **_add(_counts(), outcomes)})
-        return rows
+        scan = _scan(today=today, quarters=bounds, regional_group=regional_group, state=state)
+        return scan["trend"]
 
     raw = _cached("trend", compute, regional_group, state, today, quarters, version=version)
-    return {
-        "rows": [
-            {
-                "quarter": f"{start.year}-Q{(start.month - 1) // 3 + 1}",
-                "start": start,
-                "end": end,
-                "overdue": row["overdue"],
-                **_with_share(row),
-            }
-            for start, end, row in zip(starts, ends, raw, strict=True)
-        ]
-    }
+    return _trend_figures(raw, *bounds)
 
 
 # --- Everything the dashboard shows --------------------------------------------------------------

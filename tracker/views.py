@@ -65,10 +65,10 @@ def reporting(request):
     start, end = form.bounds(today)
     version = stats.data_version()
     as_csv = request.GET.get("format") == "csv"
-    cycle = stats.reporting_cycle(
+    figures = stats.reporting(
         start=start, end=end, today=today, commitments=as_csv, version=version["key"]
     )
-    trend = stats.reporting_trend(today=today, version=version["key"])
+    cycle, trend = figures["cycle"], figures["trend"]
     if as_csv:
         table = request.GET.get("table", "commitments")
         if table == "trend":

@@ -130,3 +130,36 @@ def test_schema_documents_the_unknown_parameter_400(client, db):
         responses = schema["paths"][f"{API}{path}"]["get"]["responses"]
         assert "Unknown query parameters" in responses["400"]["description"]
     assert "/api/v1/" in schema["paths"]
+
+
+@pytest.mark.parametrize(
+    ("path", "key"),
+    [
+        ("focal-points/", "member_state"),
+        ("resolutions/", "member_states"),
+        ("progress-updates/", "member_state"),
+        ("commitments/", "member_state"),
+    ],
+)
+def test_every_list_takes_several_states_in_any_case(client, rows, state_a, state_b, path, key):
+    from tests.factories import FocalPointFactory, ResolutionFactory
+
+    FocalPointFactory(state=state_b)
+    ResolutionFactory().states.add(state_a)
+    ResolutionFactory().states.add(state_a, state_b)
+    ResolutionFactory().states.add(state_b)
+    ProgressUpdateFactory(commitment=CommitmentFactory(state=state_b))
+
+    def codes(query):
+        body = client.get(f"{API}{path}?{query}&page_size=100").json()
+        found = set()
+        for row in body["results"]:
+            value = row[key]
+            found.update(value if isinstance(value, list) else [value])
+        return found, body["count"]
+
+    both, count_both = codes("member_state=gha,Dnk")
+    ghana, count_ghana = codes("member_state=GHA")
+    assert {"GHA", "DNK"} <= both
+    assert "DNK" not in ghana or path == "resolutions/"  # a resolution may concern both
+    assert count_both > count_ghana > 0

@@ -305,3 +305,17 @@ def test_the_sql_form_owes_the_same_reviews_as_the_rule(cycle_world):
     )
     assert in_sql == by_rule
     assert len(in_sql) == 10
+
+
+def test_one_scan_gives_the_same_cycle_and_trend(cycle_world, django_assert_max_num_queries):
+    separate = {
+        "cycle": stats.reporting_cycle(**Q2, today=TODAY),
+        "trend": stats.reporting_trend(today=TODAY),
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    # data version, the one scan of the reviews, the States' names and groups
+    with django_assert_max_num_queries(3):
+        together = stats.reporting(**Q2, today=TODAY)
+    assert together == separate

@@ -33,7 +33,6 @@ from commitments.models import (
 from commitments.selectors import review_today
 from focalpoints.models import FocalPoint, MemberState, RegionalGroup
 
-ISO3 = _("ISO 3166 alpha-3 code, e.g. GHA.")
 BOOLEANS = ("true", "false")
 
 
@@ -76,13 +75,22 @@ class YearFilter(filters.NumberFilter):
         super().__init__(*args, min_value=1, max_value=9999, **kwargs)
 
 
-@extend_schema_field({"type": "string", "pattern": "^[A-Z]{3}$"})
-class Iso3Filter(filters.CharFilter):
-    """An ISO 3166 alpha-3 code (upper case); anything else is a 400, not an empty result."""
+@extend_schema_field(
+    {"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$", "example": "GHA,KEN"}
+)
+class Iso3ListFilter(filters.CharFilter):
+    """One or several ISO 3166 alpha-3 codes, comma-separated, in any case (``gha,KEN``)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", ISO3)
-        super().__init__(*args, validators=[RegexValidator(r"^[A-Z]{3}$")], **kwargs)
+        kwargs.setdefault("label", _("ISO 3166 alpha-3 codes, comma-separated, e.g. GHA,KEN."))
+        validator = RegexValidator(r"^[A-Za-z]{3}(,[A-Za-z]{3})*$")
+        super().__init__(*args, validators=[validator], **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        codes = sorted({code.upper() for code in value.split(",")})
+        return qs.filter(**{f"{self.field_name}__in": codes})
 
 
 @extend_schema_field({"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"})
@@ -180,7 +188,7 @@ class MemberStateFilter(ApiFilterSet):
 
 
 class FocalPointFilter(ApiFilterSet):
-    member_state = Iso3Filter(field_name="state_id")
+    member_state = Iso3ListFilter(field_name="state_id")
     regional_group = filters.ChoiceFilter(
         field_name="state__regional_group", choices=RegionalGroup.choices
     )
@@ -202,7 +210,7 @@ class FocalPointFilter(ApiFilterSet):
 class ResolutionFilter(ApiFilterSet):
     body = filters.ChoiceFilter(choices=Body.choices)
     year = YearFilter(field_name="adopted_on", lookup_expr="year", label=_("Year adopted."))
-    member_state = Iso3Filter(field_name="states__code")
+    member_state = Iso3ListFilter(field_name="states__code")
     updated_since = _updated_since("updated_at", "changed")
     ordering = StableOrderingFilter(
         fields=(
@@ -252,24 +260,6 @@ class RiskFactorFilter(ApiFilterSet):
     class Meta:
         model = RiskFactor
         fields = ["kind", "step"]
-
-
-@extend_schema_field(
-    {"type": "string", "pattern": "^[A-Za-z]{3}(,[A-Za-z]{3})*$", "example": "GHA,KEN"}
-)
-class Iso3ListFilter(filters.CharFilter):
-    """One or several ISO 3166 alpha-3 codes, comma-separated, in any case (``gha,KEN``)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", _("ISO 3166 alpha-3 codes, comma-separated, e.g. GHA,KEN."))
-        validator = RegexValidator(r"^[A-Za-z]{3}(,[A-Za-z]{3})*$")
-        super().__init__(*args, validators=[validator], **kwargs)
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        codes = sorted({code.upper() for code in value.split(",")})
-        return qs.filter(**{f"{self.field_name}__in": codes})
 
 
 class ChoiceListFilter(filters.BaseInFilter, filters.ChoiceFilter):
@@ -414,7 +404,7 @@ class CommitmentFilter(ApiFilterSet):
 
 class ProgressUpdateFilter(ApiFilterSet):
     commitment = IdFilter(field_name="commitment_id", label=_("Commitment id."))
-    member_state = Iso3Filter(field_name="commitment__state_id")
+    member_state = Iso3ListFilter(field_name="commitment__state_id")
     since = filters.DateFilter(
         field_name="reported_on", lookup_expr="gte", label=_("Reported on or after this date.")
     )

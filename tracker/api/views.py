@@ -618,6 +618,9 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             return ConditionalReadMixin._stamp(not_modified, etag, last)
         key = version["key"]
         figures = stats.dashboard(today=today, regional_group=group)
+        reporting = stats.reporting(
+            start=start, end=end, today=today, regional_group=group, version=key
+        )
         body = {
             "today": today,
             "last_changed": last,
@@ -639,12 +642,8 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             "overdue": figures["overdue"],
             "per_quarter": figures["per_quarter"],
             "accountability": stats.accountability(today=today, regional_group=group, version=key),
-            "reporting_cycle": stats.reporting_cycle(
-                start=start, end=end, today=today, regional_group=group, version=key
-            ),
-            "reporting_trend": stats.reporting_trend(
-                today=today, regional_group=group, version=key
-            ),
+            "reporting_cycle": reporting["cycle"],
+            "reporting_trend": reporting["trend"],
         }
         data = self.get_serializer(body).data
         return ConditionalReadMixin._stamp(Response(data), etag, last)
