@@ -41,6 +41,13 @@ def get_json(client, path, **extra):
     return response.json()
 
 
+def content(response) -> bytes:
+    """The body, whether rendered or streamed (a whole list as CSV or JSON Lines)."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def ids(body, key="id"):
     return [row[key] for row in body["results"]]
 
@@ -268,7 +275,9 @@ def test_progress_update_filters(client, world):
         "ordering=title",
         "ordering=,",
         "page_size=0",
-        "page_size=501",
+        "page_size=1001",
+        "cursor=!!",
+        "cursor=eyJvIjpbImlkIl0sInYiOlsiYSJdfQ",
         "page=-1",
         "format=xml",
     ],
@@ -309,16 +318,52 @@ def test_pages_are_bounded_and_linked(client, world):
     body = get_json(client, API + "commitments/?page_size=2")
     assert len(body["results"]) == 2
     assert body["count"] == 3
-    assert "page=2" in body["next"]
+    # The next link is a cursor (a keyset page), with no count and no previous link.
+    assert "cursor=" in body["next"] and "page=" not in body["next"].replace("page_size", "")
     response = client.get(body["next"])
+    assert response.json()["count"] is None
     assert len(response.json()["results"]) == 1
-    assert 'rel="prev"' in response["Link"]
-    assert response["X-Total-Count"] == "3"
+    assert response.json()["next"] is None and "Link" not in response
+    assert "X-Total-Count" not in response
+    # Numbered pages stay for people: page 2 links back to page 1.
+    numbered = client.get(API + "commitments/?page_size=2&page=2")
+    assert ids(numbered.json()) == ids(response.json())
+    assert 'rel="prev"' in numbered["Link"]
+    assert numbered["X-Total-Count"] == "3"
 
 
-def test_page_size_may_be_500_but_not_more(client, world):
-    assert client.get(API + "commitments/?page_size=500").status_code == 200
-    response = client.get(API + "commitments/?page_size=501")
+def test_an_order_a_cursor_cannot_follow_keeps_page_numbers(client, world):
+    body = get_json(client, API + "commitments/?page_size=2&ordering=pledged_on")
+    assert "page=2" in body["next"] and "cursor" not in body["next"]
+    response = client.get(API + "commitments/?ordering=pledged_on&cursor=eyJvIjpbImlkIl19")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["cursor"]
+
+
+def test_a_cursor_is_refused_with_a_page_number_or_another_order(client, world):
+    cursor = get_json(client, API + "commitments/?page_size=1")["next"].split("cursor=")[1]
+    cursor = cursor.split("&")[0]
+    for query in (f"cursor={cursor}&page=2", f"cursor={cursor}&ordering=updated_at"):
+        response = client.get(API + "commitments/?" + query)
+        assert response.status_code == 400, query
+        assert list(response.json()["errors"]) == ["cursor"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_cursor_pages_walk_every_list_once_in_key_order(client, world, path):
+    whole = get_json(client, API + path + "?page_size=1000")["results"]
+    key = "code" if path in ("member-states/", "prevention-steps/") else "id"
+    seen, url = [], API + path + "?page_size=1"
+    while url:
+        body = get_json(client, url)
+        seen.extend(ids(body, key))
+        url = body["next"]
+    assert seen == [row[key] for row in whole] and len(seen) == len(set(seen))
+
+
+def test_page_size_may_be_1000_but_not_more(client, world):
+    assert client.get(API + "commitments/?page_size=1000").status_code == 200
+    response = client.get(API + "commitments/?page_size=1001")
     assert response.status_code == 400
     assert "page_size" in response.json()["errors"]
 
@@ -334,6 +379,28 @@ def test_paging_by_updated_at_mirrors_every_row_once(client, world):
         seen.extend(ids(body))
         url = body["next"]
     assert sorted(seen) == sorted(world[k].pk for k in ("a1", "a2", "b1"))
+    assert len(seen) == 3
+
+
+def test_a_mirror_then_syncs_what_changed_since_by_cursor(client, world):
+    """The documented recipe: page by (updated_at, id) to the end, remember the largest
+    updated_at, then ask for updated_since= it: what changed comes, nothing is missed."""
+    rows, url = {}, API + "commitments/?ordering=updated_at&page_size=2"
+    while url:
+        body = get_json(client, url)
+        rows.update({row["id"]: row for row in body["results"]})
+        url = body["next"]
+    high = max(row["updated_at"] for row in rows.values())
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        ProgressUpdateFactory(commitment=world["a2"], reported_on=datetime.date(2024, 7, 1))
+    url = API + f"commitments/?ordering=updated_at&page_size=2&updated_since={high}"
+    changed = []
+    while url:
+        body = get_json(client, url)
+        changed.extend(ids(body))
+        url = body["next"]
+    assert world["a2"].pk in changed
+    assert world["b1"].pk not in changed
 
 
 # --- CSV ----------------------------------------------------------------------------------
@@ -341,7 +408,7 @@ def test_paging_by_updated_at_mirrors_every_row_once(client, world):
 
 def read_csv(response):
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(content(response).decode())))
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -361,7 +428,7 @@ def test_csv_applies_the_same_filters_and_flattens_nested_values(client, world):
 
 def test_csv_header_is_written_for_an_empty_page(client, world):
     response = client.get(API + "commitments/?format=csv&member_state=FIN")
-    header = response.content.decode().splitlines()[0].split(",")
+    header = content(response).decode().splitlines()[0].split(",")
     assert header[:3] == ["id", "member_state", "regional_group"]
 
 
@@ -491,10 +558,10 @@ def test_no_private_field_or_value_appears_in_any_response(client, world, secret
     paths += [f"progress-updates/{world['first'].pk}/"]
     paths += [f"focal-points/{pk}/" for pk in FocalPoint.objects.values_list("pk", flat=True)]
     for path in paths:
-        for fmt in ("json", "csv"):
+        for fmt in ("json", "csv", "jsonl"):
             response = client.get(API + path, {"format": fmt})
             assert response.status_code == 200, path
-            text = response.content.decode()
+            text = content(response).decode()
             for value in PRIVATE_VALUES:
                 assert value not in text, (path, fmt, value)
             for field in (*FocalPoint.PRIVATE_FIELDS, "author", "recipient", "password"):

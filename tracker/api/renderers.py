@@ -1,4 +1,6 @@
-"""CSV output: the same rows and filters as JSON (``?format=csv`` or ``Accept: text/csv``).
+"""CSV and JSON Lines output: the same rows and filters as JSON (``?format=csv`` or
+``Accept: text/csv``; ``?format=jsonl`` or ``Accept: application/jsonl``). A list asked for
+without a page is streamed whole (tracker/api/streaming.py) with these same columns.
 
 Columns come from the serializer, so an empty page still has its header and the columns never
 depend on the data. Nested objects are flattened into ``parent.child`` columns; lists of plain
@@ -48,6 +50,23 @@ def _flatten(row: dict, prefix="", out=None) -> dict:
     return out
 
 
+def serializer_columns(serializer) -> list[str]:
+    """The CSV columns of a serializer: its fields, nested ones as ``parent.child``."""
+    return _columns(serializer)
+
+
+def csv_line(cells) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(cells)
+    return buffer.getvalue().encode("utf-8")
+
+
+def csv_row(record: dict, columns: list[str]) -> bytes:
+    """One serialised record as a CSV line: flattened, every text cell guarded."""
+    row = _flatten(record)
+    return csv_line([_cell(row.get(column)) for column in columns])
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -95,9 +114,32 @@ class CSVRenderer(BaseRenderer):
         return buffer.getvalue().encode(self.charset)
 
 
+class JSONLinesRenderer(BaseRenderer):
+    """JSON Lines (https://jsonlines.org/): one JSON object per line — the page's rows, or the
+    error object. A whole list is streamed instead (tracker/api/streaming.py)."""
+
+    media_type = "application/jsonl"
+    format = "jsonl"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            records = data["results"]
+        elif isinstance(data, list):
+            records = data
+        else:
+            records = [data]
+        return b"".join(
+            json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False).encode() + b"\n"
+            for record in records
+        )
+
+
 class StrictContentNegotiation(DefaultContentNegotiation):
-    """``?format=`` must name an offered format (``json`` or ``csv``); an empty or repeated one
-    is refused with 406 instead of silently falling back to JSON."""
+    """``?format=`` must name an offered format (``json``, ``csv`` or ``jsonl``); an empty or
+    repeated one is refused with 406 instead of silently falling back to JSON."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
         param = self.settings.URL_FORMAT_OVERRIDE

@@ -12,6 +12,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from focalpoints.clients import client_ip, window_hit
+from tracker.api.streaming import wants_stream
 
 
 class _LiveRateMixin:
@@ -77,5 +78,17 @@ class SearchThrottle(ClientThrottle):
 
     def allow_request(self, request, view):
         if not request.query_params.get("search"):
+            return True
+        return super().allow_request(request, view)
+
+
+class DownloadThrottle(ClientThrottle):
+    """A whole list streamed as CSV or JSON Lines counts against the client's ``downloads``
+    allowance, shared with the public pages' full CSV downloads and the open-data zip."""
+
+    scope = "downloads"
+
+    def allow_request(self, request, view):
+        if not wants_stream(request):
             return True
         return super().allow_request(request, view)

@@ -6,10 +6,8 @@ Writes go through ``commitments.services.progress_update_create`` — the one im
 workspace form uses too.
 """
 
-import datetime
 import hashlib
 
-from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -33,7 +31,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -41,6 +38,7 @@ from rest_framework.response import Response
 
 from commitments.models import (
     Commitment,
+    Evidence,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -52,14 +50,16 @@ from commitments.selectors import review_today
 from commitments.services import EvidenceLink, progress_update_create
 from focalpoints.models import FocalPoint, MemberState
 from tracker import stats
-from tracker.api import filters, serializers
+from tracker.api import filters, serializers, streaming
 from tracker.api.authentication import ApiTokenAuthentication
 from tracker.api.exceptions import ErrorSerializer
-from tracker.api.pagination import ApiPagination
+from tracker.api.pagination import ApiPagination, cached_count
 from tracker.api.params import StrictQueryParametersMixin
-from tracker.api.renderers import CSVRenderer, StrictContentNegotiation
-from tracker.api.throttling import AnonThrottle, SearchThrottle, UserThrottle
+from tracker.api.renderers import CSVRenderer, JSONLinesRenderer, StrictContentNegotiation
+from tracker.api.streaming import wants_stream
+from tracker.api.throttling import AnonThrottle, DownloadThrottle, SearchThrottle, UserThrottle
 from tracker.forms import ReportingPeriodForm
+from tracker.versions import table_names, versions
 
 API_VERSION = "v1"
 # A commitment's own columns (its State's and step's are read only as far as rows show them).
@@ -73,29 +73,6 @@ def _progress_updates():
         member_state_code=F("commitment__state_id"),
         corrected_by=Subquery(corrected_by),
     ).prefetch_related("evidence")
-
-
-def _latest_changes(tables) -> dict:
-    """``{"r0": datetime | None, ...}``: the latest change in each (model, column), in one
-    query of index lookups (``SELECT (SELECT MAX(col) FROM t1), ...``)."""
-    if not tables:
-        return {}
-    quote = connection.ops.quote_name
-    parts = [
-        f"(SELECT MAX({quote(column)}) FROM {quote(model._meta.db_table)})"  # noqa: S608
-        for model, column in tables
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    latest = {}
-    for index, value in enumerate(row):
-        if isinstance(value, str):  # SQLite returns text for MAX() over a datetime column
-            value = datetime.datetime.fromisoformat(value)
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=datetime.UTC)
-        latest[f"r{index}"] = value
-    return latest
 
 
 def attach_keys(rows, relation: str, attr: str, key: str | None = None) -> None:
@@ -122,37 +99,32 @@ def attach_keys(rows, relation: str, attr: str, key: str | None = None) -> None:
 
 
 class ConditionalReadMixin:
-    """ETag / Last-Modified validators computed by one aggregate query over the filtered rows
-    (count, and the latest change of each table the rows show), *before* any row is read or
-    rendered: a ``304`` costs that one query. The ETag also covers the URL (filters, page,
-    format) and today's date (overdue flags change at midnight)."""
+    """ETag / Last-Modified validators read from the data versions that the database maintains
+    on write (tracker/versions.py): one primary-key lookup of a few rows, *before* any row is
+    read or rendered, whatever the size of the tables — a ``304`` costs that one query. The ETag
+    covers the version of every table the rows show (``versioned``: the resource's own and the
+    related rows that appear in it), the URL (filters, page, cursor, format) and today's date
+    (overdue flags change at midnight)."""
 
-    validator_fields: tuple[str, ...] = ("updated_at",)
+    # The models (and many-to-many ``through`` models) whose rows a response shows or filters on.
+    versioned: tuple[type, ...] = ()
+    # Cursor pages follow the list's key, or the change time (``updated_since``) then the key.
+    cursor_key: str | None = None
+    cursor_changed: str | None = None
 
-    # Tables whose latest change anywhere also changes what the rows show (a State's group on
-    # its commitments, a correction on the update it corrects): read as one uncorrelated
-    # sub-query each (an index lookup, evaluated once), never joined to the rows.
-    validator_tables: tuple[tuple[type, str], ...] = ()
-
-    def _validators(self, queryset):
-        aggregates = {"n": Count("pk")}
-        for index, field in enumerate(self.validator_fields):
-            aggregates[f"t{index}"] = Max(field)
-        values = queryset.order_by().aggregate(**aggregates)
-        values.update(_latest_changes(self.validator_tables))
-        stamps = [v for k, v in values.items() if k != "n" and v is not None]
-        last = max(stamps) if stamps else None
+    def _validators(self):
+        key, last = versions(table_names(*self.versioned))
         basis = "|".join(
             [
                 API_VERSION,
                 self.request.get_full_path(),
                 self.request.accepted_renderer.format,
                 review_today().isoformat(),
-                repr(sorted(values.items())),
+                key,
             ]
         )
         etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
-        return values["n"], etag, last
+        return etag, last, key
 
     def _conditional(self, etag, last):
         last_ts = int(last.timestamp()) if last else None
@@ -169,21 +141,27 @@ class ConditionalReadMixin:
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        count, etag, last = self._validators(queryset)
+        etag, last, version = self._validators()
         not_modified = self._conditional(etag, last)
         if not_modified is not None:
             return self._stamp(not_modified, etag, last)
-        request._api_known_count = count  # the paginator need not count again
-        rows = self._page_rows(queryset)
+        if wants_stream(request):
+            return self._stamp(streaming.stream(self, queryset, self._name()), etag, last)
+        rows = self._page_rows(queryset, version)
         serializer = self.get_serializer(rows, many=True)
         return self._stamp(self.get_paginated_response(serializer.data), etag, last)
 
-    def _page_rows(self, queryset):
-        """A "deferred join": page through the keys alone (an index scan, however deep the
-        page), then read only that page's rows with their joins, annotations and prefetches.
-        A plain OFFSET would join and compute every row it skips."""
+    def _name(self) -> str:
+        return self.request.path.rstrip("/").rsplit("/", 1)[-1]
+
+    def _page_rows(self, queryset, version: str):
+        """A "deferred join": page through the keys alone (a keyset range for a cursor, an
+        index scan for a page number), then read only that page's rows with their joins,
+        annotations and prefetches. A plain OFFSET would join and compute every row it skips."""
         key = queryset.model._meta.pk.attname
-        page_keys = list(self.paginate_queryset(queryset.values_list(key, flat=True)))
+        page_keys = self.paginator.page_keys(
+            queryset, self.request, self, lambda keys: cached_count(keys, version)
+        )
         page = self.decorate(queryset.filter(pk__in=page_keys))
         rows = {getattr(row, key): row for row in page}
         rows = [rows[k] for k in page_keys]
@@ -198,11 +176,7 @@ class ConditionalReadMixin:
         """Add the keys of many-to-many relations to the page's rows (see attach_keys)."""
 
     def retrieve(self, request, *args, **kwargs):
-        lookup = {self.lookup_field: kwargs[self.lookup_url_kwarg or self.lookup_field]}
-        queryset = self.filter_queryset(self.get_queryset()).filter(**lookup)
-        count, etag, last = self._validators(queryset)
-        if not count:
-            raise NotFound()
+        etag, last, _version = self._validators()
         not_modified = self._conditional(etag, last)
         if not_modified is not None:
             return self._stamp(not_modified, etag, last)
@@ -219,8 +193,8 @@ class PublicReadViewSet(
 
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [AllowAny]
-    throttle_classes = [AnonThrottle, UserThrottle, SearchThrottle]
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    throttle_classes = [AnonThrottle, UserThrottle, SearchThrottle, DownloadThrottle]
+    renderer_classes = [JSONRenderer, CSVRenderer, JSONLinesRenderer]
     content_negotiation_class = StrictContentNegotiation
     pagination_class = ApiPagination
     filter_backends = [DjangoFilterBackend, filters.SearchFilter]
@@ -294,7 +268,8 @@ class MemberStateViewSet(PublicReadViewSet):
     search_fields = ["name", "official_name"]
     lookup_field = "code"
     lookup_value_regex = "[A-Z]{3}"
-    validator_fields = ("last_changed",)
+    versioned = (MemberState, FocalPoint, Commitment)
+    cursor_key, cursor_changed = "code", "last_changed"
 
     def get_queryset(self):
         return _member_states()
@@ -316,6 +291,8 @@ class FocalPointViewSet(PublicReadViewSet):
     filterset_class = filters.FocalPointFilter
     search_fields = ["office", "title"]
     lookup_value_regex = "[0-9]+"
+    versioned = (FocalPoint, MemberState)  # filtered by the State's regional group
+    cursor_key, cursor_changed = "id", "updated_at"
 
 
 @extend_schema_view(
@@ -330,6 +307,8 @@ class ResolutionViewSet(PublicReadViewSet):
     filterset_class = filters.ResolutionFilter
     search_fields = ["symbol", "title"]
     lookup_value_regex = "[0-9]+"
+    versioned = (Resolution, Resolution.states.through)
+    cursor_key, cursor_changed = "id", "updated_at"
 
     def attach(self, rows):
         attach_keys(rows, "states", "state_codes")
@@ -348,6 +327,13 @@ class PreventionStepViewSet(PublicReadViewSet):
     search_fields = ["code", "title"]
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
+    versioned = (
+        PreventionStep,
+        PreventionStep.channels.through,
+        PreventionStep.risk_factors.through,
+        RiskFactor,  # shown by number
+    )
+    cursor_key, cursor_changed = "code", "updated_at"
 
     def attach(self, rows):
         attach_keys(rows, "channels", "channel_codes")
@@ -396,7 +382,18 @@ class CommitmentViewSet(PublicReadViewSet):
     filterset_class = filters.CommitmentFilter
     search_fields = ["title", "description"]
     lookup_value_regex = "[0-9]+"
-    validator_tables = ((MemberState, "updated_at"), (PreventionStep, "updated_at"))
+    # The State's group and the step's code and level appear in each row; the detail adds the
+    # timeline (updates, their evidence).
+    versioned = (
+        Commitment,
+        MemberState,
+        PreventionStep,
+        Commitment.channels.through,
+        Commitment.resolutions.through,
+        ProgressUpdate,
+        Evidence,
+    )
+    cursor_key, cursor_changed = "id", "updated_at"
 
     def get_queryset(self):
         queryset = Commitment.objects.select_related("state", "step").only(
@@ -432,11 +429,10 @@ class ProgressUpdateViewSet(PublicReadViewSet):
     filterset_class = filters.ProgressUpdateFilter
     search_fields = ["narrative"]
     lookup_value_regex = "[0-9]+"
-    # Updates are append-only and a correction changes the update it corrects (its
-    # ``corrected_by``) wherever that one is: the latest publication anywhere is the validator
-    # (an index lookup), and the count lets an index-only scan do the rest.
-    validator_fields = ()
-    validator_tables = ((ProgressUpdate, "created_at"),)
+    # A correction changes the update it corrects (its ``corrected_by``); the State code comes
+    # from the commitment.
+    versioned = (ProgressUpdate, Evidence, Commitment)
+    cursor_key, cursor_changed = "id", "created_at"
 
     def get_queryset(self):
         if self.action == "retrieve":

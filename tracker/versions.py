@@ -1,0 +1,131 @@
+"""Data versions maintained on write (D-16-1).
+
+A trigger on every versioned table bumps that table's :class:`tracker.models.DataVersion` row in
+the same transaction as the write: PostgreSQL once per statement (``INSERT … ON CONFLICT`` on the
+row, which also serialises the bump with the commit order), SQLite once per row. Readers then
+learn "has anything this list shows changed?" from a primary-key lookup of a few rows, whatever
+the size of the tables — never a ``COUNT`` or ``MAX`` over them.
+
+A table whose rows appear in a public answer must be listed in a migration that calls
+:func:`install_triggers` (tests/tracker/test_data_versions.py checks every table a view names).
+"""
+
+import hashlib
+from collections.abc import Iterable
+
+from django.db import connection
+
+VERSION_TABLE = "tracker_dataversion"
+_FUNCTION = "tracker_bump_data_version"
+
+
+def _trigger(table: str, event: str = "") -> str:
+    return f"tracker_version_{table}{event}"[:63]
+
+
+def _postgresql_sql(tables: Iterable[str]) -> list[str]:
+    # clock_timestamp(), kept monotonic: the time of the write, never earlier than the last one.
+    statements = [
+        f"""
+        CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {VERSION_TABLE} ("table", version, changed_at)
+            VALUES (TG_TABLE_NAME, 1, clock_timestamp())
+            ON CONFLICT ("table") DO UPDATE
+            SET version = {VERSION_TABLE}.version + 1,
+                changed_at = GREATEST(clock_timestamp(), {VERSION_TABLE}.changed_at);
+            RETURN NULL;
+        END
+        $$
+        """  # noqa: S608 - identifiers are constants and table names from migrations
+    ]
+    for table in tables:
+        statements += [
+            f'DROP TRIGGER IF EXISTS {_trigger(table)} ON "{table}"',
+            f"CREATE TRIGGER {_trigger(table)} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f'ON "{table}" FOR EACH STATEMENT EXECUTE FUNCTION {_FUNCTION}()',
+        ]
+    return statements
+
+
+def _sqlite_sql(tables: Iterable[str]) -> list[str]:
+    statements = []
+    for table in tables:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            name = _trigger(table, "_" + event.lower())
+            statements += [
+                f"DROP TRIGGER IF EXISTS {name}",
+                f'CREATE TRIGGER {name} AFTER {event} ON "{table}" BEGIN '  # noqa: S608
+                f'INSERT INTO {VERSION_TABLE} ("table", version, changed_at) '
+                f"VALUES ('{table}', 1, strftime('%Y-%m-%d %H:%M:%f', 'now')) "
+                f'ON CONFLICT ("table") DO UPDATE SET version = version + 1, '
+                f"changed_at = max(excluded.changed_at, changed_at); END",
+            ]
+    return statements
+
+
+def install_triggers(schema_editor, tables: Iterable[str]) -> None:
+    """Create (or re-create) the version triggers on ``tables`` and their rows."""
+    tables = list(tables)
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        statements = _postgresql_sql(tables)
+    elif vendor == "sqlite":
+        statements = _sqlite_sql(tables)
+    else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
+        raise NotImplementedError(f"data version triggers for {vendor}")
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+    now = "clock_timestamp()" if vendor == "postgresql" else "strftime('%Y-%m-%d %H:%M:%f','now')"
+    for table in tables:
+        schema_editor.execute(
+            f'INSERT INTO {VERSION_TABLE} ("table", version, changed_at) '  # noqa: S608
+            f"VALUES ('{table}', 1, {now}) ON CONFLICT (\"table\") DO NOTHING",
+            params=None,
+        )
+
+
+def remove_triggers(schema_editor, tables: Iterable[str]) -> None:
+    vendor = schema_editor.connection.vendor
+    for table in tables:
+        if vendor == "postgresql":
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS {_trigger(table)} ON "{table}"')
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {_trigger(table, '_' + event)}")
+
+
+def table_names(*sources) -> tuple[str, ...]:
+    """The tables of models (or many-to-many ``through`` models), sorted and unique."""
+    return tuple(sorted({source._meta.db_table for source in sources}))
+
+
+def versions(tables: Iterable[str]) -> tuple[str, object]:
+    """``(key, last_changed)`` of ``tables``: one primary-key lookup. The key changes whenever
+    any of them is written; ``last_changed`` is the latest write (None if never recorded)."""
+    from tracker.models import DataVersion
+
+    tables = tuple(tables)
+    rows = sorted(
+        DataVersion.objects.filter(table__in=tables).values_list("table", "version", "changed_at")
+    )
+    stamps = [changed for _table, _version, changed in rows if changed is not None]
+    basis = repr([(t, v, c and c.isoformat()) for t, v, c in rows])
+    key = hashlib.sha256(basis.encode()).hexdigest()[:24]
+    return key, (max(stamps) if stamps else None)
+
+
+def installed_triggers() -> set[str]:
+    """The tables that have a version trigger (for the tests and checks)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE trigger_name LIKE 'tracker_version_%%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'tracker_version_%'"
+            )
+        return {row[0] for row in cursor.fetchall()}
