@@ -36,6 +36,10 @@ def _rows(view, queryset):
     while chunk := list(islice(iterator, CHUNK)):
         view.attach(chunk)
         yield from chunk
+        for row in chunk:
+            # A prefetch cache refers back to its row (a cycle only the garbage collector
+            # would free, late): drop it so the chunk is freed now.
+            row.__dict__.pop("_prefetched_objects_cache", None)
 
 
 def _csv(serializer, rows):
