@@ -10,7 +10,6 @@ from operator import attrgetter
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -278,7 +277,7 @@ class EvidenceSerializer(FastReadSerializer):
         # Nested under its update, so the update's id is not repeated.
         fields = public_api_fields(Evidence, omit=("update",))
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_file(self, evidence) -> str | None:
         if not evidence.file:
             return None
