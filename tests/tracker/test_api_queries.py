@@ -85,8 +85,9 @@ PINNED = {
     # (1) versions, (2) keys, (3) rows joined with State and step, (4) channel codes,
     # (5) resolution ids
     "commitments/": 5,
-    # (1) versions, (2) keys, (3) rows with State code and correction, (4) evidence
-    "progress-updates/": 4,
+    # (1) versions, (2) keys, (3) rows with their correction, (4) their commitments' State
+    # codes, (5) evidence
+    "progress-updates/": 5,
 }
 COUNTED = 1  # the first numbered page after a change counts the filtered rows once
 
@@ -136,9 +137,9 @@ def test_the_count_is_read_again_only_after_a_change(client, many, django_assert
 
 
 def test_commitment_detail_query_count(client, many, django_assert_max_num_queries):
-    # (1) versions, (2) the row with State and step, (3) updates with State code and
-    # correction, (4) their evidence, (5) channel codes, (6) resolution ids
-    with django_assert_max_num_queries(6):
+    # (1) versions, (2) the row with State and step, (3) updates with their correction,
+    # (4) the State code, (5) their evidence, (6) channel codes, (7) resolution ids
+    with django_assert_max_num_queries(7):
         response = client.get(API + f"commitments/{many[0].pk}/")
     assert response.status_code == 200
 

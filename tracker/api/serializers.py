@@ -109,8 +109,14 @@ def _compile_related(field):
         return lambda instance: [getattr(item, slug) for item in manager(instance).all()]
     if isinstance(field, serializers.ListSerializer):
         child = field.child
-        manager = attrgetter(field.source)
-        return lambda instance: [child.to_representation(i) for i in manager(instance).all()]
+        get = attrgetter(field.source)
+
+        def related(instance):
+            items = get(instance)  # a list the view attached, or a (prefetched) manager
+            items = items.all() if hasattr(items, "all") else items
+            return [child.to_representation(item) for item in items]
+
+        return related
     return None
 
 
@@ -302,7 +308,7 @@ class ProgressUpdateSerializer(FastReadSerializer):
         "the commitment's status.",
     )
     is_correction = serializers.BooleanField()
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_rows")
 
     class Meta:
         model = ProgressUpdate

@@ -31,7 +31,10 @@ def wants_stream(request) -> bool:
 
 def _rows(view, queryset):
     order = queryset.query.order_by
-    rows = view.decorate(queryset).order_by(*order)
+    rows = view.rows_queryset()
+    if queryset.query.where:  # the filtered keys, read with what the rows need
+        rows = rows.filter(pk__in=queryset.values("pk"))
+    rows = rows.order_by(*order)
     iterator = rows.iterator(chunk_size=CHUNK)
     while chunk := list(islice(iterator, CHUNK)):
         view.attach(chunk)
