@@ -6,6 +6,7 @@ that commits."""
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.utils.http import http_date
 
@@ -200,3 +201,26 @@ def test_a_deleted_row_is_404_not_304(client, world):
     etag = client.get(url)["ETag"]
     resolution.delete()
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 404
+
+
+def test_state_figures_follow_every_change_and_the_day(client, world, state_a):
+    def ghana():
+        return client.get(API + "member-states/GHA/").json()
+
+    before = ghana()
+    CommitmentFactory(state=state_a, step=world["step"])
+    after = ghana()
+    assert after["commitments_total"] == before["commitments_total"] + 1
+    assert after["last_changed"] > before["last_changed"]
+    FocalPoint.objects.filter(pk=world["focal_point"].pk).update(ended_on=datetime.date(2025, 1, 1))
+    assert ghana()["has_focal_point"] is False
+    # Nothing written, a day later: reviews falling due are judged against the new day.
+    dues = list(
+        Commitment.objects.filter(state=state_a, next_review_due__isnull=False).values_list(
+            "next_review_due", flat=True
+        )
+    )
+    overdue_then = ghana()["overdue_reviews"]
+    assert overdue_then < len(dues)
+    with time_machine.travel(max(dues) + datetime.timedelta(days=2)):
+        assert ghana()["overdue_reviews"] == len(dues)

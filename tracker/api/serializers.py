@@ -85,7 +85,7 @@ class FastReadSerializer(serializers.ModelSerializer):
             method = getattr(self, field.method_name)
             return method
         if field.source == "*":
-            return lambda instance: field.to_representation(instance)
+            return _compile_flat(field) or (lambda instance: field.to_representation(instance))
         return _compile_related(field) or _compile_value(field)
 
     def to_representation(self, instance):
@@ -97,6 +97,18 @@ class FastReadSerializer(serializers.ModelSerializer):
                 if not field.write_only
             ]
         return {name: get(instance) for name, get in plan}
+
+
+def _compile_flat(field):
+    """A nested serializer of plain values read from the row itself (``source="*"``, e.g. a
+    State's counts by status): one dict of attribute reads, or None for anything else."""
+    if not isinstance(field, serializers.Serializer):
+        return None
+    children = list(field.fields.items())
+    if not all(type(child) in _IDENTITY_FIELDS for _name, child in children):
+        return None
+    getters = [(name, _source_getter(child.source)) for name, child in children]
+    return lambda instance: {name: get(instance) for name, get in getters}
 
 
 def _compile_related(field):

@@ -8,6 +8,7 @@ workspace form uses too.
 
 import hashlib
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -135,6 +136,7 @@ class ConditionalReadMixin:
 
     def _validators(self):
         key, last = versions(table_names(*self.versioned))
+        self.data_version = key
         basis = "|".join(
             [
                 API_VERSION,
@@ -252,29 +254,66 @@ def _member_states():
     )
 
 
-def _attach_commitment_counts(states) -> None:
-    """Each State's commitments by status, in total and overdue today: one grouped query for
-    the whole page."""
-    today = review_today()
+def _state_figures(today) -> dict:
+    """Every State's figures: its commitments by status, in total and overdue today, the
+    latest change of its commitments and focal points, and its current focal point. Two grouped
+    queries over the whole tables: run once per data version and day (``state_figures``)."""
     aggregates = {
         serializers._status_key(value): Count("pk", filter=Q(status=value))
         for value, _label in Status.choices
     }
-    rows = (
-        Commitment.objects.filter(state_id__in=[state.pk for state in states])
-        .order_by()
+    figures: dict = {}
+    for row in (
+        Commitment.objects.order_by()
         .values("state_id")
         .annotate(
             commitments_total=Count("pk"),
             overdue_reviews=Count("pk", filter=overdue_q(today)),
+            commitments_changed=Max("updated_at"),
             **aggregates,
         )
-    )
-    found = {row.pop("state_id"): row for row in rows}
-    empty = dict.fromkeys(["commitments_total", "overdue_reviews", *aggregates], 0)
+    ):
+        figures[row.pop("state_id")] = row
+    for row in (
+        FocalPoint.objects.order_by()
+        .values("state_id")
+        .annotate(focal_points_changed=Max("updated_at"))
+    ):
+        figures.setdefault(row["state_id"], {})["focal_points_changed"] = row[
+            "focal_points_changed"
+        ]
+    for code, appointed_on in FocalPoint.objects.current().values_list("state_id", "appointed_on"):
+        figures.setdefault(code, {}).update(has_focal_point=True, focal_point_since=appointed_on)
+    return figures
+
+
+def state_figures(version: str, today) -> dict:
+    """``_state_figures`` cached under the data version of the tables it reads and the day: a
+    list or detail of States then reads no commitment and no focal point."""
+    key = f"tracker:api:state-figures:{version}:{today.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _state_figures(today)
+        cache.set(key, figures, 24 * 3600)
+    return figures
+
+
+_STATE_DEFAULTS = {
+    "commitments_total": 0,
+    "overdue_reviews": 0,
+    "has_focal_point": False,
+    "focal_point_since": None,
+    **{serializers._status_key(value): 0 for value, _label in Status.choices},
+}
+
+
+def _attach_state_figures(states, figures) -> None:
     for state in states:
-        for name, value in found.get(state.pk, empty).items():
-            setattr(state, name, value)
+        found = figures.get(state.pk, {})
+        state.__dict__.update(_STATE_DEFAULTS)
+        state.__dict__.update(found)
+        changes = [found.get("commitments_changed"), found.get("focal_points_changed")]
+        state.last_changed = max([state.updated_at, *(c for c in changes if c is not None)])
 
 
 @extend_schema_view(
@@ -294,10 +333,13 @@ class MemberStateViewSet(PublicReadViewSet):
     cursor_key, cursor_changed = "code", "last_changed"
 
     def get_queryset(self):
-        return _member_states()
+        return _member_states()  # the annotations serve the filters and the ordering
+
+    def rows_queryset(self):
+        return MemberState.objects.all()  # the figures come from state_figures
 
     def attach(self, rows):
-        _attach_commitment_counts(rows)
+        _attach_state_figures(rows, state_figures(self.data_version, review_today()))
 
 
 @extend_schema_view(
