@@ -72,6 +72,7 @@ messages: $(VENV)/.dev ## Re-extract and compile translations (needs gettext)
 bench: $(VENV)/.dev ## Run the benchmarks against DATABASE_URL (load seed_demo --scale 20000 first)
 	$(BIN)/python benchmarks/dashboard.py --all
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/api_lists.py
 	$(BIN)/python benchmarks/reminders.py
 
 prodcheck: $(VENV)/.dev ## Run the production topology (nginx, gunicorn, Celery, Redis, PostgreSQL) and drive it
