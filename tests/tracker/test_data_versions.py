@@ -89,12 +89,13 @@ def test_nothing_written_nothing_changed(client, world):
         # A step's code and level appear in each commitment.
         (
             lambda w: PreventionStep.objects.filter(pk=w["step"].pk).update(level="regional"),
-            {"prevention-steps/", "commitments/"},
+            {"prevention-steps/", "commitments/", "risk-factors/"},
         ),
-        # A risk factor's number appears in each step that addresses it.
+        # A risk factor's number appears in each step that addresses it (and filters
+        # commitments by their step's factors).
         (
             lambda w: RiskFactor.objects.update(number=8),
-            {"prevention-steps/"},
+            {"prevention-steps/", "risk-factors/", "commitments/"},
         ),
         # Many-to-many links are rows of their own tables.
         (

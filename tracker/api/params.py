@@ -37,6 +37,8 @@ def valid_parameters(view) -> list[str]:
         names.add(paginator.page_query_param)
         if paginator.page_size_query_param:
             names.add(paginator.page_size_query_param)
+        if getattr(paginator, "cursor_query_param", None):
+            names.add(paginator.cursor_query_param)
     return sorted(names)
 
 

@@ -433,14 +433,15 @@ class RiskFactorViewSet(PublicReadViewSet):
     search_fields = ["name", "summary"]
     lookup_field = "number"
     lookup_value_regex = "[0-9]+"
-    # A step's links to factors change with the step (``updated_at``) or in its admin.
-    validator_tables = ((PreventionStep, "updated_at"),)
+    # Each factor lists the codes of the steps that address it.
+    versioned = (RiskFactor, PreventionStep.risk_factors.through, PreventionStep)
+    cursor_key, cursor_changed = "number", "updated_at"
 
     def attach(self, rows):
         # The link is declared on the step: read its through table from this side.
         through = PreventionStep.risk_factors.through
         pairs = (
-            through.objects.filter(riskfactor_id__in=[row.pk for row in rows])
+            among(through.objects, "riskfactor", [row.pk for row in rows])
             .order_by()
             .values_list("riskfactor_id", "preventionstep__code")
         )
@@ -470,7 +471,9 @@ class CommitmentViewSet(PublicReadViewSet):
         Commitment.channels.through,
         Commitment.resolutions.through,
         ProgressUpdate,
-        Evidence,
+        Evidence,  # the detail's timeline; the has_evidence filter
+        PreventionStep.risk_factors.through,  # the risk_factor filter
+        RiskFactor,
     )
     cursor_key, cursor_changed = "id", "updated_at"
 

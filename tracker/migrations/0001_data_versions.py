@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("commitments", "0004_progress_update_records_its_api_token"),
+        ("commitments", "0007_merge_0005_risk_factor_updated_at_0006_pledge_origin"),
         ("focalpoints", "0005_api_token_expiry_state_and_issuer"),
     ]
 
