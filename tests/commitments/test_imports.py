@@ -266,14 +266,14 @@ def test_a_failure_at_row_n_of_the_apply_leaves_every_row_unchanged(
         rows[1]["description"] = "Second, revised."
 
     run = check(secretariat, C, edit_csv(export_csv(C), edit))
-    real = kinds.services.commitment_update
+    real = kinds.services.commitment_revise
 
     def failing_on_second(*, commitment, **kwargs):
         if commitment.pk == second.pk:
             raise failure or ValidationError({"description": "refused"})
         return real(commitment=commitment, **kwargs)
 
-    monkeypatch.setattr(kinds.services, "commitment_update", failing_on_second)
+    monkeypatch.setattr(kinds.services, "commitment_revise", failing_on_second)
     run = apply(run)
     assert run.state == ImportRun.State.FAILED
     assert "nothing was applied" in run.error
