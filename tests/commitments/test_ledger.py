@@ -274,7 +274,8 @@ def test_one_changed_byte_in_a_ledger_entry_is_detected_by_both_tools(chain, tmp
 
 def test_a_stored_record_rewritten_out_of_canonical_form_is_detected(chain):
     _raw(
-        "UPDATE commitments_ledgerentry SET record = REPLACE(record, '\":', '\": ') WHERE sequence = 3"
+        "UPDATE commitments_ledgerentry SET record = REPLACE(record, '\":', '\": ') "
+        "WHERE sequence = 3"
     )
     assert "sequence 3: hash does not match" in _verify_command()
 
