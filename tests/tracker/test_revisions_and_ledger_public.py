@@ -260,4 +260,7 @@ def test_deletions_api_lists_tombstones_since(client, moved, secretariat, focal_
     since = (before + datetime.timedelta(hours=1)).isoformat()
     assert client.get(API + "deletions/", {"since": since}).json() == []
     assert client.get(API + "deletions/", {"since": "yesterday"}).status_code == 400
+    # An offset PostgreSQL would refuse is still a time: read in UTC.
+    assert client.get(API + "deletions/", {"since": "2026-04-18T13:59:10-16:36"}).status_code == 200
+    assert len(client.get(API + "deletions/", {"since": "", "limit": ""}).json()) == 1
     assert client.get(API + "commitment-revisions/").json()["count"] == 0

@@ -529,7 +529,8 @@ class LedgerReadView(generics.GenericAPIView):
             ("after", 0, None),
             ("limit", self.DEFAULT_LIMIT, self.MAX_LIMIT),
         ):
-            raw = request.query_params.get(name, str(default))
+            # An empty parameter means "the default", as an empty filter does (D-12-1).
+            raw = request.query_params.get(name) or str(default)
             if not raw.isascii() or not raw.isdigit() or (name == "limit" and int(raw) < 1):
                 errors[name] = [_("A whole number is required.")]
             elif upper is not None and int(raw) > upper:
@@ -611,13 +612,17 @@ class DeletionsView(LedgerReadView):
     def get(self, request):
         after, limit = self._bounds(request)
         rows = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DELETION, sequence__gt=after)
-        if "since" in request.query_params:
-            since = parse_datetime(request.query_params["since"])
+        if request.query_params.get("since"):
+            try:
+                since = parse_datetime(request.query_params["since"])
+            except ValueError:  # well formed, but not a real time (a 25th hour)
+                since = None
             if since is None:
                 raise ValidationError({"since": [_("An ISO 8601 date-time is required.")]})
             if since.tzinfo is None:
                 since = since.replace(tzinfo=datetime.UTC)
-            rows = rows.filter(recorded_at__gte=since)
+            # In UTC: PostgreSQL accepts offsets up to 15:59 only; Python up to 23:59.
+            rows = rows.filter(recorded_at__gte=since.astimezone(datetime.UTC))
         rows = list(rows.order_by("sequence")[:limit])
         head = ledger.head()
         response = self._respond([_tombstone(row) for row in rows], head)
