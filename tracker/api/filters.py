@@ -426,7 +426,7 @@ class ProgressUpdateFilter(ApiFilterSet):
 
 class CommitmentRevisionFilter(ApiFilterSet):
     commitment = IdFilter(field_name="commitment_id", label=_("Commitment id."))
-    member_state = Iso3Filter(field_name="commitment__state_id")
+    member_state = Iso3ListFilter(field_name="commitment__state_id")
     field = filters.ChoiceFilter(choices=RevisionField.choices, label=_("The term changed."))
     requested_by_role = filters.ChoiceFilter(
         choices=RequestedBy.choices, label=_("At whose request.")
