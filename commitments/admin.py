@@ -1,38 +1,46 @@
 """The secretariat's admin. Every write goes through the services, as from any other surface:
-a commitment is recorded with ``commitment_create`` and changed with ``commitment_update``, an
-update is published with ``progress_update_create``. Each form runs the service's own checks in
+a commitment is recorded with ``commitment_create`` and its terms are changed only by a public
+revision with a reason (``commitment_revise``), an update is published with
+``progress_update_create``; nothing is deleted here (removal, with its public tombstone, is the
+secretariat's page under /my/). Each form runs the service's own checks in
 ``clean()``, so a rule the service enforces is a form error here, never a 500."""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.errors import add_service_errors
 from commitments.models import (
     Commitment,
+    CommitmentRevision,
     Evidence,
     ImportRow,
     ImportRun,
+    LedgerEntry,
     OperativeParagraph,
     PreventionStep,
     ProgressUpdate,
     Reminder,
     Resolution,
+    RevisionRequest,
     RiskFactor,
     ScrutinyChannel,
 )
 from commitments.services import (
     COMMITMENT_TERMS,
     ORIGIN_TERMS,
+    REVISABLE_TERMS,
     commitment_create,
     commitment_origin_check,
     commitment_refresh_derived,
+    commitment_revise,
     commitment_terms_check,
-    commitment_update,
     progress_update_check,
     progress_update_create,
+    revision_changes_check,
 )
 
 
@@ -144,18 +152,58 @@ class ProgressUpdateInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class CommitmentAdminForm(ServiceCheckedForm):
+    """Recording a commitment (all its terms), or revising one: then every change is a public
+    revision, and the reason is required."""
+
+    # Not named after the model field: a non-editable field cannot be in a model form.
+    withdraw_on = forms.DateField(
+        label=_("withdrawn on"),
+        required=False,
+        help_text=_("Set to withdraw the commitment (a public revision with its reason)."),
+    )
+    revision_reason = forms.CharField(
+        label=_("reason for the revision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Public, beside the change on the commitment's page. Required for any change, "
+            "including a typo."
+        ),
+    )
+
     class Meta:
         model = Commitment
         fields = ["state", *COMMITMENT_TERMS, "resolutions", "channels"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["withdraw_on"].initial = self.instance.withdrawn_on
+
+    def revision_changes(self, data) -> dict:
+        changes = {name: data[name] for name in REVISABLE_TERMS if name in self.changed_data}
+        if "withdraw_on" in self.changed_data:
+            changes["withdrawn_on"] = data["withdraw_on"]
+        return changes
+
     def service_check(self, data):
         instance = self.instance
-        step = data.get("step") or instance.step
+        if instance.pk is not None:
+            try:
+                revision_changes_check(
+                    commitment=instance,
+                    changes=self.revision_changes(data),
+                    reason=data.get("revision_reason", ""),
+                )
+            except ValidationError as exc:
+                # The service's names for the form's fields.
+                renamed = {"reason": "revision_reason", "withdrawn_on": "withdraw_on"}
+                raise ValidationError(
+                    {renamed.get(name, name): errors for name, errors in exc.message_dict.items()}
+                ) from exc
+            return
         commitment_terms_check(
-            step=step,
-            pledged_on=data["pledged_on"],
-            target_date=data.get("target_date"),
-            step_changed=instance.pk is None or step.pk != instance.step_id,
+            step=data["step"], pledged_on=data["pledged_on"], target_date=data.get("target_date")
         )
         commitment_origin_check(
             Commitment(**{name: data.get(name) or _EMPTY.get(name, "") for name in ORIGIN_TERMS})
@@ -192,6 +240,7 @@ class CommitmentAdmin(ServiceWriteAdmin):
     list_select_related = ["state", "step"]
     date_hierarchy = "pledged_on"
     readonly_fields = [
+        "public_revisions",
         "status",
         "latest_update",
         "last_reported_on",
@@ -203,16 +252,33 @@ class CommitmentAdmin(ServiceWriteAdmin):
     inlines = [ProgressUpdateInline]
     actions = ["recompute_derived"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Removal leaves a public tombstone with a reason: the secretariat's page under /my/.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # A pledge stays with the State that made it: record another commitment instead.
         return [*self.readonly_fields, "state"] if obj else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        recorded = ["state", *COMMITMENT_TERMS, "resolutions", "channels"]
+        if obj is None:
+            return recorded
+        # Revising: the terms (the demonstration flag is not one), a withdrawal, the reason.
+        terms = [name for name in recorded if name != "is_demo"]
+        return [*terms, "withdraw_on", "revision_reason", *self.get_readonly_fields(request, obj)]
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         links = {"resolutions": data["resolutions"], "channels": data["channels"]}
         if change:
-            terms = {name: data[name] for name in COMMITMENT_TERMS if name in form.changed_data}
-            saved = commitment_update(user=request.user, commitment=obj, **terms, **links)
+            commitment_revise(
+                user=request.user,
+                commitment=obj,
+                changes=form.revision_changes(data),
+                reason=data["revision_reason"],
+            )
+            saved = obj
         else:
             terms = {name: data[name] for name in COMMITMENT_TERMS}
             links["channels"] = links["channels"] or None  # none chosen: the step's channels
@@ -220,9 +286,27 @@ class CommitmentAdmin(ServiceWriteAdmin):
         obj.pk, obj._state.adding = saved.pk, False
 
     def save_related(self, request, form, formsets, change):
-        # The service set the resolutions and channels; the inlines are read-only.
+        # The services set the resolutions and channels; the inlines are read-only.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    @admin.display(description=_("revisions (public)"))
+    def public_revisions(self, obj):
+        rows = obj.revisions.order_by("created_at", "pk") if obj and obj.pk else []
+        return format_html_join(
+            "",
+            "<p>{}: {} — {} → {} ({})</p>",
+            (
+                (
+                    r.created_at.date().isoformat(),
+                    r.get_field_display(),
+                    r.before,
+                    r.after,
+                    r.reason,
+                )
+                for r in rows
+            ),
+        ) or _("None")
 
     @admin.action(description=_("Recompute status and next review from the updates"))
     def recompute_derived(self, request, queryset):
@@ -380,3 +464,39 @@ class OperativeParagraphAdmin(admin.ModelAdmin):
     search_fields = ["resolution__symbol", "number", "text"]
     autocomplete_fields = ["resolution"]
     list_select_related = ["resolution"]
+
+
+@admin.register(CommitmentRevision)
+class CommitmentRevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Public and append-only: made by ``commitment_revise`` (the commitment's change form, or
+    an approved request), never here."""
+
+    list_display = ["created_at", "commitment", "field", "before", "after", "requested_by_role"]
+    list_filter = ["field", "requested_by_role", "is_demo"]
+    search_fields = ["reason", "commitment__title", "commitment__state__name"]
+    list_select_related = ["commitment__state"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RevisionRequest)
+class RevisionRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Decided on the secretariat's approval page under /my/ (through the service)."""
+
+    list_display = ["created_at", "commitment", "requested_by", "decision", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = ["commitment__state", "requested_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["sequence", "recorded_at", "kind", "state", "subject_type", "subject_id"]
+    list_filter = ["kind"]
+    search_fields = ["hash"]
+
+    def has_add_permission(self, request):
+        return False

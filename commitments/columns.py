@@ -354,6 +354,8 @@ def commitment_columns(today: datetime.date) -> list[Column]:
         Column("step_title", lambda c: c.step.title),
         Column("level", lambda c: c.step.level),
         Column("review_overdue", lambda c: c.is_overdue(today)),
+        Column("days_overdue", lambda c: c.days_overdue(today)),
+        Column("target_missed", lambda c: c.is_target_missed(today)),
         Column("url", lambda c: absolute(c.get_absolute_url())),
     ]
 

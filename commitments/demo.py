@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from commitments import ledger
 from commitments.models import (
     Commitment,
-    Evidence,
     PreventionStep,
     ProgressUpdate,
     Reminder,
@@ -25,8 +25,11 @@ from commitments.selectors import forget_demo_data_flag
 from commitments.services import (
     EvidenceLink,
     commitment_create,
+    commitments_delete,
     commitments_refresh_derived_bulk,
     progress_update_create,
+    revision_request_create,
+    revision_request_decide,
 )
 from focalpoints.models import FocalPoint, MemberState, StateAccess
 
@@ -83,6 +86,8 @@ class DemoCommitment:
     interval: int
     target_in_days: int | None
     updates: tuple[DemoUpdate, ...] = field(default_factory=tuple)
+    # A revision the focal point asked for and the secretariat approved: (days, reason).
+    target_moved: tuple[int, str] | None = None
 
 
 K = Commitment.SourceKind
@@ -129,6 +134,10 @@ DEMO_COMMITMENTS = [
         (
             DemoUpdate(200, Status.NOT_STARTED, "Fictional: drafting postponed to next year."),
             DemoUpdate(110, Status.LIMITED, "Fictional: consultation with civil society began."),
+        ),
+        target_moved=(
+            365,
+            "Fictional: the national budget that funds the plan was adopted a year late.",
         ),
     ),
     DemoCommitment(
@@ -409,8 +418,22 @@ def seed_commitments(today: datetime.date | None = None) -> int:
                         is_demo=True,
                     )
                 )
+            if spec.target_moved:
+                _move_target(commitment, spec, author=author, secretariat=users["secretariat"])
         created += 1
     return created
+
+
+def _move_target(commitment, spec: DemoCommitment, *, author, secretariat) -> None:
+    """The focal point asks, the secretariat approves: a public revision, as in real use."""
+    days, reason = spec.target_moved
+    request = revision_request_create(
+        user=author,
+        commitment=commitment,
+        changes={"target_date": commitment.target_date + datetime.timedelta(days=days)},
+        reason=reason,
+    )
+    revision_request_decide(user=secretariat, revision_request=request, approve=True)
 
 
 def seed_demo() -> dict:
@@ -521,6 +544,7 @@ def seed_synthetic(
             commitments = Commitment.objects.bulk_create(commitments)
             by_commitment, written = _synthetic_updates(commitments, rng=rng, today=today)
             commitments_refresh_derived_bulk(commitments, updates_by_commitment=by_commitment)
+            ledger.append_many(ledger.entries_for_commitments(c.pk for c in commitments))
         done += size
         rate = done / max(time.monotonic() - started, 1e-6)
         progress(
@@ -531,22 +555,20 @@ def seed_synthetic(
     return missing
 
 
+DEMO_REMOVAL_REASON = "Demonstration data removed (seed_demo --remove)."
+
+
 def remove_demo_data() -> dict[str, int]:
     """Delete every demonstration row (and only those). The only sanctioned way to remove
     progress updates: they are append-only for real data."""
     counts = {}
     with transaction.atomic():
         counts["reminders"] = Reminder.objects.filter(is_demo=True).delete()[0]
-        evidence = Evidence._base_manager.filter(is_demo=True)
-        for item in evidence.exclude(file=""):
-            item.file.delete(save=False)
-        counts["evidence"] = evidence.delete()[0]
-        demo_commitments = Commitment.objects.filter(is_demo=True)
-        demo_commitments.update(latest_update=None)
-        updates = ProgressUpdate._base_manager.filter(commitment__in=demo_commitments)
-        # Corrections first: a correction PROTECTs the update it corrects.
-        counts["updates"] = updates.exclude(corrects=None).delete()[0] + updates.delete()[0]
-        counts["commitments"] = demo_commitments.delete()[0]
+        # Through the one deletion path: each demo commitment leaves a public tombstone.
+        deleted = commitments_delete(
+            Commitment.objects.filter(is_demo=True), reason=DEMO_REMOVAL_REASON
+        )
+        counts.update(deleted)
         counts["focal_points"] = FocalPoint.objects.filter(is_demo=True).delete()[0]
         counts["accounts"] = get_user_model().objects.filter(is_demo=True).delete()[0]
     forget_demo_data_flag()

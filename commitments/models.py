@@ -495,6 +495,9 @@ class Commitment(models.Model):
     statement_forum = models.CharField(_("forum"), max_length=200, blank=True)
     statement_on = models.DateField(_("statement date"), null=True, blank=True)
     statement_url = models.URLField(_("link to the statement"), max_length=500, blank=True)
+    # Set only by a withdrawal revision (services.commitment_revise): the State no longer
+    # stands by the pledge. A withdrawn commitment owes no review.
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True, editable=False)
     # --- Derived from the updates (see the class docstring).
     status = models.CharField(
         _("current status"),
@@ -558,6 +561,7 @@ class Commitment(models.Model):
         "statement_forum",
         "statement_on",
         "statement_url",
+        "withdrawn_on",
         "status",
         "latest_update",
         "last_reported_on",
@@ -757,6 +761,223 @@ class ProgressUpdate(AppendOnlyModel):
     @property
     def is_correction(self) -> bool:
         return self.corrects_id is not None
+
+
+class RevisionField(models.TextChoices):
+    """The terms of a pledge a revision may change (``withdrawn`` is a withdrawal)."""
+
+    TITLE = "title", _("title")
+    DESCRIPTION = "description", _("description")
+    STEP = "step", _("prevention step")
+    SOURCE_KIND = "source_kind", _("where it was pledged")
+    SOURCE_DESCRIPTION = "source_description", _("pledge source")
+    SOURCE_URL = "source_url", _("link to the pledge")
+    PLEDGED_ON = "pledged_on", _("pledge date")
+    TARGET_DATE = "target_date", _("target date")
+    REVIEW_INTERVAL = "review_interval_days", _("review interval (days)")
+    BASIS = "basis", _("basis of responsibility")
+    CHANNELS = "channels", _("scrutiny channels")
+    RESOLUTIONS = "resolutions", _("related resolutions")
+    ORIGIN = "origin", _("origin")
+    UPR_CYCLE = "upr_cycle", _("UPR cycle")
+    UPR_STATES = "upr_recommending_states", _("recommending States")
+    UPR_RECOMMENDATION = "upr_recommendation", _("UPR recommendation")
+    UPR_RESPONSE = "upr_response", _("State's response")
+    PARAGRAPH = "operative_paragraph", _("operative paragraph")
+    STATEMENT_FORUM = "statement_forum", _("forum")
+    STATEMENT_ON = "statement_on", _("statement date")
+    STATEMENT_URL = "statement_url", _("link to the statement")
+    WITHDRAWN = "withdrawn_on", _("withdrawal")
+
+
+class RequestedBy(models.TextChoices):
+    """At whose request a pledge was revised (public; the accounts are private)."""
+
+    SECRETARIAT = "secretariat", _("the secretariat")
+    FOCAL_POINT = "focal-point", _("the focal point")
+
+
+class CommitmentRevision(AppendOnlyModel):
+    """One changed term of a pledge: before, after, why, at whose request, approved by the
+    secretariat. Public and append-only; written only by ``services.commitment_revise``."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("commitment")
+    )
+    field = models.CharField(_("term changed"), max_length=24, choices=RevisionField.choices)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+    reason = models.TextField(_("reason"))
+    requested_by_role = models.CharField(
+        _("at the request of"), max_length=12, choices=RequestedBy.choices
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    request = models.ForeignKey(
+        "RevisionRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("revision request"),
+    )
+    created_at = models.DateTimeField(_("revised at"), auto_now_add=True, db_index=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    # Declared once (see Commitment.PUBLIC_FIELDS): who asked and who approved are accounts,
+    # private; the public sees the role ("at the request of the focal point").
+    PUBLIC_FIELDS = (
+        "id",
+        "commitment",
+        "field",
+        "before",
+        "after",
+        "reason",
+        "requested_by_role",
+        "created_at",
+        "is_demo",
+    )
+    PRIVATE_FIELDS = ("requested_by", "approved_by", "request")
+
+    class Meta:
+        ordering = ["commitment_id", "created_at", "id"]
+        verbose_name = _("commitment revision")
+        verbose_name_plural = _("commitment revisions")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="revision_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.field} {self.before!r} -> {self.after!r}"
+
+
+class RevisionRequest(models.Model):
+    """A focal point's request to revise its State's pledge, waiting for the secretariat.
+    Private (the workspace only); once approved it becomes public revisions."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for the secretariat")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.CASCADE,
+        related_name="revision_requests",
+        verbose_name=_("commitment"),
+    )
+    changes = models.JSONField(_("requested changes"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=Decision.choices,
+        default=Decision.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("revision request")
+        verbose_name_plural = _("revision requests")
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {', '.join(sorted(self.changes))} ({self.decision})"
+
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(term label, its value now, the value requested), for the approval page."""
+        labels = dict(RevisionField.choices)
+        return [
+            (labels.get(name, name), getattr(self.commitment, name), value)
+            for name, value in sorted(self.changes.items())
+        ]
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One public event in the site's hash chain (see commitments/ledger.py and docs/ledger.md).
+    Append-only in the model, and in PostgreSQL by a trigger refusing UPDATE and DELETE.
+    Subjects are plain numbers, not foreign keys: an entry outlives the row it records."""
+
+    class Kind(models.TextChoices):
+        COMMITMENT_RECORDED = "commitment-recorded", _("Commitment recorded")
+        COMMITMENT_REVISED = "commitment-revised", _("Commitment revised")
+        UPDATE_PUBLISHED = "update-published", _("Progress update published")
+        UPDATE_CORRECTED = "update-corrected", _("Correction published")
+        DELETION = "deletion", _("Deletion")
+
+    sequence = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    state = models.CharField(_("State"), max_length=3, db_index=True)
+    subject_type = models.CharField(_("subject type"), max_length=16)
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    commitment_id = models.PositiveBigIntegerField(_("commitment"), null=True)
+    record = models.TextField(_("canonical JSON of the public record"))
+    previous_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("SHA-256"), max_length=64, unique=True)
+
+    PUBLIC_FIELDS = (
+        "sequence",
+        "recorded_at",
+        "kind",
+        "state",
+        "subject_type",
+        "subject_id",
+        "commitment_id",
+        "record",
+        "previous_hash",
+        "hash",
+    )
+    PRIVATE_FIELDS = ()
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            # Two entries after the same one would be a fork: impossible by construction.
+            models.UniqueConstraint(fields=["previous_hash"], name="ledger_no_fork"),
+        ]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "sequence"], name="ledger_subject"),
+            models.Index(fields=["commitment_id", "sequence"], name="ledger_commitment"),
+            models.Index(fields=["recorded_at"], name="ledger_recorded_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.kind} {self.subject_type}:{self.subject_id}"
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:

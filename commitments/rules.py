@@ -61,12 +61,19 @@ class Derived:
 
 
 def derive(
-    updates: Iterable[UpdateLike], *, pledged_on: datetime.date, review_interval_days: int
+    updates: Iterable[UpdateLike],
+    *,
+    pledged_on: datetime.date,
+    review_interval_days: int,
+    withdrawn: bool = False,
 ) -> Derived:
     """A commitment's status, the update that sets it, when it was last reported and when
     its next review is due — from its updates and terms. The one derivation every writer
-    stores (``commitments.services``)."""
+    stores (``commitments.services``). A pledge withdrawn by a revision is withdrawn whatever
+    its updates say (they stay public)."""
     state = derive_status(updates)
+    if withdrawn:
+        state = DerivedState(Status.WITHDRAWN, state.latest_update_id, state.last_reported_on)
     return Derived(
         status=state.status,
         latest_update_id=state.latest_update_id,

@@ -21,9 +21,11 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import (
     Commitment,
+    CommitmentRevision,
     ProgressUpdate,
     Reminder,
     Resolution,
+    RevisionRequest,
     due_soon_q,
     overdue_q,
 )
@@ -197,4 +199,21 @@ def reminders_sent_to(user, *, limit: int = 20) -> QuerySet[Reminder]:
         Reminder.objects.filter(recipient=user, outcome=Reminder.Outcome.SENT)
         .select_related("commitment__state")
         .order_by("-sent_at", "-id")[:limit]
+    )
+
+
+def revision_requests_pending() -> QuerySet[RevisionRequest]:
+    """Requests waiting for the secretariat, oldest first (one query: the commitment, its
+    State and the requester joined)."""
+    return (
+        RevisionRequest.objects.filter(decision=RevisionRequest.Decision.PENDING)
+        .select_related("commitment__state", "requested_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def commitment_revisions(commitment_id: int) -> QuerySet[CommitmentRevision]:
+    """A commitment's public revisions, oldest first."""
+    return CommitmentRevision.objects.filter(commitment_id=commitment_id).order_by(
+        "created_at", "pk"
     )

@@ -12,20 +12,24 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from commitments import rules
+from commitments import ledger, rules
 from commitments.evidence import InspectedUpload, inspect_upload
 from commitments.models import (
     Commitment,
+    CommitmentRevision,
     Evidence,
     ImportRun,
     PreventionStep,
     ProgressUpdate,
+    RequestedBy,
     Resolution,
+    RevisionField,
+    RevisionRequest,
     ScrutinyChannel,
 )
 from focalpoints.models import ApiToken, MemberState
@@ -72,6 +76,7 @@ def _apply_derived(commitment: Commitment, updates) -> None:
         updates,
         pledged_on=commitment.pledged_on,
         review_interval_days=commitment.review_interval_days,
+        withdrawn=commitment.withdrawn_on is not None,
     )
     commitment.status = derived.status
     commitment.latest_update_id = derived.latest_update_id
@@ -180,6 +185,7 @@ def commitment_create(
     commitment.save()
     commitment.resolutions.set(resolutions)
     commitment.channels.set(commitment.step.channels.all() if channels is None else channels)
+    ledger.append_commitment(commitment)
     logger.info(
         "commitment recorded",
         extra={
@@ -237,6 +243,7 @@ def commitments_create_bulk(
         ]
     Commitment.channels.through.objects.bulk_create(channel_links, batch_size=2000)
     Commitment.resolutions.through.objects.bulk_create(resolution_links, batch_size=2000)
+    ledger.append_many(ledger.entries_for_commitments(row.pk for row in rows))
     logger.info(
         "commitments recorded in bulk",
         extra={"count": len(rows), "user": getattr(user, "pk", None)},
@@ -292,7 +299,8 @@ ORIGIN_TERMS = (
     "statement_url",
 )
 
-# The terms of a pledge a person may change (the derived fields and the State may not).
+# The terms of a pledge set when it is recorded (the derived fields and the State may not be
+# typed).
 COMMITMENT_TERMS = (
     "step",
     "title",
@@ -307,52 +315,277 @@ COMMITMENT_TERMS = (
     "is_demo",
     *ORIGIN_TERMS,
 )
+# What a revision may change: every term but the demonstration flag, the related rows, and
+# ``withdrawn_on`` (a withdrawal). RevisionField lists the same names for the public record.
+REVISABLE_TERMS = tuple(RevisionField.values)
+MANY_TERMS = ("channels", "resolutions")
+
+
+def revision_value(name: str, value) -> str:
+    """How a term's value is written in a revision's ``before`` and ``after`` (public)."""
+    if value is None:
+        return ""
+    if name == "step":
+        return value.code
+    if isinstance(value, models.Model):  # the operative paragraph
+        return str(value)
+    if name == "channels":
+        return ", ".join(sorted(channel.pk for channel in value))
+    if name == "resolutions":
+        return ", ".join(sorted(resolution.symbol for resolution in value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip() if isinstance(value, str) else str(value)
+
+
+def _current_value(commitment: Commitment, name: str):
+    if name in MANY_TERMS:
+        return list(getattr(commitment, name).all())
+    return getattr(commitment, name)
+
+
+def revision_changes_check(*, commitment: Commitment, changes: dict, reason: str) -> dict:
+    """The rules on a revision for every surface (admin, workspace request, approval): a reason,
+    known terms, at least one real change, the pledge's own rules. Returns the changed terms as
+    ``name -> (before, after)`` display values; raises ValidationError with field errors."""
+    unknown = set(changes) - set(REVISABLE_TERMS)
+    if unknown:
+        raise TypeError(f"not a revisable term of a commitment: {', '.join(sorted(unknown))}")
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [
+            _("Say why the pledge changes: every revision is public with its reason.")
+        ]
+    changed = {}
+    for name, value in changes.items():
+        before = revision_value(name, _current_value(commitment, name))
+        after = revision_value(name, value)
+        if before != after:
+            changed[name] = (before, after)
+    if not changed:
+        errors.setdefault("__all__", []).append(_("Nothing would change: the terms are the same."))
+    step = changes.get("step", commitment.step)
+    try:
+        commitment_terms_check(
+            step=step,
+            pledged_on=changes.get("pledged_on", commitment.pledged_on),
+            target_date=changes.get("target_date", commitment.target_date),
+            step_changed=step.pk != commitment.step_id,
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    withdrawn_on = changes.get("withdrawn_on")
+    if withdrawn_on is not None and withdrawn_on > timezone.localdate():
+        errors.setdefault("withdrawn_on", []).append(
+            _("The withdrawal date cannot be in the future.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+def _authorise_revision(user, commitment: Commitment) -> None:
+    if is_secretariat(user):
+        return
+    if can(user, Action.REQUEST_REVISION, commitment.state_id):
+        raise PermissionDenied(
+            _(
+                "A focal point cannot change a pledge directly: request the revision, and the "
+                "secretariat will approve it."
+            )
+        )
+    raise PermissionDenied(_("You may not do this for this State."))
 
 
 @transaction.atomic
-def commitment_update(
+def commitment_revise(
     *,
     user,
     commitment: Commitment,
-    resolutions: Iterable[Resolution] | None = None,
-    channels: Iterable[ScrutinyChannel] | None = None,
+    changes: dict,
+    reason: str,
+    request: RevisionRequest | None = None,
     history_reason: str = "",
-    **terms,
-) -> Commitment:
-    """Change the terms of a pledge (the secretariat only): the same checks as recording it,
-    history kept, and the review schedule follows a new pledge date or interval."""
-    unknown = set(terms) - set(COMMITMENT_TERMS)
-    if unknown:
-        raise TypeError(f"not a term of a commitment: {', '.join(sorted(unknown))}")
-    if not is_secretariat(user):
-        raise PermissionDenied(_("Only the secretariat may change the terms of a commitment."))
-    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    step = terms.get("step", commitment.step)
-    commitment_terms_check(
-        step=step,
-        pledged_on=terms.get("pledged_on", commitment.pledged_on),
-        target_date=terms.get("target_date", commitment.target_date),
-        step_changed=step.pk != commitment.step_id,
-    )
-    for name, value in terms.items():
-        setattr(commitment, name, value.strip() if isinstance(value, str) else value)
+) -> list[CommitmentRevision]:
+    """Change the terms of a pledge: the one way to do it. The secretariat revises, directly or
+    by approving a focal point's request; each changed term becomes a public revision (before,
+    after, reason, at whose request) and a ledger entry, in this transaction. Withdrawing is
+    the revision of ``withdrawn_on``. The review schedule follows a new pledge date, interval
+    or withdrawal."""
+    _authorise_revision(user, commitment)
+    commitment = Commitment.objects.select_for_update().select_related("step").get(pk=commitment.pk)
+    changed = revision_changes_check(commitment=commitment, changes=changes, reason=reason)
+    for name in changed:
+        value = changes[name]
+        if name in MANY_TERMS:
+            getattr(commitment, name).set(value)
+        else:
+            setattr(commitment, name, value.strip() if isinstance(value, str) else value)
     commitment_origin_check(commitment)
     commitment.full_clean()
     commitment._history_user = _author(user)
     commitment._change_reason = history_reason or None
     commitment.save()
-    if resolutions is not None:
-        commitment.resolutions.set(resolutions)
-    if channels is not None:
-        commitment.channels.set(channels)
-    # A new pledge date or interval moves the next review; links changed the row too (partners
-    # mirroring by updated_since must see it).
     commitment_refresh_derived(commitment)
+    requested_by = request.requested_by if request is not None else _author(user)
+    role = RequestedBy.FOCAL_POINT if request is not None else RequestedBy.SECRETARIAT
+    revisions = []
+    for name, (before, after) in changed.items():
+        revision = CommitmentRevision.objects.create(
+            commitment=commitment,
+            field=name,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            requested_by_role=role,
+            requested_by=requested_by,
+            approved_by=_author(user),
+            request=request,
+            is_demo=commitment.is_demo,
+        )
+        ledger.append(**ledger.revision_entry(revision, commitment))
+        revisions.append(revision)
     logger.info(
-        "commitment terms changed",
-        extra={"commitment": commitment.pk, "fields": sorted(terms), "user": user.pk},
+        "commitment revised",
+        extra={"commitment": commitment.pk, "fields": sorted(changed), "user": user.pk},
     )
-    return commitment
+    return revisions
+
+
+def _request_payload(changes: dict) -> dict:
+    """A request's changes as JSON: dates as ISO strings, the step and related rows by key."""
+    payload = {}
+    for name, value in changes.items():
+        if name in MANY_TERMS:
+            payload[name] = sorted(item.pk for item in value)
+        elif isinstance(value, models.Model):
+            payload[name] = value.pk
+        elif isinstance(value, datetime.date):
+            payload[name] = value.isoformat()
+        else:
+            payload[name] = value
+    return payload
+
+
+def revision_request_changes(revision_request: RevisionRequest) -> dict:
+    """The request's changes as term values again (the inverse of :func:`_request_payload`)."""
+    changes = {}
+    for name, value in revision_request.changes.items():
+        field = Commitment._meta.get_field(name)
+        if name in MANY_TERMS:
+            changes[name] = list(field.related_model.objects.filter(pk__in=value))
+        elif field.many_to_one and value is not None:
+            changes[name] = field.related_model.objects.get(pk=value)
+        elif value and field.get_internal_type() == "DateField":
+            changes[name] = datetime.date.fromisoformat(value)
+        else:
+            changes[name] = value
+    return changes
+
+
+@transaction.atomic
+def revision_request_create(
+    *, user, commitment: Commitment, changes: dict, reason: str
+) -> RevisionRequest:
+    """A focal point asks the secretariat to revise its State's pledge (nothing public yet)."""
+    if not can(user, Action.REQUEST_REVISION, commitment.state_id):
+        raise PermissionDenied(_("Only the State's focal point may request a revision."))
+    revision_changes_check(commitment=commitment, changes=changes, reason=reason)
+    return RevisionRequest.objects.create(
+        commitment=commitment,
+        changes=_request_payload(changes),
+        reason=reason.strip(),
+        requested_by=_author(user),
+    )
+
+
+@transaction.atomic
+def revision_request_decide(
+    *, user, revision_request: RevisionRequest, approve: bool, note: str = ""
+) -> RevisionRequest:
+    """The secretariat approves (the revision is made and published) or refuses a request."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may decide on a revision request."))
+    revision_request = RevisionRequest.objects.select_for_update().get(pk=revision_request.pk)
+    if revision_request.decision != RevisionRequest.Decision.PENDING:
+        raise ValidationError(_("This request has already been decided."))
+    if approve:
+        commitment_revise(
+            user=user,
+            commitment=revision_request.commitment,
+            changes=revision_request_changes(revision_request),
+            reason=revision_request.reason,
+            request=revision_request,
+        )
+    elif not note.strip():
+        raise ValidationError({"decision_note": [_("Say why the request is refused.")]})
+    revision_request.decision = (
+        RevisionRequest.Decision.APPROVED if approve else RevisionRequest.Decision.REFUSED
+    )
+    revision_request.decided_by = _author(user)
+    revision_request.decided_at = timezone.now()
+    revision_request.decision_note = note.strip()
+    revision_request.save(update_fields=["decision", "decided_by", "decided_at", "decision_note"])
+    return revision_request
+
+
+@transaction.atomic
+def commitment_remove(*, user, commitment: Commitment, reason: str) -> None:
+    """The secretariat removes a commitment that should never have been published (recorded
+    for the wrong State, a duplicate): the commitment, its updates, evidence and revisions go,
+    and a public tombstone in the ledger says what went, when and why."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat may remove a commitment."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why the commitment is removed.")]})
+    Commitment.objects.select_for_update().get(pk=commitment.pk)
+    commitments_delete(Commitment.objects.filter(pk=commitment.pk), reason=reason.strip())
+    logger.info("commitment removed", extra={"commitment": commitment.pk, "user": user.pk})
+
+
+def commitments_delete(commitments, *, reason: str) -> dict[str, int]:
+    """Delete commitments with everything published about them, leaving one public tombstone
+    each in the ledger. The one deletion path (secretariat removal, the admin's delete,
+    ``seed_demo --remove``); callers authorise. A constant number of queries per batch."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("commitments_delete must run in a transaction")
+    rows = list(commitments.order_by("pk").values_list("pk", "state_id"))
+    ids = [pk for pk, _state in rows]
+    updates = ProgressUpdate._base_manager.filter(commitment_id__in=ids)
+    update_ids: dict[int, list[int]] = {}
+    for commitment_id, update_id in updates.values_list("commitment_id", "pk"):
+        update_ids.setdefault(commitment_id, []).append(update_id)
+    revision_ids: dict[int, list[int]] = {}
+    revisions = CommitmentRevision.objects.filter(commitment_id__in=ids)
+    for commitment_id, revision_id in revisions.values_list("commitment_id", "pk"):
+        revision_ids.setdefault(commitment_id, []).append(revision_id)
+    evidence = Evidence._base_manager.filter(update__commitment_id__in=ids)
+    for item in evidence.exclude(file=""):
+        item.file.delete(save=False)
+    counts = {"evidence": evidence._raw_delete(evidence.db)}
+    Commitment.objects.filter(pk__in=ids).update(latest_update=None)
+    counts["updates"] = 0
+    # Corrections first, link by link: a correction PROTECTs the update it corrects.
+    while updates.exists():
+        leaves = updates.exclude(pk__in=updates.exclude(corrects=None).values("corrects"))
+        counts["updates"] += leaves._raw_delete(leaves.db)
+    counts["revisions"] = revisions._raw_delete(revisions.db)
+    counts["commitments"] = (
+        Commitment.objects.filter(pk__in=ids).delete()[1].get(Commitment._meta.label, 0)
+    )
+    ledger.append_many(
+        ledger.deletion_entry(
+            subject_type="commitment",
+            subject_id=pk,
+            state=state,
+            commitment_id=pk,
+            reason=reason,
+            also_deleted={"update": update_ids.get(pk, []), "revision": revision_ids.get(pk, [])},
+        )
+        for pk, state in rows
+    )
+    return counts
 
 
 def _author(user):
@@ -481,6 +714,7 @@ def progress_update_create(
             is_demo=is_demo,
         )
     commitment_refresh_derived(commitment)
+    ledger.append_update(update, state=commitment.state_id)
     logger.info(
         "progress update published",
         extra={
@@ -604,6 +838,7 @@ def progress_updates_create_bulk(
     for commitment in commitments:
         _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
     _store_derived(commitments)
+    ledger.append_many(ledger.entries_for_updates(update.pk for update in updates))
     logger.info(
         "progress updates published in bulk",
         extra={"count": len(updates), "import_run": getattr(import_run, "pk", None)},

@@ -4,6 +4,8 @@ Roles:
 - secretariat staff (``is_staff``) may act for every State;
 - a State's **focal point** may see its workspace, record commitments, log and correct
   progress, and manage its API tokens;
+- a State's focal point may also request a revision of its State's pledges (only the
+  secretariat revises them, directly or by approving the request);
 - a **delegate** may see the workspace and log and correct progress (also by importing a
   spreadsheet of updates), but not pledge new commitments on the State's behalf;
 - anyone else, including anonymous visitors, may write nothing.
@@ -23,6 +25,8 @@ class Action(StrEnum):
     LOG_PROGRESS = "log-progress"
     CORRECT_PROGRESS = "correct-progress"
     IMPORT_RECORDS = "import-records"
+    # Ask the secretariat to revise a pledge's terms (the secretariat revises and approves).
+    REQUEST_REVISION = "request-revision"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from commitments import ledger
 from commitments.columns import (
     Column,
     absolute,
@@ -44,7 +45,9 @@ from commitments.columns import (
 from commitments.evidence import download_name
 from commitments.models import (
     Commitment,
+    CommitmentRevision,
     Evidence,
+    LedgerEntry,
     OperativeParagraph,
     PreventionStep,
     ProgressUpdate,
@@ -114,6 +117,7 @@ def state_columns() -> list[Column]:
         Column("commitments", attrgetter("commitment_count")),
         Column("overdue_reviews", attrgetter("overdue_count")),
         Column("last_report", attrgetter("last_report")),
+        Column("targets_moved", attrgetter("targets_moved")),
         Column("url", lambda s: absolute(s.get_absolute_url())),
     ]
 
@@ -293,6 +297,16 @@ TABLES: list[Table] = [
         _("Scrutiny channels of each commitment."),
     ),
     Table(
+        "commitment_revisions",
+        CommitmentRevision,
+        stored_public_fields(CommitmentRevision),
+        _(
+            "Every change to a pledge's terms (field: the term; before and after as written; "
+            "requested_by_role: at whose request; the secretariat always approves). A "
+            "withdrawal is the revision of withdrawn_on."
+        ),
+    ),
+    Table(
         "progress_updates",
         ProgressUpdate,
         stored_public_fields(ProgressUpdate),
@@ -461,18 +475,27 @@ def _records(table: Table) -> Iterator[dict]:
 
 @dataclass(frozen=True)
 class Entry:
-    """A file of the zip besides the tables: ``write(fileobj, version_key)`` writes its bytes.
-    (Later files — e.g. a ledger export — are added to ENTRIES, nothing else changes.)"""
+    """A file of the zip besides the tables: ``write(fileobj, version_key, head)`` writes its
+    bytes (``head``: the ledger head read when the build started)."""
 
     name: str
     write: Callable
 
 
-def _write_datapackage(fileobj, version_key: str) -> None:
-    fileobj.write(json.dumps(datapackage(version_key), indent=2, ensure_ascii=False).encode())
+def _write_datapackage(fileobj, version_key: str, head: ledger.Head) -> None:
+    descriptor = datapackage(version_key)
+    descriptor["ledger_head"] = {
+        **head.as_dict(),
+        "path": "ledger.jsonl",
+        "description": (
+            "The latest entry of the hash-chained ledger included in ledger.jsonl. Verify with "
+            "tools/verify_ledger.py (docs/ledger.md)."
+        ),
+    }
+    fileobj.write(json.dumps(descriptor, indent=2, ensure_ascii=False).encode())
 
 
-def _write_licence(fileobj, version_key: str) -> None:
+def _write_licence(fileobj, version_key: str, head: ledger.Head) -> None:
     fileobj.write(LICENCE_TEXT.encode())
 
 
@@ -483,7 +506,7 @@ def _write_csv(fileobj, header: list[str], rows: Iterable[list]) -> None:
         fileobj.write(writer.writerow([_cell(v) for v in row]).encode())
 
 
-def _write_accountability(fileobj, version_key: str) -> None:
+def _write_accountability(fileobj, version_key: str, head: ledger.Head) -> None:
     """The accountability matrices (tracker.stats.accountability) as one long table: one row
     per dimension value, a column per status, judged on the day the zip is built."""
     from tracker import stats  # the figures sit above the exports
@@ -508,7 +531,7 @@ def _write_accountability(fileobj, version_key: str) -> None:
     _write_csv(fileobj, header, rows)
 
 
-def _write_reporting_trend(fileobj, version_key: str) -> None:
+def _write_reporting_trend(fileobj, version_key: str, head: ledger.Head) -> None:
     """Overdue reviews and on-time reporting by quarter (tracker.stats.reporting_trend)."""
     from tracker import stats
 
@@ -517,7 +540,15 @@ def _write_reporting_trend(fileobj, version_key: str) -> None:
     _write_csv(fileobj, [c.header for c in columns], ([c.get(r) for c in columns] for r in rows))
 
 
+def _write_ledger(fileobj, version_key: str, head: ledger.Head) -> None:
+    """Every ledger entry up to ``head``, one canonical JSON object per line, streamed."""
+    entries = LedgerEntry.objects.filter(sequence__lte=head.sequence).order_by("sequence")
+    for entry in entries.iterator(chunk_size=CHUNK):
+        fileobj.write(ledger.canonical_json(ledger.entry_as_dict(entry)).encode() + b"\n")
+
+
 ENTRIES: list[Entry] = [
+    Entry("ledger.jsonl", _write_ledger),
     Entry("datapackage.json", _write_datapackage),
     Entry("LICENCE.txt", _write_licence),
     Entry("figures/accountability.csv", _write_accountability),
@@ -530,6 +561,8 @@ def write_open_data_zip(fileobj, version_key: str, *, built_at: datetime.datetim
     open entry at a time, so each table is read twice: once for CSV, once for JSON), then the
     other ENTRIES. Every entry is dated ``built_at`` (UTC)."""
     stamp = built_at.astimezone(datetime.UTC).timetuple()[:6]
+    # Read first: the ledger in the zip ends here, whatever is published during the build.
+    head = ledger.head()
 
     def entry(name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=stamp)
@@ -554,7 +587,7 @@ def write_open_data_zip(fileobj, version_key: str, *, built_at: datetime.datetim
                 out.write(b"\n]\n")
         for extra in ENTRIES:
             with archive.open(entry(extra.name), "w", force_zip64=True) as out:
-                extra.write(out, version_key)
+                extra.write(out, version_key, head)
 
 
 # --- The reporting cycle (tracker.stats.reporting_cycle / reporting_trend rows: dicts) ---------

@@ -1,20 +1,67 @@
-"""Atom feeds of progress updates: all of them, one State's, one commitment's. Corrections are
-items of their own, titled as corrections. No author is named (accounts are private)."""
+"""Atom feeds of progress updates and pledge revisions: all of them, one State's, one
+commitment's. Corrections and revisions are items of their own. No author is named (accounts are
+private). A separate feed publishes the ledger head once a day, so that whoever archives feeds
+holds witnesses of past heads."""
+
+import datetime
+from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Max
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from commitments.models import Commitment, ProgressUpdate
+from commitments.models import Commitment, CommitmentRevision, LedgerEntry, ProgressUpdate
 from focalpoints.models import MemberState
 
 FEED_LENGTH = 50
+LEDGER_HEAD_DAYS = 30
 
 
 def _updates():
     return ProgressUpdate.objects.select_related("commitment__state").order_by("-created_at", "-id")
+
+
+def _revisions():
+    return CommitmentRevision.objects.select_related("commitment__state").order_by(
+        "-created_at", "-id"
+    )
+
+
+def _newest(updates, revisions) -> list:
+    """The newest FEED_LENGTH of both kinds (two queries)."""
+    items = [*updates[:FEED_LENGTH], *revisions[:FEED_LENGTH]]
+    items.sort(key=lambda item: item.created_at, reverse=True)
+    return items[:FEED_LENGTH]
+
+
+def _revision_title(item: CommitmentRevision) -> str:
+    values = {
+        "state": item.commitment.state.name,
+        "title": item.commitment.title,
+        "term": item.get_field_display(),
+        "before": item.before or "—",
+        "after": item.after or "—",
+    }
+    if item.field == "target_date":
+        return _("Target moved — %(state)s: %(title)s (%(before)s → %(after)s)") % values
+    if item.field == "withdrawn_on" and item.after:
+        return _("Withdrawn — %(state)s: %(title)s") % values
+    return _("Pledge revised (%(term)s) — %(state)s: %(title)s") % values
+
+
+def _revision_description(item: CommitmentRevision) -> str:
+    by = (
+        _("by the secretariat, at the request of the focal point")
+        if item.requested_by_role == "focal-point"
+        else _("by the secretariat")
+    )
+    values = {"before": item.before or "—", "after": item.after or "—", "by": by}
+    text = _("From “%(before)s” to “%(after)s”, %(by)s.") % values
+    return text + "\n\n" + _("Reason: %(reason)s") % {"reason": item.reason}
 
 
 class UpdatesFeed(Feed):
@@ -32,9 +79,11 @@ class UpdatesFeed(Feed):
         return reverse("tracker:dashboard")
 
     def items(self, obj=None):
-        return _updates()[:FEED_LENGTH]
+        return _newest(_updates(), _revisions())
 
-    def item_title(self, item: ProgressUpdate) -> str:
+    def item_title(self, item) -> str:
+        if isinstance(item, CommitmentRevision):
+            return _revision_title(item)
         values = {
             "state": item.commitment.state.name,
             "title": item.commitment.title,
@@ -44,7 +93,9 @@ class UpdatesFeed(Feed):
             return _("Correction — %(state)s: %(title)s (%(status)s)") % values
         return _("%(state)s: %(title)s (%(status)s)") % values
 
-    def item_description(self, item: ProgressUpdate) -> str:
+    def item_description(self, item) -> str:
+        if isinstance(item, CommitmentRevision):
+            return _revision_description(item)
         text = item.narrative
         if item.is_correction:
             text = _("This update corrects an earlier one, which stays published.") + "\n\n" + text
@@ -52,10 +103,14 @@ class UpdatesFeed(Feed):
             text = _("Demonstration data: fictional, not to be cited.") + "\n\n" + text
         return text
 
-    def item_link(self, item: ProgressUpdate) -> str:
+    def item_link(self, item) -> str:
+        if isinstance(item, CommitmentRevision):
+            return item.commitment.get_absolute_url() + f"#revision-{item.pk}"
         return item.get_absolute_url()
 
-    def item_guid(self, item: ProgressUpdate) -> str:
+    def item_guid(self, item) -> str:
+        if isinstance(item, CommitmentRevision):
+            return f"revision-{item.pk}"
         return f"update-{item.pk}"
 
     item_guid_is_permalink = False
@@ -66,7 +121,9 @@ class UpdatesFeed(Feed):
     def item_updateddate(self, item: ProgressUpdate):
         return item.created_at
 
-    def item_categories(self, item: ProgressUpdate):
+    def item_categories(self, item):
+        if isinstance(item, CommitmentRevision):
+            return ["revision", item.field, item.commitment.state_id]
         return [item.status, item.commitment.state_id]
 
 
@@ -83,7 +140,9 @@ class StateUpdatesFeed(UpdatesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj=None):
-        return _updates().filter(commitment__state=obj)[:FEED_LENGTH]
+        return _newest(
+            _updates().filter(commitment__state=obj), _revisions().filter(commitment__state=obj)
+        )
 
 
 class CommitmentUpdatesFeed(UpdatesFeed):
@@ -102,4 +161,69 @@ class CommitmentUpdatesFeed(UpdatesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj=None):
-        return _updates().filter(commitment=obj)[:FEED_LENGTH]
+        return _newest(_updates().filter(commitment=obj), _revisions().filter(commitment=obj))
+
+
+@dataclass(frozen=True)
+class DailyHead:
+    day: datetime.date
+    sequence: int
+    hash: str
+    recorded_at: datetime.datetime
+
+
+class LedgerHeadFeed(Feed):
+    """One entry a day: the ledger head at the end of each of the last days with entries (today:
+    the head so far). Archived copies of this feed are witnesses: a chain that no longer starts
+    with a head once published has been rewritten. Two queries."""
+
+    feed_type = Atom1Feed
+
+    def title(self, obj=None):
+        return _("R2P Commitment Tracker: ledger head")
+
+    def subtitle(self, obj=None):
+        return _("The sequence and SHA-256 of the latest ledger entry, once a day.")
+
+    def link(self, obj=None):
+        return reverse("tracker:data")
+
+    def items(self, obj=None):
+        last_per_day = (
+            LedgerEntry.objects.annotate(day=TruncDate("recorded_at"))
+            .values("day")
+            .annotate(last=Max("sequence"))
+            .order_by("-day")[:LEDGER_HEAD_DAYS]
+        )
+        days = {row["last"]: row["day"] for row in last_per_day}
+        entries = LedgerEntry.objects.filter(sequence__in=list(days)).order_by("-sequence")
+        return [
+            DailyHead(days[e.sequence], e.sequence, e.hash, e.recorded_at)
+            for e in entries.only("sequence", "hash", "recorded_at")
+        ]
+
+    def item_title(self, item: DailyHead) -> str:
+        return _("Ledger head on %(day)s: %(sequence)s") % {
+            "day": item.day.isoformat(),
+            "sequence": item.sequence,
+        }
+
+    def item_description(self, item: DailyHead) -> str:
+        return _("Sequence %(sequence)s, SHA-256 %(hash)s.") % {
+            "sequence": item.sequence,
+            "hash": item.hash,
+        }
+
+    def item_link(self, item: DailyHead) -> str:
+        return reverse("tracker:data") + f"#head-{item.sequence}"
+
+    def item_guid(self, item: DailyHead) -> str:
+        return f"ledger-head-{item.day.isoformat()}-{item.sequence}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: DailyHead):
+        return item.recorded_at
+
+    def item_updateddate(self, item: DailyHead):
+        return item.recorded_at

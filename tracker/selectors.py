@@ -16,13 +16,16 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from commitments.models import (
     Commitment,
+    CommitmentRevision,
     Level,
     PreventionStep,
     ProgressUpdate,
     Resolution,
+    RevisionField,
     RiskFactor,
     Status,
     active_q,
@@ -30,9 +33,10 @@ from commitments.models import (
     due_soon_q,
     on_time_q,
     overdue_q,
+    target_missed_q,
 )
 from commitments.rules import effective_updates
-from commitments.selectors import commitments_with_relations
+from commitments.selectors import commitment_revisions, commitments_with_relations
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -63,6 +67,19 @@ FOCAL_POINT_PUBLIC_FIELDS = tuple(
 )
 
 
+def _targets_moved_per_state():
+    """How many of a State's commitments had their target date moved (a correlated count)."""
+    return (
+        CommitmentRevision.objects.filter(
+            commitment__state=OuterRef("pk"), field=RevisionField.TARGET_DATE
+        )
+        .order_by()
+        .values("commitment__state")
+        .annotate(n=Count("commitment_id", distinct=True))
+        .values("n")
+    )
+
+
 def _current_focal_point(state_ref: str = "pk"):
     return FocalPoint.objects.current().filter(state=OuterRef(state_ref))
 
@@ -81,7 +98,8 @@ def states_list(
 
     Annotations: ``has_focal_point`` (a current appointment exists), ``focal_point_since``
     (its appointment date), ``commitment_count``, ``overdue_count`` (``overdue_q(today)``),
-    ``last_report`` (latest reporting date over its commitments). ``sort`` is a key of
+    ``last_report`` (latest reporting date over its commitments), ``targets_moved`` (its
+    commitments whose target date a revision changed). ``sort`` is a key of
     :data:`STATE_SORTS`, optionally prefixed by ``-`` to reverse it.
     """
     current = _current_focal_point()
@@ -92,6 +110,7 @@ def states_list(
         commitment_count=Count("commitments"),
         overdue_count=Count("commitments", filter=overdue_q(today, prefix="commitments__")),
         last_report=Max("commitments__last_reported_on"),
+        targets_moved=Coalesce(Subquery(_targets_moved_per_state()), 0),
     )
     if search:
         states = states.filter(Q(name__icontains=search) | Q(code__iexact=search))
@@ -148,9 +167,15 @@ def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) ->
     """How a set of commitments stands against the review cycle. One query.
 
     ``{"total", "closed" (complete or withdrawn), "overdue", "due_soon" (within the window of
-    ``commitments.models.due_soon_days``), "on_time" (open, not overdue), "not_reported"}``.
+    ``commitments.models.due_soon_days``), "on_time" (open, not overdue), "not_reported",
+    "targets_moved" (commitments whose target date a revision changed), "target_missed"}``.
     """
+    moved = CommitmentRevision.objects.filter(
+        commitment=OuterRef("pk"), field=RevisionField.TARGET_DATE
+    )
     return commitments.order_by().aggregate(
+        targets_moved=Count("id", filter=Q(Exists(moved))),
+        target_missed=Count("id", filter=target_missed_q(today)),
         total=Count("id"),
         closed=Count("id", filter=closed_q()),
         overdue=Count("id", filter=overdue_q(today)),
@@ -210,8 +235,8 @@ STATE_TIMELINE_LENGTH = 25
 def commitment_detail(pk: int, *, today: datetime.date) -> dict:
     """A commitment's public page: the pledge, its source and resolutions, every update with
     its evidence (corrections included, the corrected update kept), and its status history.
-    Raises ``Commitment.DoesNotExist``. Five queries: commitment (+State, step, latest update),
-    resolutions, channels, updates (+what they correct), evidence.
+    Raises ``Commitment.DoesNotExist``. Six queries: commitment (+State, step, latest update),
+    resolutions, channels, updates (+what they correct), evidence, revisions.
     """
     commitment = (
         commitments_with_relations()
@@ -223,6 +248,7 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
         .get(pk=pk)
     )
     updates = list(commitment_updates(commitment.pk))
+    revisions = list(commitment_revisions(commitment.pk))
     corrected_by = {u.corrects_id: u for u in updates if u.corrects_id}
     for update in updates:
         update.corrected_by = corrected_by.get(update.pk)
@@ -230,6 +256,9 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
         "commitment": commitment,
         "updates": updates,
         "status_history": status_history(commitment, updates),
+        "revisions": revisions,
+        "targets_moved": sum(r.field == RevisionField.TARGET_DATE for r in revisions),
+        "target_missed": commitment.is_target_missed(today),
         "is_overdue": commitment.is_overdue(today),
         "today": today,
     }

@@ -27,4 +27,5 @@ urlpatterns = [
     path("data/r2p-tracker-open-data.zip", views.open_data_zip, name="data_zip"),
     path("evidence/<int:pk>/<str:filename>", views.evidence_document, name="evidence"),
     path("updates.atom", feeds.UpdatesFeed(), name="feed"),
+    path("data/ledger-head.atom", feeds.LedgerHeadFeed(), name="ledger_feed"),
 ]

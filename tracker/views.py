@@ -4,8 +4,10 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import get_language_bidi
 
+from commitments import ledger
 from commitments.evidence import document_response
 from commitments.models import Commitment, Evidence, PreventionStep, Resolution, RiskFactor
 from commitments.selectors import review_today
@@ -245,6 +247,8 @@ def open_data(request):
         "release_is_current": release is not None and release.version == version["key"],
         "data_version": version["key"],
         "last_changed": version["last_changed"],
+        "ledger_head": ledger.head(),
+        "ledger_feed": reverse("tracker:ledger_feed"),
     }
     return render(request, "tracker/data.html", context)
 

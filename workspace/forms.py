@@ -300,3 +300,70 @@ class EvidenceLinkForm(forms.Form):
 EvidenceLinkFormSet = forms.formset_factory(
     EvidenceLinkForm, extra=2, max_num=MAX_LINKS_PER_UPDATE, validate_max=True
 )
+
+
+class RevisionForm(forms.Form):
+    """Revise a pledge's terms (the secretariat) or ask for it (the State's focal point). Only
+    the fields changed from the commitment's current terms become revisions; the reason is
+    public beside each."""
+
+    title = forms.CharField(label=_("Title"), max_length=250)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+    source_url = forms.URLField(
+        label=_("Link to the pledge"), max_length=500, required=False, assume_scheme="https"
+    )
+    target_date = forms.DateField(label=_("Target date"), required=False, widget=DateInput)
+    review_interval_days = forms.IntegerField(
+        label=_("Review interval (days)"), min_value=7, max_value=1096
+    )
+    withdraw = forms.BooleanField(
+        label=_("Withdraw the commitment"),
+        required=False,
+        help_text=_("The State no longer stands by this pledge. Its updates stay public."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Public, beside the change on the commitment's page."),
+    )
+
+    TERMS = ("title", "description", "source_url", "target_date", "review_interval_days")
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        initial = {name: getattr(commitment, name) for name in self.TERMS}
+        initial["withdraw"] = commitment.withdrawn_on is not None
+        super().__init__(*args, initial=initial, **kwargs)
+        self.commitment = commitment
+
+    def changes(self) -> dict:
+        """The terms that differ from the commitment's, as the service takes them."""
+        changes = {
+            name: self.cleaned_data[name] for name in self.TERMS if name in self.changed_data
+        }
+        if "withdraw" in self.changed_data:
+            changes["withdrawn_on"] = (
+                timezone.localdate() if self.cleaned_data["withdraw"] else None
+            )
+        return changes
+
+
+class RevisionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput
+    )
+    decision_note = forms.CharField(
+        label=_("Note on the decision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to refuse: the focal point reads it."),
+    )
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("Public, in the tombstone the ledger keeps of this commitment."),
+    )

@@ -29,6 +29,14 @@ urlpatterns = [
         views.update_published,
         name="update_published",
     ),
+    path("commitments/<int:pk>/revise/", views.commitment_revise, name="commitment_revise"),
+    path("commitments/<int:pk>/remove/", views.commitment_remove, name="commitment_remove"),
+    path("revisions/", views.staff_revision_requests, name="staff_revisions"),
+    path(
+        "revisions/<int:request_pk>/decide/",
+        views.staff_revision_decide,
+        name="staff_revision_decide",
+    ),
     # Personal API tokens (the secret is shown once, at issue)
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),

@@ -25,14 +25,21 @@ from django.views.decorators.http import require_http_methods
 from commitments import selectors, services
 from commitments.errors import add_service_errors
 from commitments.evidence import document_response, download_name
-from commitments.models import Commitment
+from commitments.models import Commitment, RevisionRequest
 from commitments.selectors import Urgency
 from focalpoints.clients import client_ip, rate_hit, too_many_requests
 from focalpoints.lockout import address_locked, cooloff_seconds
 from focalpoints.models import MemberState, StateAccess
 from focalpoints.permissions import Action, can, is_secretariat, role_for, states_for
 from workspace import drafts
-from workspace.forms import CommitmentForm, EvidenceLinkFormSet, ProgressUpdateForm
+from workspace.forms import (
+    CommitmentForm,
+    EvidenceLinkFormSet,
+    ProgressUpdateForm,
+    RemovalForm,
+    RevisionDecisionForm,
+    RevisionForm,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +207,8 @@ def commitment_detail(request, pk: int):
             "history": selectors.commitment_changes(commitment),
             "can_log": can(request.user, Action.LOG_PROGRESS, commitment.state_id),
             "can_correct": can(request.user, Action.CORRECT_PROGRESS, commitment.state_id),
+            "can_revise": can(request.user, Action.REQUEST_REVISION, commitment.state_id),
+            "revision_requests": commitment.revision_requests.all()[:10],
             "today": selectors.review_today(),
             "Urgency": Urgency,
         },
@@ -373,4 +382,96 @@ def staff_overdue(request):
         request,
         "workspace/staff_overdue.html",
         {"page": page, "today": today, "total": page.paginator.count},
+    )
+
+
+# --- Pledge revisions: the secretariat revises; a focal point requests, the secretariat approves
+
+
+def _revise_or_request(request, commitment, form) -> str:
+    """The secretariat's change is made at once; a focal point's waits for approval."""
+    changes, reason = form.changes(), form.cleaned_data["reason"]
+    if is_secretariat(request.user):
+        services.commitment_revise(
+            user=request.user, commitment=commitment, changes=changes, reason=reason
+        )
+        return _("The commitment is revised; the change is public with its reason.")
+    services.revision_request_create(
+        user=request.user, commitment=commitment, changes=changes, reason=reason
+    )
+    return _("Your request is sent to the secretariat. Nothing changes until it is approved.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_revise(request, pk: int):
+    commitment = _commitment_for_user(request, pk, Action.REQUEST_REVISION)
+    form = RevisionForm(request.POST or None, commitment=commitment)
+    if form.is_bound and form.is_valid():
+        try:
+            done = _revise_or_request(request, commitment, form)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("workspace:commitment", pk=commitment.pk)
+    context = {"form": form, "commitment": commitment, "staff": is_secretariat(request.user)}
+    return render(request, "workspace/revision_form.html", context)
+
+
+@login_required
+def staff_revision_requests(request):
+    """The secretariat's queue of revision requests waiting for a decision, oldest first."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied(_("Only the secretariat decides on revision requests."))
+    pending = selectors.revision_requests_pending()
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    return render(request, "workspace/staff_revisions.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["POST"])
+def staff_revision_decide(request, request_pk: int):
+    if not is_secretariat(request.user):
+        raise PermissionDenied(_("Only the secretariat decides on revision requests."))
+    revision_request = get_object_or_404(RevisionRequest, pk=request_pk)
+    form = RevisionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or to refuse."))
+        return redirect("workspace:staff_revisions")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.revision_request_decide(
+            user=request.user,
+            revision_request=revision_request,
+            approve=approve,
+            note=form.cleaned_data["decision_note"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Approved and published.") if approve else _("Refused."))
+    return redirect("workspace:staff_revisions")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_remove(request, pk: int):
+    """The secretariat removes a commitment; the ledger keeps a public tombstone."""
+    if not is_secretariat(request.user):
+        raise PermissionDenied(_("Only the secretariat may remove a commitment."))
+    commitment = _commitment_for_user(request, pk, Action.VIEW_WORKSPACE)
+    form = RemovalForm(request.POST or None)
+    if form.is_bound and form.is_valid():
+        try:
+            services.commitment_remove(
+                user=request.user, commitment=commitment, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The commitment is removed; its tombstone is public."))
+            return redirect("workspace:home")
+    return render(
+        request, "workspace/commitment_remove.html", {"form": form, "commitment": commitment}
     )

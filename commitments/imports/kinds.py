@@ -165,12 +165,15 @@ class CommitmentKind:
         links = {k: values.pop(k) for k in ("channels", "resolutions") if k in values}
         changed = {name for name, *_rest in plan.changes}
         terms = {k: v for k, v in values.items() if self.headers[k] in changed}
-        services.commitment_update(
+        links = {k: v for k, v in links.items() if self.headers[k] in changed}
+        # A change of terms is a public revision like any other (D-11-2); its reason names the
+        # file, the history entry names who imported it.
+        services.commitment_revise(
             user=user,
             commitment=plan.obj,
+            changes={**terms, **links},
+            reason=_("Changed by an import of %(file)s") % {"file": run.file_name},
             history_reason=run.history_reason,
-            **terms,
-            **{k: v for k, v in links.items() if self.headers[k] in changed},
         )
         return plan.obj.pk
 

@@ -118,6 +118,7 @@ def test_changing_a_commitments_resolutions_in_the_admin_marks_it_changed(
             "resolutions": [resolution.pk],
             "updates-TOTAL_FORMS": "0",
             "updates-INITIAL_FORMS": "0",
+            "revision_reason": "The statement also cited this resolution.",
         }
     )
     response = client.post(url, data)
@@ -126,6 +127,12 @@ def test_changing_a_commitments_resolutions_in_the_admin_marks_it_changed(
     commitment_a.refresh_from_db()
     assert list(commitment_a.resolutions.all()) == [resolution]
     assert commitment_a.updated_at.year > 2020
+    [revision] = commitment_a.revisions.all()
+    assert (revision.field, revision.before, revision.after) == (
+        "resolutions",
+        "",
+        resolution.symbol,
+    )
 
 
 def test_an_update_on_a_demo_commitment_is_demo_data(commitment_a, focal_point_a):
@@ -247,12 +254,10 @@ def test_a_retired_step_cannot_be_chosen_for_a_commitment_in_the_admin(
 def test_admin_changes_a_commitments_terms_through_the_service(client, secretariat, commitment_a):
     client.force_login(secretariat)
     url = reverse("admin:commitments_commitment_change", args=[commitment_a.pk])
-    data = commitment_admin_data(
-        commitment_a.state,
-        commitment_a.step,
-        title=commitment_a.title,
-        pledged_on=commitment_a.pledged_on.isoformat(),
+    data = _change_data(
+        commitment_a,
         review_interval_days="90",
+        revision_reason="Quarterly reviews agreed with the focal point.",
     )
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -261,6 +266,80 @@ def test_admin_changes_a_commitments_terms_through_the_service(client, secretari
     assert commitment_a.review_interval_days == 90
     assert commitment_a.next_review_due == commitment_a.pledged_on + datetime.timedelta(days=90)
     assert commitment_a.history.first().history_user == secretariat
+    assert commitment_a.revisions.get().reason == "Quarterly reviews agreed with the focal point."
+
+
+def _change_data(commitment, **overrides):
+    """The change form as the commitment stands, with ``overrides``."""
+    current = {
+        "title": commitment.title,
+        "description": commitment.description,
+        "source_kind": commitment.source_kind,
+        "source_description": commitment.source_description,
+        "pledged_on": commitment.pledged_on.isoformat(),
+        "review_interval_days": str(commitment.review_interval_days),
+        "basis": commitment.basis,
+    }
+    return commitment_admin_data(commitment.state, commitment.step, **{**current, **overrides})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "A typo fixed"},
+        {"description": "Different words"},
+        {"target_date": "2030-01-01"},
+        {"review_interval_days": "365"},
+        {"basis": "legal"},
+        {"source_url": "https://example.org/pledge"},
+        {"withdraw_on": "2024-06-01"},
+    ],
+)
+def test_the_commitment_change_form_changes_no_term_without_a_reason(
+    client, secretariat, commitment_a, change
+):
+    """No silent edit path: every term, even a typo, needs a reason and becomes a revision."""
+    client.force_login(secretariat)
+    url = reverse("admin:commitments_commitment_change", args=[commitment_a.pk])
+    before = {f: getattr(commitment_a, f) for f in ("title", "description", "target_date")}
+
+    response = client.post(url, _change_data(commitment_a, **change))
+
+    assert response.status_code == 200
+    assert "reason" in str(response.context["adminform"].form.errors["revision_reason"])
+    commitment_a.refresh_from_db()
+    assert {f: getattr(commitment_a, f) for f in before} == before
+    assert commitment_a.withdrawn_on is None
+    assert not commitment_a.revisions.exists()
+
+    response = client.post(url, _change_data(commitment_a, revision_reason="Fixed.", **change))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [revision] = commitment_a.revisions.all()
+    assert revision.reason == "Fixed."
+
+
+def test_saving_the_change_form_unchanged_is_refused_not_silently_saved(
+    client, secretariat, commitment_a
+):
+    client.force_login(secretariat)
+    url = reverse("admin:commitments_commitment_change", args=[commitment_a.pk])
+    response = client.post(url, _change_data(commitment_a, revision_reason="Nothing."))
+    assert response.status_code == 200
+    assert "Nothing would change" in str(response.context["adminform"].form.errors)
+
+
+def test_the_admin_offers_no_delete_for_commitments_and_no_edit_of_revisions_or_the_ledger(
+    client, secretariat, commitment_a
+):
+    from commitments.models import CommitmentRevision, LedgerEntry, RevisionRequest
+
+    client.force_login(secretariat)
+    delete = reverse("admin:commitments_commitment_delete", args=[commitment_a.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert type(commitment_a).objects.filter(pk=commitment_a.pk).exists()
+    for model in (CommitmentRevision, RevisionRequest, LedgerEntry):
+        add = reverse(f"admin:commitments_{model._meta.model_name}_add")
+        assert client.get(add).status_code == 403
 
 
 def test_a_service_error_on_a_progress_update_in_the_admin_is_a_form_error(

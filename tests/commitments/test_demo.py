@@ -59,6 +59,30 @@ def test_demo_covers_every_status_a_reviewer_meets(reference_data):
     assert Evidence.objects.filter(kind=Evidence.Kind.FILE, content_type="application/pdf").exists()
 
 
+def test_demo_data_has_a_moved_target_and_a_ledger_that_verifies(reference_data):
+    from commitments import ledger
+    from commitments.models import CommitmentRevision, LedgerEntry
+
+    call_command("seed_demo", verbosity=0)
+
+    revision = CommitmentRevision.objects.get()
+    assert (revision.field, revision.requested_by_role, revision.is_demo) == (
+        "target_date",
+        "focal-point",
+        True,
+    )
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.COMMITMENT_RECORDED).count() == (
+        Commitment.objects.count()
+    )
+    assert ledger.verify() is None
+    call_command("seed_demo", "--remove", verbosity=0)
+    # Every removed demo commitment left a tombstone; the chain still verifies.
+    assert LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DELETION).count() == (
+        LedgerEntry.objects.filter(kind=LedgerEntry.Kind.COMMITMENT_RECORDED).count()
+    )
+    assert ledger.verify() is None
+
+
 def test_seed_prints_each_demo_login_on_its_own_line(reference_data, capsys):
     call_command("seed_demo")
 

@@ -7,7 +7,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from commitments.models import Commitment, ImportRun, ProgressUpdate, Status
+from commitments.models import (
+    Commitment,
+    CommitmentRevision,
+    ImportRun,
+    LedgerEntry,
+    ProgressUpdate,
+    Status,
+)
 from tests.commitments.import_helpers import (
     apply,
     check,
@@ -103,6 +110,13 @@ def test_edited_cells_become_exactly_those_changes_and_the_apply_matches(records
     entry = first.history.first()
     assert first.history.count() == before_history + 1
     assert entry.history_change_reason == f"imported from records.csv by {secretariat.username}"
+    # Each changed term is a public revision naming the file, with its ledger entry (D-11-6).
+    revisions = {r.field: r for r in CommitmentRevision.objects.filter(commitment=first)}
+    assert set(revisions) == {"target_date", "channels"}
+    assert revisions["target_date"].reason == "Changed by an import of records.csv"
+    assert (
+        LedgerEntry.objects.filter(kind="commitment-revised", commitment_id=first.pk).count() == 2
+    )
     # Imported again: nothing left to change.
     again = check(secretariat, C, export_csv(C))
     assert (again.to_change, again.to_create) == (0, 0)
@@ -138,6 +152,8 @@ def test_new_rows_are_created_through_the_service_with_derived_status(
     assert created.created_by == focal_point_a
     assert created.status == Status.NOT_REPORTED
     assert created.next_review_due == datetime.date(2025, 3, 1) + datetime.timedelta(days=90)
+    [entry] = LedgerEntry.objects.filter(commitment_id=created.pk)
+    assert (entry.kind, entry.subject_id) == ("commitment-recorded", created.pk)
 
 
 @pytest.mark.django_db
@@ -164,6 +180,9 @@ def test_new_progress_updates_are_appended_with_their_origin(records, focal_poin
     assert update.import_run == run
     assert update.author == focal_point_a
     assert update.evidence.get().url == "https://example.org/decree"
+    [entry] = LedgerEntry.objects.filter(subject_type="update", subject_id=update.pk)
+    assert entry.kind == "update-published"
+    assert '"url":"https://example.org/decree"' in entry.record
     first.refresh_from_db()
     assert first.status == Status.COMPLETE
     assert run.history_reason == "imported from records.csv by fp_a"
@@ -208,7 +227,11 @@ def test_a_focal_point_may_not_change_terms_but_the_secretariat_may_for_any_stat
     data = edit_csv(export_csv(C), edit)
     by_focal_point = check(focal_point_a, C, data)
     assert report(by_focal_point)[2][2] == [
-        ("", "Only the secretariat may change the terms of a commitment.")
+        (
+            "",
+            "A focal point cannot change a pledge directly: request the revision, and the "
+            "secretariat will approve it.",
+        )
     ]
     by_secretariat = check(secretariat, C, data)
     assert (by_secretariat.to_change, by_secretariat.rejected) == (2, 0)
@@ -266,14 +289,14 @@ def test_a_failure_at_row_n_of_the_apply_leaves_every_row_unchanged(
         rows[1]["description"] = "Second, revised."
 
     run = check(secretariat, C, edit_csv(export_csv(C), edit))
-    real = kinds.services.commitment_update
+    real = kinds.services.commitment_revise
 
     def failing_on_second(*, commitment, **kwargs):
         if commitment.pk == second.pk:
             raise failure or ValidationError({"description": "refused"})
         return real(commitment=commitment, **kwargs)
 
-    monkeypatch.setattr(kinds.services, "commitment_update", failing_on_second)
+    monkeypatch.setattr(kinds.services, "commitment_revise", failing_on_second)
     run = apply(run)
     assert run.state == ImportRun.State.FAILED
     assert "nothing was applied" in run.error

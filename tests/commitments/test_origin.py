@@ -74,8 +74,11 @@ def test_a_upr_origin_is_recorded_with_known_state_codes(focal_point_a, state_a,
 
 def test_a_statement_without_its_date_is_refused(secretariat, commitment_a):
     with pytest.raises(ValidationError) as caught:
-        services.commitment_update(
-            user=secretariat, commitment=commitment_a, origin="statement", statement_forum="GA"
+        services.commitment_revise(
+            user=secretariat,
+            commitment=commitment_a,
+            changes={"origin": "statement", "statement_forum": "GA"},
+            reason="The pledge was made in a statement.",
         )
     assert caught.value.message_dict == {"statement_on": ["Needed for this origin."]}
 

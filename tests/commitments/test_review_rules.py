@@ -98,6 +98,8 @@ def test_review_record_counts_by_the_model_rules(by_due_day):
         "due_soon": 4,
         "on_time": 5,
         "not_reported": 7,
+        "targets_moved": 0,
+        "target_missed": 0,
     }
 
 

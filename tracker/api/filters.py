@@ -18,11 +18,14 @@ from commitments.models import (
     Basis,
     Body,
     Commitment,
+    CommitmentRevision,
     Evidence,
     Level,
     PreventionStep,
     ProgressUpdate,
+    RequestedBy,
     Resolution,
+    RevisionField,
     RiskFactor,
     Status,
     origin_q,
@@ -419,6 +422,24 @@ class ProgressUpdateFilter(ApiFilterSet):
     class Meta:
         model = ProgressUpdate
         fields = ["commitment", "member_state", "since", "is_demo"]
+
+
+class CommitmentRevisionFilter(ApiFilterSet):
+    commitment = IdFilter(field_name="commitment_id", label=_("Commitment id."))
+    member_state = Iso3ListFilter(field_name="commitment__state_id")
+    field = filters.ChoiceFilter(choices=RevisionField.choices, label=_("The term changed."))
+    requested_by_role = filters.ChoiceFilter(
+        choices=RequestedBy.choices, label=_("At whose request.")
+    )
+    is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
+    updated_since = _updated_since("created_at", "published (revisions are never changed)")
+    ordering = StableOrderingFilter(
+        fields=(("id", "id"), ("created_at", "created_at")), key="id", default=("id",)
+    )
+
+    class Meta:
+        model = CommitmentRevision
+        fields = ["commitment", "member_state", "field", "requested_by_role", "is_demo"]
 
 
 class SearchFilter(drf_filters.SearchFilter):

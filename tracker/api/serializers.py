@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from commitments.ledger import entry_as_dict
 from commitments.models import (
     UPDATE_STATUSES,
     Commitment,
+    CommitmentRevision,
     Evidence,
+    LedgerEntry,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -383,6 +386,12 @@ class CommitmentSerializer(FastReadSerializer):
     is_overdue = serializers.SerializerMethodField(
         help_text="The review date has passed (judged in the site's time zone, today)."
     )
+    days_overdue = serializers.SerializerMethodField(
+        help_text="Days since the review fell due (0 when it is not overdue)."
+    )
+    target_missed = serializers.SerializerMethodField(
+        help_text="The target date has passed and the commitment is neither complete nor withdrawn."
+    )
 
     class Meta:
         model = Commitment
@@ -392,12 +401,19 @@ class CommitmentSerializer(FastReadSerializer):
             after={
                 "member_state": ["regional_group"],
                 "step": ["level"],
-                "next_review_due": ["is_overdue"],
+                "target_date": ["target_missed"],
+                "next_review_due": ["is_overdue", "days_overdue"],
             },
         )
 
     def get_is_overdue(self, commitment) -> bool:
         return commitment.is_overdue(self.context["today"])
+
+    def get_days_overdue(self, commitment) -> int:
+        return commitment.days_overdue(self.context["today"])
+
+    def get_target_missed(self, commitment) -> bool:
+        return commitment.is_target_missed(self.context["today"])
 
 
 class CommitmentDetailSerializer(CommitmentSerializer):
@@ -409,6 +425,63 @@ class CommitmentDetailSerializer(CommitmentSerializer):
 
     class Meta(CommitmentSerializer.Meta):
         fields = [*CommitmentSerializer.Meta.fields, "updates"]
+
+
+class CommitmentRevisionSerializer(FastReadSerializer):
+    """A change to a pledge's terms, with its reason and at whose request (the accounts that
+    asked and approved are private; the secretariat always approves)."""
+
+    commitment = serializers.IntegerField(source="commitment_id")
+    member_state = serializers.CharField(
+        source="commitment.state_id", help_text="ISO 3166 alpha-3 code of the commitment's State."
+    )
+
+    class Meta:
+        model = CommitmentRevision
+        fields = public_api_fields(CommitmentRevision, after={"commitment": ["member_state"]})
+
+
+class LedgerEntrySerializer(serializers.Serializer):
+    """One entry of the hash chain, exactly as its hash covers it (docs/ledger.md)."""
+
+    sequence = serializers.IntegerField()
+    recorded_at = serializers.CharField(help_text="UTC, with microseconds.")
+    kind = serializers.ChoiceField(choices=LedgerEntry.Kind.choices)
+    state = serializers.CharField(help_text="ISO 3166 alpha-3 code.")
+    subject_type = serializers.CharField()
+    subject_id = serializers.IntegerField()
+    commitment = serializers.IntegerField(allow_null=True)
+    record = serializers.DictField(help_text="The public record as published.")
+    previous_hash = serializers.CharField()
+    hash = serializers.CharField(help_text="SHA-256 of the canonical JSON of the rest.")
+
+    def to_representation(self, instance):
+        return entry_as_dict(instance)
+
+
+class LedgerHeadSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField(help_text="0 while the ledger is empty.")
+    hash = serializers.CharField()
+
+
+class LedgerPageSerializer(serializers.Serializer):
+    head = LedgerHeadSerializer()
+    next = serializers.URLField(allow_null=True)
+    results = LedgerEntrySerializer(many=True)
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """What was deleted, when and why (from the ledger), for mirrors to delete it too."""
+
+    sequence = serializers.IntegerField()
+    deleted_at = serializers.CharField()
+    member_state = serializers.CharField()
+    subject_type = serializers.CharField()
+    subject_id = serializers.IntegerField()
+    reason = serializers.CharField()
+    also_deleted = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField())
+    )
 
 
 # --- Stats (the shapes of tracker.stats, documented for the schema) ----------------------------

@@ -20,6 +20,9 @@ router.register("prevention-steps", views.PreventionStepViewSet, basename="preve
 router.register("risk-factors", views.RiskFactorViewSet, basename="risk-factor")
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
 router.register("progress-updates", views.ProgressUpdateViewSet, basename="progress-update")
+router.register(
+    "commitment-revisions", views.CommitmentRevisionViewSet, basename="commitment-revision"
+)
 
 app_name = "api"
 
@@ -32,6 +35,9 @@ v1 = [
         name="commitment-progress-update-create",
     ),
     path("stats/", views.StatsView.as_view(), name="stats"),
+    path("ledger/", views.LedgerView.as_view(), name="ledger"),
+    path("ledger/head/", views.LedgerHeadView.as_view(), name="ledger-head"),
+    path("deletions/", views.DeletionsView.as_view(), name="deletions"),
 ]
 
 urlpatterns = [

@@ -6,6 +6,7 @@ Writes go through ``commitments.services.progress_update_create`` — the one im
 workspace form uses too.
 """
 
+import datetime
 import hashlib
 
 from django.core.cache import cache
@@ -24,22 +25,33 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status, viewsets
 from rest_framework import serializers as drf_serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from commitments import ledger
 from commitments.models import (
     Commitment,
+    CommitmentRevision,
     Evidence,
+    LedgerEntry,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -63,6 +75,8 @@ from tracker.forms import ReportingPeriodForm
 from tracker.versions import table_names, versions
 
 API_VERSION = "v1"
+# ``<sequence>:<sha256>`` of the latest ledger entry, on every list response.
+LEDGER_HEAD_HEADER = "X-Ledger-Head"
 # A commitment's own columns (its State's and step's are read only as far as rows show them).
 COMMITMENT_COLUMNS = [field.attname for field in Commitment._meta.concrete_fields]
 
@@ -152,6 +166,7 @@ class ConditionalReadMixin:
     def _validators(self):
         key, last = versions(table_names(*self.versioned))
         self.data_version = key
+        self._ledger_head = ledger.head()
         basis = "|".join(
             [
                 API_VERSION,
@@ -182,12 +197,20 @@ class ConditionalReadMixin:
         etag, last, version = self._validators()
         not_modified = self._conditional(etag, last)
         if not_modified is not None:
-            return self._stamp(not_modified, etag, last)
+            return self._stamp_head(self._stamp(not_modified, etag, last))
         if wants_stream(request):
-            return self._stamp(streaming.stream(self, queryset, self._name()), etag, last)
+            return self._stamp_head(
+                self._stamp(streaming.stream(self, queryset, self._name()), etag, last)
+            )
         rows = self._page_rows(queryset, version)
         serializer = self.get_serializer(rows, many=True)
-        return self._stamp(self.get_paginated_response(serializer.data), etag, last)
+        response = self._stamp(self.get_paginated_response(serializer.data), etag, last)
+        return self._stamp_head(response)
+
+    def _stamp_head(self, response):
+        """The data version every list answers with: the ledger head (docs/ledger.md)."""
+        response[LEDGER_HEAD_HEADER] = str(self._ledger_head)
+        return response
 
     def _name(self) -> str:
         return self.request.path.rstrip("/").rsplit("/", 1)[-1]
@@ -528,6 +551,175 @@ class ProgressUpdateViewSet(PublicReadViewSet):
 
     def attach(self, rows):
         attach_updates(rows)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List pledge revisions", tags=["commitment-revisions"]),
+    retrieve=extend_schema(summary="One pledge revision", tags=["commitment-revisions"]),
+)
+class CommitmentRevisionViewSet(PublicReadViewSet):
+    """Every change to a pledge's terms (target, interval, text, withdrawal...) with its
+    reason and at whose request. Append-only."""
+
+    serializer_class = serializers.CommitmentRevisionSerializer
+    filterset_class = filters.CommitmentRevisionFilter
+    search_fields = ["reason"]
+    lookup_value_regex = "[0-9]+"
+    # The State code comes from the commitment.
+    versioned = (CommitmentRevision, Commitment)
+    cursor_key, cursor_changed = "id", "created_at"
+
+    def get_queryset(self):
+        return CommitmentRevision.objects.select_related("commitment").only(
+            *CommitmentRevision.PUBLIC_FIELDS, "commitment__state_id"
+        )
+
+
+AFTER_PARAMETER = OpenApiParameter(
+    "after", {"type": "integer", "minimum": 0}, description="Only entries after this sequence."
+)
+LIMIT_PARAMETER = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1, "maximum": 5000},
+    description="At most this many (default 1000).",
+)
+
+
+class LedgerReadView(generics.GenericAPIView):
+    """Pages of the ledger keyed by sequence: ``?after=<sequence>`` (default 0) and
+    ``?limit=`` (default 1000, at most 5000); the next page starts after the last sequence."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonThrottle, UserThrottle]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = StrictContentNegotiation
+    pagination_class = None
+    DEFAULT_LIMIT, MAX_LIMIT = 1000, 5000
+
+    def get_queryset(self):
+        return LedgerEntry.objects.none()  # for the schema only
+
+    def _bounds(self, request) -> tuple[int, int]:
+        errors = {}
+        values = {}
+        for name, default, upper in (
+            ("after", 0, None),
+            ("limit", self.DEFAULT_LIMIT, self.MAX_LIMIT),
+        ):
+            # An empty parameter means "the default", as an empty filter does (D-12-1).
+            raw = request.query_params.get(name) or str(default)
+            if not raw.isascii() or not raw.isdigit() or (name == "limit" and int(raw) < 1):
+                errors[name] = [_("A whole number is required.")]
+            elif upper is not None and int(raw) > upper:
+                errors[name] = [_("At most %(max)d.") % {"max": upper}]
+            else:
+                values[name] = int(raw)
+        if errors:
+            raise ValidationError(errors)
+        return values["after"], values["limit"]
+
+    def _next(self, request, rows, limit) -> str | None:
+        if len(rows) < limit:
+            return None
+        query = request.GET.copy()
+        query["after"] = str(rows[-1].sequence)
+        return request.build_absolute_uri(request.path + "?" + query.urlencode())
+
+    def _respond(self, body, head):
+        response = Response(body)
+        response[LEDGER_HEAD_HEADER] = str(head)
+        response["Cache-Control"] = "public, max-age=0, must-revalidate"
+        return response
+
+
+class LedgerView(LedgerReadView):
+    """The whole hash chain, entry by entry (docs/ledger.md). Two queries per page."""
+
+    @extend_schema(
+        summary="Ledger entries, by sequence",
+        tags=["ledger"],
+        parameters=[
+            AFTER_PARAMETER,
+            LIMIT_PARAMETER,
+            OpenApiParameter("state", str, description="Only entries naming this State."),
+        ],
+        responses=serializers.LedgerPageSerializer,
+    )
+    def get(self, request):
+        after, limit = self._bounds(request)
+        head = ledger.head()
+        rows = LedgerEntry.objects.filter(sequence__gt=after).order_by("sequence")
+        if state := request.query_params.get("state"):
+            rows = rows.filter(state=state.upper())
+        rows = list(rows[:limit])
+        body = {
+            "head": head.as_dict(),
+            "next": self._next(request, rows, limit),
+            "results": [ledger.entry_as_dict(row) for row in rows],
+        }
+        return self._respond(body, head)
+
+
+class LedgerHeadView(LedgerReadView):
+    """The latest entry's sequence and hash: keep it, and check later that the chain you are
+    given still starts with it (tools/verify_ledger.py --head)."""
+
+    @extend_schema(
+        summary="The ledger head", tags=["ledger"], responses=serializers.LedgerHeadSerializer
+    )
+    def get(self, request):
+        head = ledger.head()
+        return self._respond(head.as_dict(), head)
+
+
+class DeletionsView(LedgerReadView):
+    """Tombstones of deleted public rows, from the ledger: ``?since=<ISO date-time>`` and
+    paged by sequence like the ledger, so that a mirror deletes what the source deleted."""
+
+    @extend_schema(
+        summary="Deletions (tombstones)",
+        tags=["ledger"],
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATETIME, description="Deleted at or after."),
+            AFTER_PARAMETER,
+            LIMIT_PARAMETER,
+        ],
+        responses=serializers.TombstoneSerializer(many=True),
+    )
+    def get(self, request):
+        after, limit = self._bounds(request)
+        rows = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.DELETION, sequence__gt=after)
+        if request.query_params.get("since"):
+            try:
+                since = parse_datetime(request.query_params["since"])
+            except ValueError:  # well formed, but not a real time (a 25th hour)
+                since = None
+            if since is None:
+                raise ValidationError({"since": [_("An ISO 8601 date-time is required.")]})
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=datetime.UTC)
+            # In UTC: PostgreSQL accepts offsets up to 15:59 only; Python up to 23:59.
+            rows = rows.filter(recorded_at__gte=since.astimezone(datetime.UTC))
+        rows = list(rows.order_by("sequence")[:limit])
+        head = ledger.head()
+        response = self._respond([_tombstone(row) for row in rows], head)
+        if next_url := self._next(request, rows, limit):
+            response["Link"] = f'<{next_url}>; rel="next"'
+        return response
+
+
+def _tombstone(entry: LedgerEntry) -> dict:
+    deletion = ledger.entry_as_dict(entry)["record"]["deletion"]
+    return {
+        "sequence": entry.sequence,
+        "deleted_at": deletion["deleted_at"],
+        "member_state": entry.state,
+        "subject_type": deletion["subject_type"],
+        "subject_id": deletion["subject_id"],
+        "reason": deletion["reason"],
+        "also_deleted": deletion["also_deleted"],
+    }
 
 
 class CommitmentProgressUpdateCreate(generics.GenericAPIView):
