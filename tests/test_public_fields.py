@@ -9,13 +9,16 @@ import pytest
 
 from commitments.models import (
     Commitment,
+    DocumentedPractice,
     Evidence,
     OperativeParagraph,
     PreventionStep,
     ProgressUpdate,
     Resolution,
     RiskFactor,
+    UpdateTranslation,
 )
+from focalpoints.localisation import translated_columns
 from focalpoints.models import FocalPoint, MemberState
 from tracker import exports
 from tracker.api import serializers
@@ -30,6 +33,8 @@ PUBLIC_MODELS = [
     OperativeParagraph,
     PreventionStep,
     RiskFactor,
+    UpdateTranslation,
+    DocumentedPractice,
 ]
 
 
@@ -86,6 +91,9 @@ def _model_fields_read(serializer_class, model) -> set[str]:
     names = own_fields(model)
     read = set()
     for name, field in serializer_class().fields.items():
+        if isinstance(field, serializers.StateNamesField):  # every language of the name
+            read |= set(translated_columns("name"))
+            continue
         root = field.source.split(".")[0]
         for candidate in (by_attname.get(root, root), API_NAMES.get(name, name)):
             if candidate in names:
@@ -103,6 +111,7 @@ def _model_fields_read(serializer_class, model) -> set[str]:
         (serializers.EvidenceSerializer, Evidence),
         (serializers.ResolutionSerializer, Resolution),
         (serializers.PreventionStepSerializer, PreventionStep),
+        (serializers.DocumentedPracticeSerializer, DocumentedPractice),
     ],
     ids=lambda value: getattr(value, "__name__", str(value)),
 )

@@ -72,8 +72,8 @@ PINNED = {
     # State and step, (5) channel codes, (6) resolution ids
     "commitments/": 6,
     # (1) count, (2) latest publication, (3) keys, (4) rows with State code and correction,
-    # (5) evidence
-    "progress-updates/": 5,
+    # (5) evidence, (6) translations of the narratives
+    "progress-updates/": 6,
 }
 
 
@@ -91,9 +91,9 @@ def test_list_query_count_does_not_grow_with_page_size(
 
 def test_commitment_detail_query_count(client, many, django_assert_max_num_queries):
     # (1) validators, (2) latest change of States and steps, (3) the row with State and step,
-    # (4) updates with State code and correction, (5) their evidence, (6) channel codes,
-    # (7) resolution ids
-    with django_assert_max_num_queries(7):
+    # (4) updates with State code and correction, (5) their evidence, (6) the translations of
+    # their narratives, (7) channel codes, (8) resolution ids
+    with django_assert_max_num_queries(8):
         response = client.get(API + f"commitments/{many[0].pk}/")
     assert response.status_code == 200
 

@@ -18,6 +18,7 @@ from commitments.models import (
     Basis,
     Body,
     Commitment,
+    DocumentedPractice,
     Evidence,
     Level,
     PreventionStep,
@@ -31,7 +32,7 @@ from commitments.models import (
     target_missed_q,
 )
 from commitments.selectors import review_today
-from focalpoints.models import FocalPoint, MemberState, RegionalGroup
+from focalpoints.models import FocalPoint, MemberState, RegionalGroup, Verification
 
 BOOLEANS = ("true", "false")
 
@@ -292,6 +293,22 @@ def has_evidence_q() -> Q:
     """At least one published evidence item (link or document) on any of its updates,
     corrections included."""
     return Q(Exists(Evidence.objects.filter(update__commitment=OuterRef("pk"))))
+
+
+class DocumentedPracticeFilter(ApiFilterSet):
+    member_state = Iso3ListFilter(field_name="state_id")
+    step = CodeFilter(field_name="step__code", label=_("Prevention step code, e.g. N1."))
+    verification = filters.ChoiceFilter(choices=Verification.choices)
+    updated_since = _updated_since("updated_at", "changed")
+    ordering = StableOrderingFilter(
+        fields=(("year", "year"), ("updated_at", "updated_at")),
+        key="id",
+        default=("id",),
+    )
+
+    class Meta:
+        model = DocumentedPractice
+        fields = ["verification"]
 
 
 class CommitmentFilter(ApiFilterSet):

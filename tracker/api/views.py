@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -41,6 +42,7 @@ from rest_framework.response import Response
 
 from commitments.models import (
     Commitment,
+    DocumentedPractice,
     PreventionStep,
     ProgressUpdate,
     Resolution,
@@ -50,6 +52,7 @@ from commitments.models import (
 )
 from commitments.selectors import review_today
 from commitments.services import EvidenceLink, progress_update_create
+from focalpoints.localisation import translated_columns
 from focalpoints.models import FocalPoint, MemberState
 from tracker import stats
 from tracker.api import filters, serializers
@@ -67,12 +70,13 @@ COMMITMENT_COLUMNS = [field.attname for field in Commitment._meta.concrete_field
 
 
 def _progress_updates():
-    """Updates with their State's code, what corrects them, and their evidence."""
+    """Updates with their State's code, what corrects them, their evidence and the translations
+    of their narrative."""
     corrected_by = ProgressUpdate.objects.filter(corrects=OuterRef("pk")).values("pk")[:1]
     return ProgressUpdate.objects.annotate(
         member_state_code=F("commitment__state_id"),
         corrected_by=Subquery(corrected_by),
-    ).prefetch_related("evidence")
+    ).prefetch_related("evidence", "translations")
 
 
 def _latest_changes(tables) -> dict:
@@ -291,7 +295,7 @@ class MemberStateViewSet(PublicReadViewSet):
 
     serializer_class = serializers.MemberStateSerializer
     filterset_class = filters.MemberStateFilter
-    search_fields = ["name", "official_name"]
+    search_fields = [*translated_columns("name"), "official_name"]
     lookup_field = "code"
     lookup_value_regex = "[A-Z]{3}"
     validator_fields = ("last_changed",)
@@ -384,6 +388,25 @@ class RiskFactorViewSet(PublicReadViewSet):
             found.setdefault(factor, []).append(code)
         for row in rows:
             row.step_codes = sorted(found.get(row.pk, ()))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List documented State practice", tags=["documented-practice"]),
+    retrieve=extend_schema(
+        summary="One example of documented practice", tags=["documented-practice"]
+    ),
+)
+class DocumentedPracticeViewSet(PublicReadViewSet):
+    """Sourced examples of what States have done (a focal point appointed, a meeting hosted, a
+    national mechanism, a treaty ratified), each with its source, year and grade: the public
+    record, distinct from focal points' reports."""
+
+    queryset = DocumentedPractice.objects.annotate(step_code=F("step__code"))
+    serializer_class = serializers.DocumentedPracticeSerializer
+    filterset_class = filters.DocumentedPracticeFilter
+    search_fields = ["summary", "source_name"]
+    lookup_field = "key"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
 
 
 @extend_schema_view(
@@ -484,6 +507,7 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
             reported_on=data["reported_on"],
             status=data["status"],
             narrative=data["narrative"],
+            language=data.get("language"),
             corrects=data.get("corrects"),
             links=[
                 EvidenceLink(url=link["url"], title=link["title"]) for link in data.get("links", [])
@@ -617,11 +641,21 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
         if not_modified is not None:
             return ConditionalReadMixin._stamp(not_modified, etag, last)
         key = version["key"]
+        # The API's names and labels are the stable English ones, whatever Accept-Language says
+        # (a member State's other names are in /member-states/ `names`).
+        with translation.override("en"):
+            body = self._body(group, today, (start, end), last, key)
+        data = self.get_serializer(body).data
+        return ConditionalReadMixin._stamp(Response(data), etag, last)
+
+    @staticmethod
+    def _body(group, today, period, last, key) -> dict:
         figures = stats.dashboard(today=today, regional_group=group)
+        start, end = period
         reporting = stats.reporting(
             start=start, end=end, today=today, regional_group=group, version=key
         )
-        body = {
+        return {
             "today": today,
             "last_changed": last,
             "regional_group": group,
@@ -645,5 +679,3 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             "reporting_cycle": reporting["cycle"],
             "reporting_trend": reporting["trend"],
         }
-        data = self.get_serializer(body).data
-        return ConditionalReadMixin._stamp(Response(data), etag, last)
