@@ -16,6 +16,7 @@ from commitments.errors import add_service_errors
 from commitments.models import (
     Commitment,
     CommitmentRevision,
+    DocumentedPractice,
     Evidence,
     ImportRow,
     ImportRun,
@@ -28,6 +29,7 @@ from commitments.models import (
     RevisionRequest,
     RiskFactor,
     ScrutinyChannel,
+    UpdateTranslation,
 )
 from commitments.services import (
     COMMITMENT_TERMS,
@@ -111,6 +113,18 @@ class ScrutinyChannelAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "level"]
     list_filter = ["level"]
     search_fields = ["name", "code"]
+
+
+@admin.register(DocumentedPractice)
+class DocumentedPracticeAdmin(SimpleHistoryAdmin):
+    """The secretariat adds and corrects sourced examples of State practice; history is kept."""
+
+    list_display = ["state", "year", "summary", "step", "source_name", "verification"]
+    list_filter = ["verification", "source_type", "year"]
+    search_fields = ["summary", "state__name", "state__code", "source_name"]
+    autocomplete_fields = ["state"]
+    list_select_related = ["state", "step"]
+    readonly_fields = ["updated_at"]
 
 
 @admin.register(PreventionStep)
@@ -397,6 +411,19 @@ class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "content_type", "is_demo"]
     search_fields = ["title", "url", "update__commitment__title"]
     list_select_related = ["update__commitment__state"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(UpdateTranslation)
+class UpdateTranslationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Append-only, like the updates: added by focal points in the workspace, read here."""
+
+    list_display = ["update", "language", "author", "created_at"]
+    list_filter = ["language"]
+    search_fields = ["narrative", "update__commitment__title"]
+    list_select_related = ["update", "author"]
 
     def has_add_permission(self, request):
         return False

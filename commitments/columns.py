@@ -31,6 +31,7 @@ from commitments.models import (
     Resolution,
     UprResponse,
 )
+from focalpoints.localisation import localised
 
 
 class CellError(ValueError):
@@ -350,8 +351,10 @@ def commitment_columns(today: datetime.date) -> list[Column]:
                 "statement_url": (optional_url, _("http:// or https:// address, or empty"), ()),
             },
         ),
-        Column("state_name", lambda c: c.state.name),
-        Column("step_title", lambda c: c.step.title),
+        # In the request's language (English where not translated), then the English.
+        Column("state_name", lambda c: c.state.display_name),
+        Column("state_name_en", lambda c: c.state.name),
+        Column("step_title", lambda c: localised(c.step, "title").text),
         Column("level", lambda c: c.step.level),
         Column("review_overdue", lambda c: c.is_overdue(today)),
         Column("days_overdue", lambda c: c.days_overdue(today)),

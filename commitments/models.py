@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from commitments.evidence import download_name
-from focalpoints.models import MemberState, Verification
+from focalpoints.localisation import localised
+from focalpoints.models import MemberState, Verification, provenance_sentence
 
 
 class Status(models.TextChoices):
@@ -129,6 +130,16 @@ class Basis(models.TextChoices):
     LEGAL = "legal", _("Legal obligation")
     POLITICAL = "political", _("Political commitment")
     MORAL = "moral", _("Moral responsibility")
+
+
+class In2017Report(models.TextChoices):
+    """Whether the Secretary-General's 2017 report (A/71/1016–S/2017/556) says a step."""
+
+    YES = "yes", _("Yes: seen in the report's text")
+    HEADING_ONLY = "heading-only", _("Yes, as a heading only")
+    PER_SECONDARY = "per-secondary", _("According to a summary of the report")
+    NOT_SEEN = "not-seen", _("Not seen in the report")
+    OTHER_DOCUMENT = "other-document", _("No: from another UN text")
 
 
 class Resolution(models.Model):
@@ -288,16 +299,20 @@ class RiskFactor(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name (French)"), max_length=200, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=200, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     crime = models.CharField(_("crime"), max_length=80)
     summary = models.TextField(_("summary"), blank=True)
+    un_document = models.CharField(_("UN document"), max_length=200, blank=True)
     verification = models.CharField(
         _("verification"),
         max_length=12,
         choices=Verification.choices,
         default=Verification.VERIFIED,
     )
-    verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True)
     source = models.TextField(_("source"), blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
 
@@ -307,9 +322,13 @@ class RiskFactor(models.Model):
         "id",
         "number",
         "name",
+        "name_fr",
+        "name_es",
+        "name_ar",
         "kind",
         "crime",
         "summary",
+        "un_document",
         "verification",
         "verification_note",
         "source",
@@ -323,7 +342,7 @@ class RiskFactor(models.Model):
         verbose_name_plural = _("risk factors")
 
     def __str__(self) -> str:
-        return f"{self.number}. {self.name}"
+        return f"{self.number}. {localised(self, 'name')}"
 
 
 class ScrutinyChannel(models.Model):
@@ -331,6 +350,9 @@ class ScrutinyChannel(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, primary_key=True)
     name = models.CharField(_("name"), max_length=120)
+    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=120, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=120, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
 
     class Meta:
@@ -339,7 +361,7 @@ class ScrutinyChannel(models.Model):
         verbose_name_plural = _("scrutiny channels")
 
     def __str__(self) -> str:
-        return self.name
+        return str(localised(self, "name"))
 
 
 class PreventionStep(models.Model):
@@ -348,7 +370,13 @@ class PreventionStep(models.Model):
 
     code = models.SlugField(_("code"), max_length=20, unique=True)
     title = models.CharField(_("title"), max_length=200)
+    title_fr = models.CharField(_("title (French)"), max_length=200, blank=True)
+    title_es = models.CharField(_("title (Spanish)"), max_length=200, blank=True)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
     description = models.TextField(_("description"))
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices, db_index=True)
     actor = models.CharField(_("actor"), max_length=120, blank=True)
     basis = models.CharField(
@@ -360,16 +388,43 @@ class PreventionStep(models.Model):
     risk_factors = models.ManyToManyField(
         RiskFactor, blank=True, related_name="steps", verbose_name=_("risk factors addressed")
     )
-    source_document = models.CharField(_("source document"), max_length=200)
+    # Where the step is really found (the 2017 report, or another UN text), and what the 2017
+    # report itself says of it — as the re-checked reference records it, never guessed.
+    source_document = models.CharField(_("found in"), max_length=200)
     source_paragraph = models.CharField(_("paragraph or section"), max_length=80, blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
+    in_2017_report = models.CharField(
+        _("in the 2017 report"),
+        max_length=20,
+        choices=In2017Report.choices,
+        blank=True,
+        help_text=_("Whether the Secretary-General's 2017 report says it, as far as was seen."),
+    )
+    para_2017 = models.CharField(
+        _("where in the 2017 report"),
+        max_length=40,
+        blank=True,
+        help_text=_("Empty when not seen in the report's text."),
+    )
+    basis_stated = models.CharField(
+        _("basis as stated by the source"),
+        max_length=120,
+        blank=True,
+        help_text=_("Legal, moral or political, only where the source says so."),
+    )
+    channels_stated = models.CharField(
+        _("channels as stated by the source"),
+        max_length=300,
+        blank=True,
+        help_text=_("Channels of accountability named for the step, only where stated."),
+    )
     verification = models.CharField(
         _("verification"),
         max_length=12,
         choices=Verification.choices,
         default=Verification.VERIFIED,
     )
-    verification_note = models.CharField(_("verification note"), max_length=300, blank=True)
+    verification_note = models.TextField(_("verification note"), blank=True)
     is_active = models.BooleanField(_("offered for new commitments"), default=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     history = HistoricalRecords(m2m_fields=[channels])
@@ -379,7 +434,13 @@ class PreventionStep(models.Model):
         "id",
         "code",
         "title",
+        "title_fr",
+        "title_es",
+        "title_ar",
         "description",
+        "description_fr",
+        "description_es",
+        "description_ar",
         "level",
         "actor",
         "basis",
@@ -388,6 +449,10 @@ class PreventionStep(models.Model):
         "source_document",
         "source_paragraph",
         "source_url",
+        "in_2017_report",
+        "para_2017",
+        "basis_stated",
+        "channels_stated",
         "verification",
         "verification_note",
         "is_active",
@@ -401,7 +466,81 @@ class PreventionStep(models.Model):
         verbose_name_plural = _("prevention steps")
 
     def __str__(self) -> str:
-        return f"{self.code} — {self.title}"
+        return f"{self.code} — {localised(self, 'title')}"
+
+
+class DocumentedPractice(models.Model):
+    """What a State is documented to have done (a focal point appointed, a meeting hosted, a
+    national mechanism set up, a treaty ratified), from a public source: the record, as distinct
+    from what a focal point reports here and from independent assessments."""
+
+    key = models.SlugField(
+        _("reference key"),
+        max_length=40,
+        unique=True,
+        help_text=_("Stable key of a row of the sourced reference data."),
+    )
+    state = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        related_name="documented_practice",
+        verbose_name=_("State"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), help_text=_("Of the practice, or of the source when it only lists it.")
+    )
+    summary = models.TextField(_("what the record shows"), help_text=_("In our own words."))
+    step = models.ForeignKey(
+        PreventionStep,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documented_practice",
+        verbose_name=_("prevention step"),
+    )
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    sources = models.TextField(_("all sources"), blank=True)
+    page_or_section = models.CharField(_("page or section"), max_length=300, blank=True)
+    source_type = models.CharField(_("kind of source"), max_length=80, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    history = HistoricalRecords()
+
+    # Declared once (see Commitment.PUBLIC_FIELDS): a sourced public record, public in full.
+    PUBLIC_FIELDS = (
+        "id",
+        "key",
+        "state",
+        "year",
+        "summary",
+        "step",
+        "source_name",
+        "source_url",
+        "sources",
+        "page_or_section",
+        "source_type",
+        "verification",
+        "updated_at",
+    )
+    PRIVATE_FIELDS = ()
+
+    class Meta:
+        ordering = ["state_id", "year", "key"]
+        verbose_name = _("documented practice")
+        verbose_name_plural = _("documented practice")
+
+    def __str__(self) -> str:
+        return f"{self.state_id} {self.year}: {self.summary[:60]}"
+
+    @property
+    def provenance(self) -> str:
+        return provenance_sentence(self.source_name)
 
 
 class Commitment(models.Model):
@@ -437,6 +576,14 @@ class Commitment(models.Model):
     )
     title = models.CharField(_("title"), max_length=250)
     description = models.TextField(_("description"))
+    # The language the pledge's text (title, description) was written in: its lang/dir on pages.
+    language = models.CharField(
+        _("language of the text"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Defaults to the author's language."),
+    )
     source_kind = models.CharField(
         _("where it was pledged"), max_length=24, choices=SourceKind.choices
     )
@@ -543,6 +690,7 @@ class Commitment(models.Model):
         "step",
         "title",
         "description",
+        "language",
         "source_kind",
         "source_description",
         "source_url",
@@ -683,6 +831,13 @@ class ProgressUpdate(AppendOnlyModel):
     reported_on = models.DateField(_("reporting date"))
     status = models.CharField(_("status after this update"), max_length=16, choices=UPDATE_STATUSES)
     narrative = models.TextField(_("what was done"))
+    language = models.CharField(
+        _("language of the narrative"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Defaults to the author's language."),
+    )
     corrects = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -731,6 +886,7 @@ class ProgressUpdate(AppendOnlyModel):
         "reported_on",
         "status",
         "narrative",
+        "language",
         "corrects",
         "created_at",
         "is_demo",
@@ -988,6 +1144,50 @@ def evidence_upload_to(instance: "Evidence", filename: str) -> str:
     suffix = PurePosixPath(filename).suffix.lower()[:10]
     today = datetime.date.today()
     return f"evidence/{today:%Y/%m}/{secrets.token_hex(12)}{suffix}"
+
+
+class UpdateTranslation(AppendOnlyModel):
+    """A translation of a progress update's narrative into another site language, added later
+    by the State's focal point. The update itself is never changed (append-only); one
+    translation per language, and a better one is a new update, not an edit."""
+
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        verbose_name=_("progress update"),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    narrative = models.TextField(_("translated narrative"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("translated by"),
+    )
+    created_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    PUBLIC_FIELDS = ("id", "update", "language", "narrative", "created_at")
+    PRIVATE_FIELDS = ("author",)
+
+    class Meta:
+        ordering = ["update_id", "language"]
+        verbose_name = _("translation of an update")
+        verbose_name_plural = _("translations of updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["update", "language"],
+                name="update_translation_one_per_language",
+                violation_error_message=_(
+                    "This update already has a translation in that language."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.update_id} ({self.language})"
 
 
 class Evidence(AppendOnlyModel):

@@ -1,7 +1,13 @@
 """Loading the commitments domain's reference tables: resolutions, risk factors, scrutiny
 channels and the catalogue of prevention steps."""
 
-from commitments.models import PreventionStep, Resolution, RiskFactor, ScrutinyChannel
+from commitments.models import (
+    DocumentedPractice,
+    PreventionStep,
+    Resolution,
+    RiskFactor,
+    ScrutinyChannel,
+)
 from focalpoints.models import MemberState
 from focalpoints.reference import (
     ReferenceDataError,
@@ -9,7 +15,11 @@ from focalpoints.reference import (
     parse_date,
     read_rows,
     sync_row,
+    translations_of,
 )
+
+# Symbols the re-checked sources corrected: the row is renamed, never duplicated.
+RENAMED_SYMBOLS = {"A/HRC/37/L.1": "A/HRC/RES/37/1"}
 
 
 def load_channels(*, update: bool) -> SyncReport:
@@ -19,7 +29,7 @@ def load_channels(*, update: bool) -> SyncReport:
             report,
             ScrutinyChannel,
             lookup={"code": row["code"]},
-            values={"name": row["name"], "level": row["level"]},
+            values={"name": row["name"], "level": row["level"], **translations_of(row, "name")},
             update=update,
             where=f"channels.csv line {number} ({row['code']})",
         )
@@ -38,9 +48,11 @@ def load_risk_factors(*, update: bool) -> SyncReport:
                 "kind": row["kind"],
                 "crime": row["crime"],
                 "summary": row["summary"],
+                "un_document": row["un_document"],
                 "verification": row["verification"],
-                "verification_note": row["verification_note"][:300],
+                "verification_note": row["verification_note"],
                 "source": row["source"],
+                **translations_of(row, "name"),
             },
             update=update,
             where=f"risk_factors.csv line {number} (factor {row['number']})",
@@ -71,8 +83,14 @@ def load_steps(*, update: bool) -> SyncReport:
                 "source_document": row["source_document"],
                 "source_paragraph": row["source_paragraph"],
                 "source_url": row["source_url"],
+                "in_2017_report": row["in_2017_report"],
+                "para_2017": row["para_2017"],
+                "basis_stated": row["basis_stated"],
+                "channels_stated": row["channels_stated"],
                 "verification": row["verification"],
-                "verification_note": row["verification_note"][:300],
+                "verification_note": row["verification_note"],
+                **translations_of(row, "title"),
+                **translations_of(row, "description"),
             },
             update=update,
             where=where,
@@ -82,8 +100,22 @@ def load_steps(*, update: bool) -> SyncReport:
     return report
 
 
+def _rename_corrected_symbols(report: SyncReport, *, update: bool) -> None:
+    for old, new in RENAMED_SYMBOLS.items():
+        row = Resolution.objects.filter(symbol=old).first()
+        if row is None or Resolution.objects.filter(symbol=new).exists():
+            continue
+        if not update:
+            report.kept.append(f"resolution {old}: corrected symbol {new} (--update renames)")
+            continue
+        row.symbol = new
+        row.save()
+        report.changes.append(f"resolution {old}: symbol: {old!r} -> {new!r}")
+
+
 def load_resolutions(*, update: bool) -> SyncReport:
     report = SyncReport("Resolutions")
+    _rename_corrected_symbols(report, update=update)
     known_states = set(MemberState.objects.values_list("code", flat=True))
     for number, row in read_rows("resolutions.csv"):
         where = f"resolutions.csv line {number} ({row['symbol']})"
@@ -112,4 +144,35 @@ def load_resolutions(*, update: bool) -> SyncReport:
         )
         if report.created + report.updated > before:
             resolution.states.set(codes)
+    return report
+
+
+def load_documented_practice(*, update: bool) -> SyncReport:
+    """Sourced examples of what States have done (the public record beside focal points'
+    reports), keyed by their stable ``key``."""
+    report = SyncReport("Documented practice")
+    steps = dict(PreventionStep.objects.values_list("code", "pk"))
+    for number, row in read_rows("documented_practice.csv"):
+        where = f"documented_practice.csv line {number} ({row['key']})"
+        if row["step"] and row["step"] not in steps:
+            raise ReferenceDataError(f"{where}: step: unknown code {row['step']!r}")
+        sync_row(
+            report,
+            DocumentedPractice,
+            lookup={"key": row["key"]},
+            values={
+                "state_id": row["state"],
+                "year": int(row["year"]),
+                "summary": row["summary"],
+                "step_id": steps.get(row["step"]),
+                "source_name": row["source_name"],
+                "source_url": row["source_url"],
+                "sources": row["sources"],
+                "page_or_section": row["page_or_section"],
+                "source_type": row["source_type"],
+                "verification": row["verification"],
+            },
+            update=update,
+            where=where,
+        )
     return report

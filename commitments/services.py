@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
@@ -31,6 +32,7 @@ from commitments.models import (
     RevisionField,
     RevisionRequest,
     ScrutinyChannel,
+    UpdateTranslation,
 )
 from focalpoints.models import ApiToken, MemberState
 from focalpoints.permissions import Action, can, is_secretariat
@@ -119,6 +121,13 @@ def commitment_terms_check(
         raise ValidationError(errors)
 
 
+def content_language(user, language: str | None = None) -> str:
+    """The language user text is recorded in: the one given, else the author's own."""
+    if language:
+        return language
+    return getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+
+
 def commitment_build(
     *,
     user,
@@ -134,12 +143,13 @@ def commitment_build(
     review_interval_days: int = 180,
     basis: str | None = None,
     is_demo: bool = False,
+    language: str | None = None,
     **origin,
 ) -> Commitment:
     """Authorise and validate a new pledge without writing it: the rules of
     :func:`commitment_create` and :func:`commitments_create_bulk`, also the import's dry run.
     Returns the unsaved row with its derived fields; raises PermissionDenied or
-    ValidationError."""
+    ValidationError. ``language`` is the language of its text (default: the author's)."""
     _authorise(user, Action.RECORD_COMMITMENT, state)
     commitment_terms_check(step=step, pledged_on=pledged_on, target_date=target_date)
     commitment = Commitment(
@@ -147,6 +157,7 @@ def commitment_build(
         step=step,
         title=title.strip(),
         description=description.strip(),
+        language=content_language(user, language),
         source_kind=source_kind,
         source_description=source_description.strip(),
         source_url=source_url,
@@ -654,6 +665,7 @@ def progress_update_create(
     is_demo: bool = False,
     api_token: ApiToken | None = None,
     import_run: ImportRun | None = None,
+    language: str | None = None,
 ) -> ProgressUpdate:
     """Publish a progress update (or a correction of an earlier one) with its evidence.
 
@@ -684,6 +696,7 @@ def progress_update_create(
         reported_on=reported_on,
         status=status,
         narrative=narrative.strip(),
+        language=content_language(user, language),
         corrects=corrects,
         author=_author(user),
         api_token=api_token,
@@ -770,6 +783,7 @@ def progress_update_build(
     narrative: str,
     corrects: ProgressUpdate | None = None,
     links: Sequence[EvidenceLink] = (),
+    language: str | None = None,
 ) -> NewUpdate:
     """Authorise and validate a progress update with evidence links without writing it (the
     rules of :func:`progress_update_check`), for :func:`progress_updates_create_bulk`."""
@@ -786,6 +800,7 @@ def progress_update_build(
         reported_on=reported_on,
         status=status,
         narrative=narrative.strip(),
+        language=content_language(user, language),
         corrects=corrects,
         author=_author(user),
         is_demo=is_demo,
@@ -893,3 +908,24 @@ def resolution_save(
         resolution.states.set(states)
     logger.info("resolution saved", extra={"resolution": resolution.pk, "user": user.pk})
     return resolution
+
+
+@transaction.atomic
+def progress_update_translate(
+    *, user, update: ProgressUpdate, language: str, narrative: str
+) -> UpdateTranslation:
+    """Add a translation of ``update``'s narrative in another site language. Whoever may report
+    progress for the State may; the update itself is untouched."""
+    _authorise(user, Action.LOG_PROGRESS, update.commitment.state_id)
+    if language == update.language:
+        raise ValidationError({"language": _("The update is already written in this language.")})
+    if update.translations.filter(language=language).exists():
+        raise ValidationError(
+            {"language": _("This update already has a translation in that language.")}
+        )
+    translation = UpdateTranslation(
+        update=update, language=language, narrative=narrative.strip(), author=_author(user)
+    )
+    translation.full_clean(validate_constraints=False)
+    translation.save()
+    return translation

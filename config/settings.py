@@ -173,6 +173,8 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("es", _("Spanish")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date formats where Django's differ between dates and date-times (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")  # stored in UTC; shown in the user's zone
 USE_I18N = True
 USE_TZ = True
@@ -353,6 +355,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CommitmentStatusEnum": "commitments.models.Status",
         "UpdateStatusEnum": "commitments.models.UPDATE_STATUSES",
+        "FocalPointEvidenceKindEnum": "focalpoints.models.EvidenceKind",
+        # The language of user text and of translations: the site's four languages.
+        "LanguageEnum": [code for code, _name in LANGUAGES],
+        "EvidenceKindEnum": "commitments.models.Evidence.Kind",
     },
 }
 # Anonymous reads are CORS-open; the write endpoint (POST .../progress-updates/) is not.

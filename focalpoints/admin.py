@@ -71,9 +71,9 @@ class NetworkMembershipInline(admin.TabularInline):
 
 @admin.register(MemberState)
 class MemberStateAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "code", "kind", "regional_group", "un_member_since", "updated_at"]
+    list_display = ["name", "name_fr", "name_es", "name_ar", "code", "kind", "regional_group"]
     list_filter = ["kind", "regional_group"]
-    search_fields = ["name", "official_name", "code"]
+    search_fields = ["name", "name_fr", "name_es", "name_ar", "official_name", "code"]
     readonly_fields = ["updated_at"]
     inlines = [FocalPointInline, NetworkMembershipInline]
     ordering = ["name"]

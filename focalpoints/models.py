@@ -5,8 +5,11 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from focalpoints import localisation
 
 
 class Verification(models.TextChoices):
@@ -79,7 +82,12 @@ class MemberState(models.Model):
         primary_key=True,
         help_text=_("The public key in URLs, the API and CSV files (EUU for the European Union)."),
     )
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    # The English name is the UN short name (Türkiye, Czechia) and the stable key partners use;
+    # the other languages come from CLDR through django-countries (see data/reference/derive.py).
+    name = models.CharField(_("name (English)"), max_length=120, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=120, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=120, blank=True)
     official_name = models.CharField(_("official name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices, db_index=True)
     regional_group = models.CharField(
@@ -92,6 +100,10 @@ class MemberState(models.Model):
     )
     regional_group_note = models.TextField(_("note on the regional group"), blank=True)
     un_member_since = models.DateField(_("UN member since"), null=True, blank=True)
+    observer_since = models.DateField(_("non-member observer State since"), null=True, blank=True)
+    name_note = models.TextField(
+        _("note on the name"), blank=True, help_text=_("E.g. a former short name, and since when.")
+    )
     source = models.TextField(_("source"), blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     history = HistoricalRecords()
@@ -103,11 +115,16 @@ class MemberState(models.Model):
     PUBLIC_FIELDS = (
         "code",
         "name",
+        "name_fr",
+        "name_es",
+        "name_ar",
         "official_name",
         "kind",
         "regional_group",
         "regional_group_note",
         "un_member_since",
+        "observer_since",
+        "name_note",
         "source",
         "updated_at",
     )
@@ -128,12 +145,91 @@ class MemberState(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    # The one declaration of a State's name as a reader sees it: every page, list, feed, e-mail
+    # and CSV calls it (or, in a query, :func:`state_name_expression` / :func:`state_name_order`).
+    @property
+    def display_name(self) -> str:
+        return localisation.localised(self, "name").text
+
+    def name_in(self, language: str) -> str:
+        return localisation.localised(self, "name", language).text
+
+    @property
+    def names(self) -> dict[str, str]:
+        """The name in the four site languages (English where a translation is missing)."""
+        return {code: self.name_in(code) for code in localisation.LANGUAGES}
+
+
+def state_name_expression(prefix: str = "", language: str | None = None):
+    """A State's name in the reader's language, as a query expression (``prefix`` reaches it
+    through a relation, e.g. ``"state__"``)."""
+    return localisation.expression("name", prefix=prefix, language=language)
+
+
+def state_name_order(prefix: str = "", language: str | None = None, descending: bool = False):
+    """Order by a State's name as a reader of the active language sorts it."""
+    return localisation.ordering("name", prefix=prefix, language=language, descending=descending)
+
+
+def state_name_search(text: str, prefix: str = "") -> models.Q:
+    """States whose name in any of the four languages contains ``text``."""
+    return localisation.search_q("name", text, prefix=prefix)
+
+
+class EvidenceKind(models.TextChoices):
+    """What a focal point row rests on. Only the secretariat's record of an appointment makes a
+    State count as having a current focal point: the sourced research rows say what a public
+    source reported at the time, not that the appointment still stands."""
+
+    APPOINTMENT_RECORDED = "appointment_recorded", _("Appointment recorded by the secretariat")
+    APPOINTMENT_STATED = "appointment_stated", _("Appointment stated in a public source")
+    NETWORK_ROLE = "network_role", _("Role in the Global Network stated in a public source")
+    HOSTED_MEETING = "hosted_meeting", _("Hosted a network meeting; appointment not stated")
+    INTENTION_ONLY = "intention_only", _("Stated an intention to appoint only")
+
+
+def current_focal_point_q(prefix: str = "") -> Q:
+    """The one rule for "a current appointment": recorded by the secretariat and not ended."""
+    return Q(
+        **{
+            f"{prefix}ended_on__isnull": True,
+            f"{prefix}evidence_kind": EvidenceKind.APPOINTMENT_RECORDED,
+        }
+    )
+
+
+def appointment_is_current(ended_on, evidence_kind: str) -> bool:
+    """:func:`current_focal_point_q` for one row's values."""
+    return ended_on is None and evidence_kind == EvidenceKind.APPOINTMENT_RECORDED
+
+
+def evidence_sentence(kind: str, year: int | None) -> str:
+    """How a row is shown to the public, as its evidence says (e.g. "focal point reported in
+    2012"), never as a current appointment unless the secretariat recorded one."""
+    if kind == EvidenceKind.APPOINTMENT_RECORDED or year is None:
+        return str(EvidenceKind(kind).label)
+    sentences = {
+        EvidenceKind.APPOINTMENT_STATED: _("focal point reported in %(year)s"),
+        EvidenceKind.NETWORK_ROLE: _("focal point reported in %(year)s (network role)"),
+        EvidenceKind.HOSTED_MEETING: _(
+            "hosted a Global Network meeting in %(year)s; appointment not stated"
+        ),
+        EvidenceKind.INTENTION_ONLY: _(
+            "said in %(year)s it intended to appoint; no appointment evidence"
+        ),
+    }
+    return sentences[EvidenceKind(kind)] % {"year": year}
 
 
 class FocalPointQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(ended_on__isnull=True)
+        return self.filter(current_focal_point_q())
+
+    def reported(self):
+        """Rows from public sources that are evidence, not a recorded current appointment."""
+        return self.filter(ended_on__isnull=True).exclude(current_focal_point_q())
 
 
 class FocalPoint(models.Model):
@@ -154,7 +250,20 @@ class FocalPoint(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     # Publicly citable evidence that the appointment exists (where we know of it).
     evidence = models.TextField(_("public evidence"), blank=True)
+    evidence_kind = models.CharField(
+        _("kind of evidence"),
+        max_length=24,
+        choices=EvidenceKind.choices,
+        default=EvidenceKind.APPOINTMENT_RECORDED,
+        help_text=_(
+            "Only an appointment recorded by the secretariat counts as a current focal point."
+        ),
+    )
+    reported_year = models.PositiveSmallIntegerField(
+        _("year reported"), null=True, blank=True, help_text=_("The year the source speaks of.")
+    )
     evidence_as_of = models.DateField(_("evidence dated"), null=True, blank=True)
+    source_name = models.CharField(_("source name"), max_length=200, blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verification = models.CharField(
         _("verification"),
@@ -190,7 +299,10 @@ class FocalPoint(models.Model):
         "appointed_on",
         "ended_on",
         "evidence",
+        "evidence_kind",
+        "reported_year",
         "evidence_as_of",
+        "source_name",
         "source_url",
         "verification",
         "is_demo",
@@ -205,7 +317,7 @@ class FocalPoint(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["state"],
-                condition=Q(ended_on__isnull=True),
+                condition=Q(ended_on__isnull=True, evidence_kind="appointment_recorded"),
                 name="one_current_focal_point_per_state",
                 violation_error_message=_("This State already has a current focal point."),
             ),
@@ -224,7 +336,31 @@ class FocalPoint(models.Model):
 
     @property
     def is_current(self) -> bool:
-        return self.ended_on is None
+        """The same rule as :func:`current_focal_point_q`, for one row."""
+        return appointment_is_current(self.ended_on, self.evidence_kind)
+
+    @property
+    def shown_as(self) -> str:
+        return evidence_sentence(self.evidence_kind, self.reported_year)
+
+    @property
+    def provenance(self) -> str:
+        return provenance_sentence(self.source_name, self.evidence_as_of, self.reported_year)
+
+
+def provenance_sentence(source: str, day=None, year: int | None = None) -> str:
+    """Where a fact was seen, as readers read it: "Seen in: <source>, <date>"."""
+    if not source:
+        return ""
+    when = date_format(day, "DATE_FORMAT") if day else (str(year) if year else "")
+    # Unicode isolates: a Latin source name or a date keeps its order in an Arabic sentence.
+    source = f"\u2068{source}\u2069"
+    if when:
+        return _("Seen in: %(source)s, %(date)s") % {
+            "source": source,
+            "date": f"\u2068{when}\u2069",
+        }
+    return _("Seen in: %(source)s") % {"source": source}
 
 
 class Network(models.Model):
@@ -232,7 +368,13 @@ class Network(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     name = models.CharField(_("name"), max_length=250, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=250, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=250, blank=True)
+    name_ar = models.CharField(_("name (Arabic)"), max_length=250, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_fr = models.TextField(_("description (French)"), blank=True)
+    description_es = models.TextField(_("description (Spanish)"), blank=True)
+    description_ar = models.TextField(_("description (Arabic)"), blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
@@ -242,7 +384,7 @@ class Network(models.Model):
         verbose_name_plural = _("networks")
 
     def __str__(self) -> str:
-        return self.name
+        return str(localisation.localised(self, "name"))
 
 
 class NetworkMembership(models.Model):
@@ -314,6 +456,9 @@ class ReferenceFigure(models.Model):
         _("at least"), default=False, help_text=_("The source says 'more than'.")
     )
     statement = models.CharField(_("as stated by the source"), max_length=300)
+    statement_fr = models.CharField(_("statement (French)"), max_length=300, blank=True)
+    statement_es = models.CharField(_("statement (Spanish)"), max_length=300, blank=True)
+    statement_ar = models.CharField(_("statement (Arabic)"), max_length=300, blank=True)
     as_of = models.DateField(_("as of"), null=True, blank=True)
     as_of_text = models.CharField(
         _("as of (as stated)"),
@@ -323,6 +468,13 @@ class ReferenceFigure(models.Model):
     )
     source_name = models.CharField(_("source name"), max_length=200)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.VERIFIED,
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("What was seen, and what was not."))
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:

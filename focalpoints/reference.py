@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from focalpoints.localisation import translated_columns
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -33,6 +34,7 @@ class SyncReport:
     unchanged: int = 0
     updated: int = 0
     kept: list[str] = field(default_factory=list)  # rows that differ; kept as curated
+    changes: list[str] = field(default_factory=list)  # each updated row: what changed
 
     def line(self) -> str:
         text = (
@@ -59,8 +61,21 @@ def parse_date(value: str, *, where: str) -> datetime.date | None:
         raise ReferenceDataError(f"{where}: not an ISO date (YYYY-MM-DD): {value!r}") from exc
 
 
-def _differs(instance: models.Model, values: dict) -> bool:
-    return any(getattr(instance, name) != value for name, value in values.items())
+def _differences(instance: models.Model, values: dict) -> list[str]:
+    return [name for name, value in values.items() if getattr(instance, name) != value]
+
+
+def _short(value) -> str:
+    text = "" if value is None else str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def describe_changes(instance: models.Model, values: dict) -> str:
+    """``field: 'old' -> 'new'`` for each field the reference would change."""
+    return "; ".join(
+        f"{name}: {_short(getattr(instance, name))} -> {_short(values[name])}"
+        for name in _differences(instance, values)
+    )
 
 
 def sync_row(
@@ -75,12 +90,14 @@ def sync_row(
 ) -> models.Model:
     """Create the row if missing; if it exists and differs, overwrite only when ``update``."""
     instance = model.objects.filter(**lookup).first()
-    if instance is not None and not _differs(instance, values):
+    if instance is not None and not _differences(instance, values):
         report.unchanged += 1
         return instance
     if instance is not None and not update:
-        report.kept.append(where)
+        report.kept.append(f"{where}: {describe_changes(instance, values)}")
         return instance
+    if instance is not None:
+        report.changes.append(f"{where}: {describe_changes(instance, values)}")
     created = instance is None
     instance = instance or model(**lookup)
     for name, value in values.items():
@@ -111,12 +128,14 @@ def load_states(*, update: bool) -> SyncReport:
             MemberState,
             lookup={"code": row["code"]},
             values={
-                "name": row["name"],
+                **{name: row[name] for name in translated_columns("name")},
                 "official_name": row["official_name"],
                 "kind": row["kind"],
                 "regional_group": row["regional_group"],
                 "regional_group_note": row["regional_group_note"],
                 "un_member_since": parse_date(row["un_member_since"], where=where),
+                "observer_since": parse_date(row["observer_since"], where=where),
+                "name_note": row["name_note"],
                 "source": row["source"],
             },
             update=update,
@@ -126,27 +145,24 @@ def load_states(*, update: bool) -> SyncReport:
 
 
 def load_focal_points(*, update: bool) -> SyncReport:
-    """One appointment per State the research found, keyed by ``reference_key``. A State whose
-    current appointment was entered by the secretariat keeps it: curated data wins."""
-    report = SyncReport("Focal point appointments")
+    """One evidence row per State the research found, keyed by ``reference_key``. These rows say
+    what a public source reported (never a current appointment: only the secretariat records
+    those), so they sit beside any appointment the secretariat entered."""
+    report = SyncReport("Focal point evidence")
     for number, row in read_rows("focal_points.csv"):
         where = f"focal_points.csv line {number} ({row['state']})"
-        key = f"reference:{row['state']}"
-        exists = FocalPoint.objects.filter(reference_key=key).exists()
-        if (
-            not exists
-            and FocalPoint.objects.current().filter(state_id=row["state"], is_demo=False).exists()
-        ):
-            report.kept.append(where)
-            continue
+        year = row["reported_year"]
         sync_row(
             report,
             FocalPoint,
-            lookup={"reference_key": key},
+            lookup={"reference_key": f"reference:{row['state']}"},
             values={
                 "state_id": row["state"],
                 "evidence": row["evidence"],
+                "evidence_kind": row["evidence_kind"],
+                "reported_year": int(year) if year else None,
                 "evidence_as_of": parse_date(row["evidence_as_of"], where=where),
+                "source_name": row["source_name"],
                 "source_url": row["source_url"],
                 "verification": row["verification"],
             },
@@ -167,6 +183,8 @@ def load_networks(*, update: bool) -> list[SyncReport]:
                 "name": row["name"],
                 "description": row["description"],
                 "source_url": row["source_url"],
+                **translations_of(row, "name"),
+                **translations_of(row, "description"),
             },
             update=update,
             where=f"networks.csv line {number} ({row['slug']})",
@@ -211,8 +229,17 @@ def load_networks(*, update: bool) -> list[SyncReport]:
                 "as_of_text": row["as_of_text"],
                 "source_name": row["source_name"],
                 "source_url": row["source_url"],
+                "verification": row["verification"],
+                "note": row["note"],
+                **translations_of(row, "statement"),
             },
             update=update,
             where=where,
         )
     return [networks, memberships, figures]
+
+
+def translations_of(row: dict, field: str) -> dict:
+    """The other languages' columns of a translated field, where the file has them (a file
+    without them leaves the stored translations alone)."""
+    return {name: row[name] for name in translated_columns(field)[1:] if name in row}

@@ -10,6 +10,7 @@ import pytest
 from commitments.models import (
     Commitment,
     CommitmentRevision,
+    DocumentedPractice,
     Evidence,
     LedgerEntry,
     OperativeParagraph,
@@ -17,7 +18,9 @@ from commitments.models import (
     ProgressUpdate,
     Resolution,
     RiskFactor,
+    UpdateTranslation,
 )
+from focalpoints.localisation import translated_columns
 from focalpoints.models import FocalPoint, MemberState
 from tracker import exports
 from tracker.api import serializers
@@ -34,6 +37,8 @@ PUBLIC_MODELS = [
     RiskFactor,
     CommitmentRevision,
     LedgerEntry,
+    UpdateTranslation,
+    DocumentedPractice,
 ]
 
 
@@ -93,6 +98,9 @@ def _model_fields_read(serializer_class, model) -> set[str]:
     names = own_fields(model)
     read = set()
     for name, field in serializer_class().fields.items():
+        if isinstance(field, serializers.StateNamesField):  # every language of the name
+            read |= set(translated_columns("name"))
+            continue
         root = field.source.split(".")[0]
         for candidate in (by_attname.get(root, root), API_NAMES.get(name, name)):
             if candidate in names:
@@ -111,6 +119,7 @@ def _model_fields_read(serializer_class, model) -> set[str]:
         (serializers.ResolutionSerializer, Resolution),
         (serializers.PreventionStepSerializer, PreventionStep),
         (serializers.CommitmentRevisionSerializer, CommitmentRevision),
+        (serializers.DocumentedPracticeSerializer, DocumentedPractice),
     ],
     ids=lambda value: getattr(value, "__name__", str(value)),
 )

@@ -46,6 +46,7 @@ from commitments.evidence import download_name
 from commitments.models import (
     Commitment,
     CommitmentRevision,
+    DocumentedPractice,
     Evidence,
     LedgerEntry,
     OperativeParagraph,
@@ -54,8 +55,10 @@ from commitments.models import (
     Resolution,
     RiskFactor,
     ScrutinyChannel,
+    UpdateTranslation,
 )
 from commitments.spreadsheets import spreadsheet_safe
+from focalpoints.localisation import localised, translated_columns
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -110,8 +113,12 @@ def csv_response(filename: str, columns: list[Column], rows: Iterable) -> Stream
 
 def state_columns() -> list[Column]:
     """For :func:`tracker.selectors.states_list` rows: the public fields, then the figures."""
+    # ``name`` is in the request's language; ``name_en`` (the stored English) and the other
+    # languages' columns follow it.
+    columns = public_field_columns(MemberState, headers={"name": "name_en"})
+    columns.insert(1, Column("name", attrgetter("display_name")))
     return [
-        *public_field_columns(MemberState),
+        *columns,
         Column("has_focal_point", attrgetter("has_focal_point")),
         Column("focal_point_since", attrgetter("focal_point_since")),
         Column("commitments", attrgetter("commitment_count")),
@@ -134,12 +141,17 @@ def step_columns() -> list[Column]:
     """For :func:`tracker.selectors.steps_list` rows."""
     return [
         Column("code", lambda s: s.code),
-        Column("title", lambda s: s.title),
+        # ``title`` in the request's language (English where not yet translated), then English.
+        Column("title", lambda s: localised(s, "title").text),
+        Column("title_en", lambda s: s.title),
         Column("level", lambda s: s.level),
         Column("actor", lambda s: s.actor),
         Column("basis", lambda s: s.basis),
         Column("source_document", lambda s: s.source_document),
         Column("source_paragraph", lambda s: s.source_paragraph),
+        Column("in_2017_report", lambda s: s.in_2017_report),
+        Column("para_2017", lambda s: s.para_2017),
+        Column("verification", lambda s: s.verification),
         Column("commitments", lambda s: s.commitment_count),
         Column("states", lambda s: s.state_count),
         Column("complete", lambda s: s.complete_count),
@@ -198,7 +210,13 @@ TABLES: list[Table] = [
     Table(
         "networks",
         Network,
-        ("id", "slug", "name", "description", "source_url"),
+        (
+            "id",
+            "slug",
+            *translated_columns("name"),
+            *translated_columns("description"),
+            "source_url",
+        ),
         _("Networks States take part in."),
     ),
     Table(
@@ -216,11 +234,13 @@ TABLES: list[Table] = [
             "network",
             "value",
             "at_least",
-            "statement",
+            *translated_columns("statement"),
             "as_of",
             "as_of_text",
             "source_name",
             "source_url",
+            "verification",
+            "note",
         ),
         _("Sourced headline counts (e.g. the Global Network's own count of focal points)."),
         ("key",),
@@ -253,7 +273,7 @@ TABLES: list[Table] = [
     Table(
         "scrutiny_channels",
         ScrutinyChannel,
-        ("code", "name", "level"),
+        ("code", *translated_columns("name"), "level"),
         _("Channels through which commitments can be scrutinised."),
         ("code",),
     ),
@@ -322,6 +342,24 @@ TABLES: list[Table] = [
         _(
             "Links and documents published with progress updates (file: the address the "
             "document is downloaded from)."
+        ),
+    ),
+    Table(
+        "documented_practice",
+        DocumentedPractice,
+        stored_public_fields(DocumentedPractice),
+        _(
+            "Sourced examples of what States have done, with source, year and grade: the "
+            "public record, distinct from focal points' reports and independent assessments."
+        ),
+    ),
+    Table(
+        "update_translations",
+        UpdateTranslation,
+        stored_public_fields(UpdateTranslation),
+        _(
+            "Translations of progress updates' narratives into other languages, added after "
+            "publication (the update keeps its original text and language)."
         ),
     ),
 ]

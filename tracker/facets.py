@@ -24,7 +24,7 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
-from focalpoints.models import RegionalGroup
+from focalpoints.models import RegionalGroup, state_name_order
 from tracker.api.filters import CommitmentFilter, has_evidence_q
 
 YES_NO = [("true", _("Yes")), ("false", _("No"))]
@@ -122,7 +122,11 @@ WEB_INPUTS = {
     "reported_until": _("Last reported until"),
 }
 DATE_INPUTS = frozenset({"pledged_from", "pledged_until", "reported_from", "reported_until"})
-WEB_ORDER = ("state__name", "pledged_on", "id")
+
+
+def web_order() -> tuple:
+    """The page's default order: by State name as the reader's language sorts it."""
+    return (state_name_order("state__"), "pledged_on", "id")
 
 
 def web_filterset(data: QueryDict, queryset: QuerySet) -> CommitmentFilter:
@@ -140,7 +144,7 @@ def web_filterset(data: QueryDict, queryset: QuerySet) -> CommitmentFilter:
 def filtered_commitments(filterset: CommitmentFilter) -> QuerySet:
     rows = filterset.qs
     if not filterset.form.cleaned_data.get("ordering"):
-        rows = rows.order_by(*WEB_ORDER)
+        rows = rows.order_by(*web_order())
     return rows
 
 

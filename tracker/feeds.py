@@ -85,7 +85,7 @@ class UpdatesFeed(Feed):
         if isinstance(item, CommitmentRevision):
             return _revision_title(item)
         values = {
-            "state": item.commitment.state.name,
+            "state": item.commitment.state.display_name,
             "title": item.commitment.title,
             "status": item.get_status_display(),
         }
@@ -134,7 +134,7 @@ class StateUpdatesFeed(UpdatesFeed):
         return get_object_or_404(MemberState, code=code.upper())
 
     def title(self, obj=None):
-        return _("%(state)s: progress updates on R2P commitments") % {"state": obj.name}
+        return _("%(state)s: progress updates on R2P commitments") % {"state": obj.display_name}
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -153,7 +153,7 @@ class CommitmentUpdatesFeed(UpdatesFeed):
 
     def title(self, obj=None):
         return _("%(state)s: %(title)s — progress updates") % {
-            "state": obj.state.name,
+            "state": obj.state.display_name,
             "title": obj.title,
         }
 

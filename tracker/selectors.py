@@ -42,6 +42,11 @@ from focalpoints.models import (
     MemberState,
     NetworkMembership,
     Verification,
+    appointment_is_current,
+    evidence_sentence,
+    provenance_sentence,
+    state_name_order,
+    state_name_search,
 )
 
 # --- Public lists and profiles ------------------------------------------------------------------
@@ -51,6 +56,7 @@ from focalpoints.models import (
 # one extra query each (prefetch_related), and per-row figures are annotations. Private focal
 # point fields are never selected: the public reads use ``values()`` / ``only()`` on public fields.
 
+# "name" stands for the State's name as the reader's language sorts it (state_name_order).
 STATE_SORTS = {
     "name": ("name",),
     "code": ("code",),
@@ -60,6 +66,22 @@ STATE_SORTS = {
     "overdue": ("-overdue_count", "name"),
     "last_report": ("-last_report", "name"),
 }
+
+
+def _state_ordering(sort: str) -> list:
+    """``order_by`` terms for a :data:`STATE_SORTS` key (``-`` reverses every term)."""
+    descending = sort.startswith("-")
+    terms = []
+    for term in STATE_SORTS.get(sort.lstrip("-"), STATE_SORTS["name"]):
+        down = term.startswith("-") != descending
+        name = term.lstrip("-")
+        if name == "name":
+            terms.append(state_name_order(descending=down))
+        else:
+            terms.append(F(name).desc() if down else F(name).asc())
+    return terms
+
+
 # The public columns of an appointment as stored (``state`` -> ``state_id``): the one declaration
 # on the model; private contact fields are never selected.
 FOCAL_POINT_PUBLIC_FIELDS = tuple(
@@ -113,7 +135,7 @@ def states_list(
         targets_moved=Coalesce(Subquery(_targets_moved_per_state()), 0),
     )
     if search:
-        states = states.filter(Q(name__icontains=search) | Q(code__iexact=search))
+        states = states.filter(state_name_search(search) | Q(code__iexact=search))
     if regional_group:
         states = states.filter(regional_group=regional_group)
     if kind:
@@ -124,11 +146,7 @@ def states_list(
         states = states.filter(overdue_count__gt=0)
     elif has_overdue is False:
         states = states.filter(overdue_count=0)
-    descending = sort.startswith("-")
-    ordering = STATE_SORTS.get(sort.lstrip("-"), STATE_SORTS["name"])
-    if descending:
-        ordering = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
-    return states.order_by(*ordering)
+    return states.order_by(*_state_ordering(sort))
 
 
 def public_commitments(
@@ -159,8 +177,10 @@ def public_commitments(
     elif overdue is False:
         queryset = queryset.not_overdue(today)
     if search:
-        queryset = queryset.filter(Q(title__icontains=search) | Q(state__name__icontains=search))
-    return queryset.order_by("state__name", "pledged_on", "id")
+        queryset = queryset.filter(
+            Q(title__icontains=search) | state_name_search(search, prefix="state__")
+        )
+    return queryset.order_by(state_name_order("state__"), "pledged_on", "id")
 
 
 def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) -> dict:
@@ -188,9 +208,9 @@ def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) ->
 def state_profile(code: str, *, today: datetime.date) -> dict:
     """Everything the public country profile shows. Raises ``MemberState.DoesNotExist``.
 
-    Seven queries whatever the data: the State, its focal point appointments (public fields
+    Eight queries whatever the data: the State, its focal point appointments (public fields
     only), network memberships, commitments, their review record, resolutions concerning it,
-    and its recent updates.
+    its documented practice and its recent updates.
     """
     state = MemberState.objects.get(code=code.upper())
     appointments = list(
@@ -200,25 +220,41 @@ def state_profile(code: str, *, today: datetime.date) -> dict:
     )
     for appointment in appointments:
         appointment["verification_label"] = Verification(appointment["verification"]).label
-    current = next((a for a in appointments if a["ended_on"] is None), None)
+        appointment["shown_as"] = evidence_sentence(
+            appointment["evidence_kind"], appointment["reported_year"]
+        )
+        appointment["provenance"] = provenance_sentence(
+            appointment["source_name"], appointment["evidence_as_of"], appointment["reported_year"]
+        )
+        appointment["is_current"] = appointment_is_current(
+            appointment["ended_on"], appointment["evidence_kind"]
+        )
+    current = next((a for a in appointments if a["is_current"]), None)
     commitments = list(
         public_commitments(today=today, state=state.code).order_by(
             "next_review_due", "pledged_on", "id"
         )
     )
+    practice = list(state.documented_practice.select_related("step").order_by("year", "key"))
     changes = [state.updated_at, *(a["updated_at"] for a in appointments)]
-    changes += [c.updated_at for c in commitments]
+    changes += [c.updated_at for c in commitments] + [p.updated_at for p in practice]
     return {
         "state": state,
         "last_changed": max(changes),
         "focal_point": current,
         "past_focal_points": [a for a in appointments if a["ended_on"] is not None],
+        # What public sources reported (graded evidence, not a current appointment).
+        "reported_focal_points": [
+            a for a in appointments if a["ended_on"] is None and not a["is_current"]
+        ],
         "memberships": list(
             NetworkMembership.objects.filter(state=state)
             .select_related("network")
             .order_by("network__name", "role")
         ),
         "commitments": commitments,
+        # The public record (sourced examples of practice), apart from focal points' reports.
+        "documented_practice": practice,
         "review": review_record(Commitment.objects.filter(state=state), today=today),
         "resolutions": list(state.resolutions.order_by(F("adopted_on").desc(nulls_last=True))),
         "timeline": list(
@@ -265,12 +301,12 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
 
 
 def commitment_updates(commitment_id: int) -> QuerySet[ProgressUpdate]:
-    """A commitment's updates, oldest first, with what each corrects and its evidence (two
-    queries; streamable with ``iterator(chunk_size=...)``)."""
+    """A commitment's updates, oldest first, with what each corrects, its evidence and the
+    translations of its narrative (three queries; streamable with ``iterator(chunk_size=...)``)."""
     return (
         ProgressUpdate.objects.filter(commitment_id=commitment_id)
         .select_related("corrects")
-        .prefetch_related("evidence")
+        .prefetch_related("evidence", "translations")
         .order_by("reported_on", "created_at", "id")
     )
 
@@ -327,9 +363,9 @@ def resolution_detail(pk: int, *, today: datetime.date) -> dict:
     return {
         "resolution": resolution,
         "last_changed": max(filter(None, [resolution.updated_at, latest])),
-        "states": list(resolution.states.order_by("name")),
+        "states": list(resolution.states.order_by(state_name_order())),
         "commitments": commitments_with_relations(resolution.commitments.all()).order_by(
-            "state__name", "pledged_on", "id"
+            state_name_order("state__"), "pledged_on", "id"
         ),
     }
 
@@ -359,17 +395,24 @@ def level_rank() -> Case:
 
 
 def step_detail(code: str, *, today: datetime.date) -> dict:
-    """A prevention step, its channels and risk factors, its commitments by status, and every
-    commitment to it (a queryset: the caller pages it). Four queries, five once the commitments
-    are read."""
+    """A prevention step, its channels and risk factors, its commitments by status, what States
+    are documented to have done towards it, and every commitment to it (a queryset: the caller
+    pages it). Five queries, six once the commitments are read."""
     step = PreventionStep.objects.prefetch_related("channels", "risk_factors").get(code=code)
     commitments = public_commitments(today=today, step=step.code)
     by_status, latest = status_breakdown(commitments)
+    practice = list(
+        step.documented_practice.select_related("state").order_by(
+            "year", state_name_order("state__"), "key"
+        )
+    )
+    changes = [step.updated_at, latest, *(p.updated_at for p in practice)]
     return {
         "step": step,
-        "last_changed": max(filter(None, [step.updated_at, latest])),
+        "last_changed": max(filter(None, changes)),
         "commitments": commitments,
         "by_status": by_status,
+        "documented_practice": practice,
     }
 
 

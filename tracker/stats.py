@@ -74,6 +74,8 @@ from commitments.models import (
 )
 from commitments.rules import Outcome, ReviewCycle
 from commitments.selectors import review_today
+from focalpoints.localisation import expression as localisation_expression
+from focalpoints.localisation import localised, reader_language
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -81,6 +83,9 @@ from focalpoints.models import (
     NetworkMembership,
     ReferenceFigure,
     RegionalGroup,
+    Verification,
+    state_name_expression,
+    state_name_order,
 )
 from tracker.selectors import states_list
 
@@ -148,7 +153,9 @@ def data_version() -> dict:
 
 def _cached(name: str, compute: Callable[[], Any], *parts: Any, version: str | None = None) -> Any:
     version = version if version is not None else data_version()["key"]
-    key = "tracker:stats:" + ":".join([name, version, *(str(p) for p in parts)])
+    # State names come out in the reader's language (sorted by it): one cache entry per language.
+    language = reader_language()
+    key = "tracker:stats:" + ":".join([name, version, language, *(str(p) for p in parts)])
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -184,9 +191,15 @@ def focal_point_coverage(*, regional_group: str | None = None, version: str | No
           "others": [                      # observers / organisations with a current focal point
             {"code": str, "name": str}
           ],
-          "reference": None | {            # the sourced headline figure (ReferenceFigure,
-            "value": int, "at_least": bool, #   topic "focal-points", the latest), shown beside ours
-            "statement": str, "as_of": str, "source_name": str, "source_url": str},
+          "reported_only": int,            # Member States a public source reported a focal point
+                                           #   for, none recorded as current (never counted above)
+          "references": [                  # the sourced headline figures (ReferenceFigure, topic
+            {"value": int, "at_least": bool, #  "focal-points"), the latest of each source first
+             "statement": str, "statement_language": str, "as_of": str (ISO date or as the
+             source gives it), "as_of_date": date | None, "source_name": str,
+             "source_url": str, "verification": str, "verification_label": str, "note": str}
+          ],
+          "reference": None | {...},       # the first of "references" (kept for the API)
         }
     """
 
@@ -194,13 +207,22 @@ def focal_point_coverage(*, regional_group: str | None = None, version: str | No
         # One row per State (under 200): cheaper than two grouped queries, and it gives the
         # names of the observers and organisations with a focal point at the same time.
         current = FocalPoint.objects.current().filter(state=OuterRef("pk"))
-        states = MemberState.objects.annotate(has_focal_point=Exists(current))
+        reported = FocalPoint.objects.reported().filter(state=OuterRef("pk"))
+        states = MemberState.objects.annotate(
+            has_focal_point=Exists(current), has_reported=Exists(reported)
+        )
         if regional_group:
             states = states.filter(regional_group=regional_group)
         rows: dict[str, dict] = {}
         others = []
-        for state in states.order_by("name").values(
-            "code", "name", "kind", "regional_group", "has_focal_point"
+        reported_only = 0
+        for state in states.order_by(state_name_order()).values(
+            "code",
+            "kind",
+            "regional_group",
+            "has_focal_point",
+            "has_reported",
+            name_shown=state_name_expression(),
         ):
             if state["kind"] == MemberState.Kind.MEMBER:
                 row = rows.setdefault(
@@ -208,24 +230,17 @@ def focal_point_coverage(*, regional_group: str | None = None, version: str | No
                 )
                 row["member_states"] += 1
                 row["with_focal_point"] += int(state["has_focal_point"])
+                # Reported by a public source, never recorded as current: shown apart.
+                reported_only += int(state["has_reported"] and not state["has_focal_point"])
             elif state["has_focal_point"] and not regional_group:
-                others.append({"code": state["code"], "name": state["name"]})
-        figure = (
-            ReferenceFigure.objects.filter(topic=ReferenceFigure.Topic.FOCAL_POINTS)
-            .order_by("-as_of", "-pk")
-            .first()
-        )
-        reference = None
-        if figure is not None:
-            reference = {
-                "value": figure.value,
-                "at_least": figure.at_least,
-                "statement": figure.statement,
-                "as_of": figure.as_of_label,
-                "source_name": figure.source_name,
-                "source_url": figure.source_url,
-            }
-        return {"rows": rows, "others": others, "reference": reference}
+                others.append({"code": state["code"], "name": state["name_shown"]})
+        references = _focal_point_figures()
+        return {
+            "rows": rows,
+            "others": others,
+            "reported_only": reported_only,
+            "references": references,
+        }
 
     raw = _cached("coverage", compute, regional_group, version=version)
     labels = _labels(RegionalGroup.choices)
@@ -244,8 +259,36 @@ def focal_point_coverage(*, regional_group: str | None = None, version: str | No
         "with_focal_point": sum(g["with_focal_point"] for g in groups),
         "groups": groups,
         "others": raw["others"],
-        "reference": raw["reference"],
+        "reported_only": raw["reported_only"],
+        "reference": raw["references"][0] if raw["references"] else None,
+        "references": raw["references"],
     }
+
+
+def _focal_point_figures() -> list[dict]:
+    """The sourced counts of States with a focal point, the latest of each source first (the
+    network's own figure, and the 2017 report's with its grade), beside our partial rows."""
+    latest: dict[str, ReferenceFigure] = {}
+    for figure in ReferenceFigure.objects.filter(topic=ReferenceFigure.Topic.FOCAL_POINTS).order_by(
+        F("as_of").desc(nulls_last=True), "-pk"
+    ):
+        latest.setdefault(figure.source_name, figure)
+    return [
+        {
+            "value": figure.value,
+            "at_least": figure.at_least,
+            "statement": localised(figure, "statement").text,
+            "statement_language": localised(figure, "statement").language,
+            "as_of": figure.as_of_label,
+            "as_of_date": figure.as_of,
+            "source_name": figure.source_name,
+            "source_url": figure.source_url,
+            "verification": figure.verification,
+            "verification_label": str(Verification(figure.verification).label),
+            "note": figure.note,
+        }
+        for figure in latest.values()
+    ]
 
 
 # --- Commitments ---------------------------------------------------------------------------------
@@ -345,7 +388,7 @@ def commitments_by_step(*, regional_group: str | None = None, version: str | Non
         rows = [
             {
                 "code": step["code"],
-                "title": step["title"],
+                "title": step["title_shown"],
                 "level": step["level"],
                 "commitments": step["n_commitments"],
                 "complete": step["n_complete"],
@@ -353,7 +396,13 @@ def commitments_by_step(*, regional_group: str | None = None, version: str | Non
                 "states": step["n_states"],
             }
             for step in steps.values(
-                "code", "title", "level", "n_commitments", "n_complete", "n_withdrawn", "n_states"
+                "code",
+                "level",
+                "n_commitments",
+                "n_complete",
+                "n_withdrawn",
+                "n_states",
+                title_shown=localisation_expression("title"),
             )
         ]
         rows.sort(key=lambda r: (LEVEL_ORDER.index(r["level"]), r["code"]))
@@ -385,16 +434,16 @@ def overdue_reviews(
             _commitments(regional_group)
             .filter(overdue_q(today))
             .order_by()
-            .values("state_id", "state__name")
+            .values("state_id", name_shown=state_name_expression("state__"))
             .annotate(overdue=Count("id"), oldest_due=Min("next_review_due"))
-            .order_by("-overdue", "state__name")
+            .order_by("-overdue", state_name_order("state__"))
         )
 
     rows = _cached("overdue", compute, regional_group, today, version=version)
     states = [
         {
             "code": r["state_id"],
-            "name": r["state__name"],
+            "name": r["name_shown"],
             "overdue": r["overdue"],
             "oldest_due": r["oldest_due"],
         }
@@ -500,11 +549,11 @@ def recent_updates(
                 "commitment_id",
                 "commitment__title",
                 "commitment__state_id",
-                "commitment__state__name",
                 "reported_on",
                 "created_at",
                 "status",
                 "corrects_id",
+                state_name=state_name_expression("commitment__state__"),
             )[:limit]
         )
 
@@ -516,7 +565,7 @@ def recent_updates(
             "commitment_id": r["commitment_id"],
             "commitment_title": r["commitment__title"],
             "state_code": r["commitment__state_id"],
-            "state_name": r["commitment__state__name"],
+            "state_name": r["state_name"],
             "reported_on": r["reported_on"],
             "published_at": r["created_at"],
             "status": r["status"],
@@ -552,7 +601,7 @@ def state_tiles(
         return [
             {
                 "code": s["code"],
-                "name": s["name"],
+                "name": s["name_shown"],
                 "group": s["regional_group"],
                 "has_focal_point": s["has_focal_point"],
                 "focal_point_since": s["focal_point_since"],
@@ -561,12 +610,12 @@ def state_tiles(
             }
             for s in states_list(today=today, regional_group=regional_group or "").values(
                 "code",
-                "name",
                 "regional_group",
                 "has_focal_point",
                 "focal_point_since",
                 "commitment_count",
                 "overdue_count",
+                name_shown=state_name_expression(),
             )
         ]
 

@@ -44,6 +44,7 @@ class Draft:
     status: str
     narrative: str
     links: list[dict] = field(default_factory=list)  # {"url", "title"}
+    language: str = ""  # of the narrative; empty in drafts saved before it was asked
     files: list[dict] = field(default_factory=list)  # {"key", "path", "name", ...}
 
     @property
@@ -62,6 +63,7 @@ def draft_preview(draft: Draft, *, author) -> dict:
         "status": draft.status,
         "status_label": draft.status_label,
         "narrative": draft.narrative,
+        "language": draft.language or getattr(author, "preferred_language", "en"),
         "links": draft.links,
         "files": draft.files,
         "author": author,
@@ -103,6 +105,7 @@ def draft_save(
     reported_on: datetime.date,
     status: str,
     narrative: str,
+    language: str,
     links: list[dict],
     uploads: list,
     keep_keys: list[str],
@@ -133,6 +136,7 @@ def draft_save(
         reported_on=reported_on.isoformat(),
         status=status,
         narrative=narrative,
+        language=language,
         links=[{"url": link["url"], "title": link.get("title", "")} for link in links],
         files=kept + new_files,
     )
@@ -169,6 +173,7 @@ def draft_publish(
             reported_on=draft.reported_on_date,
             status=draft.status,
             narrative=draft.narrative,
+            language=draft.language or None,
             corrects=corrects,
             links=[services.EvidenceLink(**link) for link in draft.links],
             files=files,

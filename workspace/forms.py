@@ -88,6 +88,12 @@ class CommitmentForm(forms.Form):
         help_text=_("In the State's own words where possible."),
         error_messages={"required": _("Describe what the State pledged.")},
     )
+    language = forms.ChoiceField(
+        label=_("Language of this text"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The language the title and description are written in (default: yours)."),
+    )
     source_kind = forms.ChoiceField(
         label=_("Where it was pledged"),
         choices=[("", _("Choose where it was pledged")), *Commitment.SourceKind.choices],
@@ -197,7 +203,10 @@ class CommitmentForm(forms.Form):
         """A new form, the submitted one, or — after "Search" — the typed values unjudged."""
         if request.method != "POST":
             asked = request.GET.get("state")
-            return cls(initial={"state": asked} if asked else {}, states=states)
+            initial = {"language": getattr(request.user, "preferred_language", "")}
+            if asked:
+                initial["state"] = asked
+            return cls(initial=initial, states=states)
         if request.POST.get("action") != "search":
             return cls(request.POST, states=states)
         initial = {key: request.POST.get(key) for key in request.POST if key != "resolutions"}
@@ -225,6 +234,7 @@ class CommitmentForm(forms.Form):
         data = dict(self.cleaned_data)
         data.pop("resolution_search", None)
         data["basis"] = data["basis"] or None
+        data["language"] = data.get("language") or None
         return data
 
     def step_groups(self):
@@ -257,6 +267,12 @@ class ProgressUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Concrete steps, who took them, and what changed. This will be public."),
         error_messages={"required": _("Say what was done.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language of this text"),
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The language you wrote in (default: yours); pages mark the text with it."),
     )
     files = MultipleFileField(label=_("Documents"), required=False)
     keep_files = forms.MultipleChoiceField(
@@ -367,3 +383,22 @@ class RemovalForm(forms.Form):
         required=False,
         help_text=_("Public, in the tombstone the ledger keeps of this commitment."),
     )
+
+
+class UpdateTranslationForm(forms.Form):
+    """A translation of a published update's narrative into another site language."""
+
+    language = forms.ChoiceField(label=_("Language of the translation"), choices=())
+    narrative = forms.CharField(
+        label=_("Translated text"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("A faithful translation of the published text; it is shown beside it."),
+        error_messages={"required": _("Write the translation.")},
+    )
+
+    def __init__(self, *args, update, **kwargs):
+        super().__init__(*args, **kwargs)
+        done = {update.language, *update.translations.values_list("language", flat=True)}
+        self.fields["language"].choices = [
+            (code, name) for code, name in settings.LANGUAGES if code not in done
+        ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from focalpoints.models import ApiToken, MemberState
+from focalpoints.models import ApiToken, MemberState, state_name_order
 from focalpoints.tokens import (
     api_token_issue,
     api_token_renew,
@@ -43,7 +43,7 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].queryset = token_states(user).order_by("name")
+        self.fields["state"].queryset = token_states(user).order_by(state_name_order())
 
 
 def _require_token_holder(user) -> None:

@@ -37,6 +37,11 @@ urlpatterns = [
         views.staff_revision_decide,
         name="staff_revision_decide",
     ),
+    path(
+        "commitments/<int:pk>/updates/<int:update_pk>/translate/",
+        views.update_translate,
+        name="update_translate",
+    ),
     # Personal API tokens (the secret is shown once, at issue)
     path("tokens/", token_views.token_list, name="tokens"),
     path("tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),

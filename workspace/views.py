@@ -28,8 +28,9 @@ from commitments.evidence import document_response, download_name
 from commitments.models import Commitment, RevisionRequest
 from commitments.selectors import Urgency
 from focalpoints.clients import client_ip, rate_hit, too_many_requests
+from focalpoints.localisation import translated_columns
 from focalpoints.lockout import address_locked, cooloff_seconds
-from focalpoints.models import MemberState, StateAccess
+from focalpoints.models import MemberState, StateAccess, state_name_order
 from focalpoints.permissions import Action, can, is_secretariat, role_for, states_for
 from workspace import drafts
 from workspace.forms import (
@@ -39,6 +40,7 @@ from workspace.forms import (
     RemovalForm,
     RevisionDecisionForm,
     RevisionForm,
+    UpdateTranslationForm,
 )
 
 logger = logging.getLogger(__name__)
@@ -126,9 +128,11 @@ def home(request):
     if staff:
         chosen = request.GET.get("state", "")
         states = list(MemberState.objects.filter(code=chosen)) if chosen else []
-        all_states = MemberState.objects.order_by("name").only("code", "name")
+        all_states = MemberState.objects.order_by(state_name_order()).only(
+            "code", *translated_columns("name")
+        )
     else:
-        states = list(states_for(user).order_by("name"))
+        states = list(states_for(user).order_by(state_name_order()))
         all_states = None
     commitments = list(selectors.commitments_for_states([s.code for s in states]))
     by_state = {state.code: [] for state in states}
@@ -168,7 +172,7 @@ def _states_user_may_pledge_for(request):
     asked = request.POST.get("state") or request.GET.get("state")
     if asked and asked not in allowed:
         raise PermissionDenied(_("You may not record commitments for this State."))
-    return MemberState.objects.filter(code__in=allowed).order_by("name")
+    return MemberState.objects.filter(code__in=allowed).order_by(state_name_order())
 
 
 @login_required
@@ -252,6 +256,7 @@ def _update_form_initial(draft, corrects) -> tuple[dict, list]:
             "reported_on": corrects.reported_on,
             "status": corrects.status,
             "narrative": corrects.narrative,
+            "language": corrects.language,
         }
         return initial, [{"url": e.url, "title": e.title} for e in corrects.evidence.all() if e.url]
     return {}, []
@@ -283,6 +288,7 @@ def update_create(request, pk: int, corrects_pk: int | None = None):
                     reported_on=data["reported_on"],
                     status=data["status"],
                     narrative=data["narrative"],
+                    language=data["language"],
                     links=[link for link in links.cleaned_data if link.get("url")],
                     uploads=data["files"],
                     keep_keys=data.get("keep_files", []),
@@ -295,6 +301,7 @@ def update_create(request, pk: int, corrects_pk: int | None = None):
     else:
         initial, link_initial = _update_form_initial(draft, corrects)
         initial["keep_files"] = [f["key"] for f in draft_files]
+        initial["language"] = initial.get("language") or request.user.preferred_language
         form = ProgressUpdateForm(initial=initial, draft_files=draft_files)
         links = EvidenceLinkFormSet(initial=link_initial, prefix="links")
     context = {"commitment": commitment, "corrects": corrects, "form": form, "links": links}
@@ -355,7 +362,9 @@ def update_published(request, pk: int, update_pk: int):
     """Confirmation: what was published, and where the public can now read it."""
     commitment = _commitment_for_user(request, pk, Action.VIEW_WORKSPACE)
     update = get_object_or_404(
-        commitment.updates.select_related("author", "corrects").prefetch_related("evidence"),
+        commitment.updates.select_related("author", "corrects").prefetch_related(
+            "evidence", "translations"
+        ),
         pk=update_pk,
     )
     context = {"commitment": commitment, "update": update, "today": selectors.review_today()}
@@ -375,9 +384,9 @@ def staff_overdue(request):
     overdue = selectors.commitments_overdue(today).prefetch_related(
         Prefetch("state__accesses", queryset=accesses, to_attr="active_accesses")
     )
-    page = Paginator(overdue.order_by("next_review_due", "state__name", "id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        overdue.order_by("next_review_due", state_name_order("state__"), "id"), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "workspace/staff_overdue.html",
@@ -475,3 +484,24 @@ def commitment_remove(request, pk: int):
     return render(
         request, "workspace/commitment_remove.html", {"form": form, "commitment": commitment}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_translate(request, pk: int, update_pk: int):
+    """Add a translation of a published update's narrative; the update is not changed."""
+    commitment = _commitment_for_user(request, pk, Action.LOG_PROGRESS)
+    update = get_object_or_404(commitment.updates.all(), pk=update_pk)
+    form = UpdateTranslationForm(request.POST or None, update=update)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_translate(
+                user=request.user, update=update, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The translation is published beside the update."))
+            return redirect(f"{reverse('workspace:commitment', args=[pk])}#update-{update.pk}")
+    context = {"commitment": commitment, "update": update, "form": form}
+    return render(request, "workspace/update_translate.html", context)

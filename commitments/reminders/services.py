@@ -281,9 +281,10 @@ def _stale_ids(rows: list[Reminder], user) -> set[int]:
 
 
 def _digest_items(
-    rows: list[Reminder], today: datetime.date, windows: ReminderWindows
+    rows: list[Reminder], today: datetime.date, windows: ReminderWindows, language: str
 ) -> list[DigestItem]:
-    """One line per commitment (its latest stage), soonest due first."""
+    """One line per commitment (its latest stage), soonest due first; State names in the
+    recipient's ``language``."""
     by_commitment: dict[int, Reminder] = {}
     order = {kind: rank for rank, kind in enumerate(Reminder.Kind.values)}
     for row in rows:
@@ -297,7 +298,7 @@ def _digest_items(
         DigestItem(
             commitment_id=row.commitment_id,
             state_id=row.commitment.state_id,
-            state_name=row.commitment.state.name,
+            state_name=row.commitment.state.name_in(language),
             title=row.commitment.title,
             kind=row.kind,
             kind_label=str(row.get_kind_display()),
@@ -359,7 +360,9 @@ def reminder_digest_deliver(
     digest = Digest(
         recipient=user,
         to=user.email if user else mailbox,
-        items=_digest_items(rows, today, windows),
+        items=_digest_items(
+            rows, today, windows, user.preferred_language if user else settings.LANGUAGE_CODE
+        ),
         today=today,
         for_secretariat=all(row.kind == Reminder.Kind.ESCALATION for row in rows),
         escalation_days=windows.escalation_days,

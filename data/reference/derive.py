@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django  # noqa: E402
 
 django.setup()
+from django.utils import translation  # noqa: E402
 from django_countries import countries  # noqa: E402
 
 # Names django-countries (ISO 3166 English short names) does not match by name.
@@ -41,6 +42,38 @@ GROUPS = {
     "Latin American and Caribbean States": "latin-american-caribbean",
     "Western European and other States": "western-european-others",
 }
+
+
+# State names in French, Spanish and Arabic come from CLDR through django-countries. Where its
+# entry is an inverted ISO list form ("Palestine, État de"), a misspelling or not the UN's usage,
+# the UN short name in that language replaces it (the project's own choice, docs/decisions.md
+# D-13-1). The European Union is not a country in CLDR: its names are the EU's own.
+NAME_LANGUAGES = ("fr", "es", "ar")
+NAME_OVERRIDES = {
+    "CZE": {"fr": "Tchéquie"},
+    "TUR": {"fr": "Türkiye", "es": "Türkiye"},
+    "PSE": {"fr": "État de Palestine", "ar": "دولة فلسطين"},
+    "SWZ": {"fr": "Eswatini", "es": "Eswatini"},
+    "FSM": {"fr": "Micronésie", "es": "Micronesia", "ar": "ميكرونيسيا"},
+    "SAU": {"ar": "المملكة العربية السعودية"},
+    "ZAF": {"ar": "جنوب أفريقيا"},
+    "TZA": {"ar": "تنزانيا"},
+    "CIV": {"es": "Côte d'Ivoire", "ar": "كوت ديفوار"},
+    EU_CODE: {"fr": "Union européenne", "es": "Unión Europea", "ar": "الاتحاد الأوروبي"},
+}
+
+
+def translated_names(code):
+    names = {}
+    alpha2 = countries.alpha2(code) if code != EU_CODE else None
+    for language in NAME_LANGUAGES:
+        override = NAME_OVERRIDES.get(code, {}).get(language)
+        if override:
+            names[f"name_{language}"] = override
+            continue
+        with translation.override(language):
+            names[f"name_{language}"] = str(countries.name(alpha2)) if alpha2 else ""
+    return names
 
 
 def read(name):
@@ -82,7 +115,7 @@ def states():
         kind = "member" if row["status"] == "UN Member State" else "observer"
         group_text = row["regional_group"]
         note = " ".join(dict.fromkeys(notes.get(row["country"], [])))
-        if row["country"] == "Turkey":
+        if row["country"] == "Türkiye":
             # Listed in both groups; counts as WEOG for electoral purposes (ask.un.org 14521).
             group = GROUPS["Western European and other States"]
         elif group_text.endswith("(observer)"):
@@ -92,12 +125,17 @@ def states():
         rows.append(
             {
                 "code": code,
-                "name": "Türkiye" if row["country"] == "Turkey" else row["country"],
+                "name": row["country"],
+                **translated_names(code),
                 "official_name": row["official_name"],
                 "kind": kind,
                 "regional_group": group,
                 "regional_group_note": note,
                 "un_member_since": row["admission_date"],
+                "observer_since": row["observer_status_since"],
+                "name_note": row["name_note"]
+                if not row["name_note"].startswith("verified")
+                else "",
                 "source": row["source"]
                 + (
                     f" Admission date cross-check: {row['admission_date_crosscheck']}."
@@ -110,11 +148,14 @@ def states():
         {
             "code": EU_CODE,
             "name": "European Union",
+            **translated_names(EU_CODE),
             "official_name": "European Union",
             "kind": "regional-organisation",
             "regional_group": "",
             "regional_group_note": "A regional organisation, not a member of a UN regional group.",
             "un_member_since": "",
+            "observer_since": "",
+            "name_note": "",
             "source": "Has an R2P focal point: https://www.globalr2p.org/publications/statement-on-the-seventh-annual-meeting-of-the-global-network-of-r2p-focal-points/",
         }
     )
@@ -123,11 +164,14 @@ def states():
         [
             "code",
             "name",
+            *(f"name_{language}" for language in NAME_LANGUAGES),
             "official_name",
             "kind",
             "regional_group",
             "regional_group_note",
             "un_member_since",
+            "observer_since",
+            "name_note",
             "source",
         ],
         rows,
@@ -136,7 +180,33 @@ def states():
     return code_by_name
 
 
+SOURCE_NAMES = {
+    "globalr2p.org": "Global Centre for the Responsibility to Protect",
+    "www.globalr2p.org": "Global Centre for the Responsibility to Protect",
+    "www.un.int": "Permanent Mission of Ghana to the UN (joint press statement)",
+    "www.gaamac.org": "Global Action Against Mass Atrocity Crimes (GAAMAC)",
+    "gaamac.org": "Global Action Against Mass Atrocity Crimes (GAAMAC)",
+    "reliefweb.int": "ReliefWeb",
+    "www.gov.si": "Ministry of Foreign Affairs of Slovenia",
+    "auschwitzinstitute.org": "Auschwitz Institute for Peace and Reconciliation",
+    "www.auschwitzinstitute.org": "Auschwitz Institute for Peace and Reconciliation",
+    "undocs.org": "United Nations Official Document System",
+    "documents.un.org": "United Nations Official Document System",
+}
+
+
+def urls(text):
+    return [u.rstrip(";,)") for u in re.findall(r"https?://[^\s;]+", text or "")]
+
+
+def source_name(url):
+    host = re.sub(r"^https?://", "", url).split("/")[0]
+    return SOURCE_NAMES.get(host, host)
+
+
 def focal_points(code_by_name):
+    """One evidence row per State: what kind of evidence, of which year, seen where. Never a
+    current appointment: only the secretariat records those (docs/decisions.md D-13-3)."""
     rows, memberships, previous_source = [], [], ""
     for row in read("r2p_focal_points_partial.csv"):
         if row["member"] not in code_by_name:
@@ -144,26 +214,29 @@ def focal_points(code_by_name):
             continue
         source = row["source"]
         if source.startswith("same"):
-            source = previous_source + source.removeprefix("same as Denmark").removeprefix("same")
-        previous_source = row["source"] if not row["source"].startswith("same") else previous_source
-        confidence = row["confidence"]
-        verification = "verified" if confidence.startswith("verified member") else "inferred"
+            source = previous_source
+        previous_source = source
         dates = re.findall(r"\d{4}-\d{2}-\d{2}", row["date"])
         code = code_by_name[row["member"]]
+        found = urls(source)
+        latest = found[-1] if found else ""
         rows.append(
             {
                 "state": code,
-                "evidence": f"{row['evidence']} (dated {row['date']}; confidence: {confidence})",
+                "evidence": row["evidence"],
+                "evidence_kind": row["evidence_kind"],
+                "reported_year": row["reported_year"],
                 "evidence_as_of": dates[-1] if dates else "",
-                "source_url": first_url(source),
+                "source_name": source_name(latest) if latest else "",
+                "source_url": latest,
                 "source": source,
-                "verification": verification,
+                "verification": row["grade"].lower(),
             }
         )
         role = "member"
         if "Steering Group" in row["evidence"]:
             role = "steering-group"
-        elif "Co-launched" in row["evidence"]:
+        elif "Launched" in row["evidence"] or "Co-launched" in row["evidence"]:
             role = "founder"
         elif "hosted" in row["evidence"].lower():
             role = "host"
@@ -174,13 +247,23 @@ def focal_points(code_by_name):
                 "role": role,
                 "since": "",
                 "evidence": row["evidence"],
-                "source_url": first_url(source),
-                "verification": verification,
+                "source_url": latest,
+                "verification": row["grade"].lower(),
             }
         )
     write(
         "focal_points.csv",
-        ["state", "evidence", "evidence_as_of", "source_url", "source", "verification"],
+        [
+            "state",
+            "evidence",
+            "evidence_kind",
+            "reported_year",
+            "evidence_as_of",
+            "source_name",
+            "source_url",
+            "source",
+            "verification",
+        ],
         rows,
     )
     return memberships
@@ -194,7 +277,7 @@ def networks(code_by_name, memberships):
         {
             "slug": "global-network-r2p-focal-points",
             "name": "Global Network of R2P Focal Points",
-            "description": "Network of national R2P focal points launched in September 2010 by Denmark, Ghana, Australia and Costa Rica; the Global Centre for the Responsibility to Protect serves as its secretariat.",
+            "description": "Network of national R2P focal points launched in September 2010 by Denmark and Ghana; Costa Rica joined soon after and co-convened the first meeting in May 2011, and Australia later joined the facilitating group. The Global Centre for the Responsibility to Protect serves as its secretariat.",
             "source_url": "https://www.globalr2p.org/publications/second-annual-meeting-of-the-global-network-of-r2p-focal-points-new-york-usa-2012/",
         },
         {
@@ -433,6 +516,58 @@ FIGURES = [
 ]
 
 
+FIGURES += [
+    (
+        "sg-2017-focal-points",
+        "focal-points",
+        "global-network-r2p-focal-points",
+        59,
+        False,
+        "59 Member States and the European Union had appointed an R2P focal point",
+        "2017-08-10",
+        "",
+        "Secretary-General, A/71/1016–S/2017/556 (para. 3, as cited)",
+        "https://undocs.org/A/71/1016",
+    ),
+    (
+        "gof-ny-2021-05-17",
+        "network",
+        "group-of-friends-r2p",
+        52,
+        False,
+        "52 States and the European Union in the Group of Friends of R2P (New York)",
+        "2021-05-17",
+        "",
+        "Global Centre for the Responsibility to Protect",
+        "https://www.globalr2p.org/resources/statement-delivered-on-behalf-of-members-of-the-group-of-friends-of-r2p-at-the-2021-un-general-assembly-debate-on-r2p/",
+    ),
+    (
+        "gof-ny-2024",
+        "network",
+        "group-of-friends-r2p",
+        55,
+        False,
+        "55 Member States and the European Union in the Group of Friends of R2P (New York)",
+        "",
+        "2024",
+        "Global Centre for the Responsibility to Protect",
+        "https://globalr2p.org/resources/gof-r2p-statement-unga-meeting-onsg-report-on-work-of-the-organization",
+    ),
+]
+# Grades and notes from networks_and_counts.csv (default: verified, no note).
+FIGURE_GRADES = {
+    "sg-2017-focal-points": (
+        "unverified",
+        "Recorded as cited by a reviewer: paragraph 3 of the report could not be read. It fits "
+        "the verified count of 58 States and the EU in April 2017.",
+    ),
+    "gof-ny-2024": (
+        "verified",
+        "Year inferred from the statement's subject; exact date not shown.",
+    ),
+}
+
+
 def figures():
     keys = [
         "key",
@@ -446,7 +581,12 @@ def figures():
         "source_name",
         "source_url",
     ]
-    write("figures.csv", keys, [dict(zip(keys, figure, strict=True)) for figure in FIGURES])
+    rows = []
+    for figure in FIGURES:
+        row = dict(zip(keys, figure, strict=True))
+        row["verification"], row["note"] = FIGURE_GRADES.get(row["key"], ("verified", ""))
+        rows.append(row)
+    write("figures.csv", [*keys, "verification", "note"], rows)
 
 
 RESOLUTION_STATES = {
@@ -464,7 +604,10 @@ RESOLUTION_STATES = {
     "S/RES/2339 (2017)": "CAF",
     "S/RES/2387 (2017)": "CAF",
     "S/RES/2514 (2020)": "SSD",
-    "A/HRC/37/L.1": "SYR",
+    "A/HRC/RES/37/1": "SYR",
+    "A/HRC/RES/36/20": "SYR",
+    "A/HRC/RES/38/16": "SYR",
+    "S/RES/2262 (2016)": "CAF",
     "A/HRC/RES/49/2": "SSD",
 }
 
@@ -519,10 +662,7 @@ def resolutions():
 def risk_factors():
     rows = []
     for row in read("framework_of_analysis_risk_factors.csv"):
-        text = row["verification"]
-        verification = (
-            "unverified" if "unverified" in text.lower() or "NOT seen" in text else "verified"
-        )
+        # The grade is the re-check's: no factor was read in the UN text itself.
         rows.append(
             {
                 "number": row["number"],
@@ -530,12 +670,239 @@ def risk_factors():
                 "kind": row["type"],
                 "crime": "all atrocity crimes" if row["crime"] == "all" else row["crime"],
                 "summary": row["gist_paraphrased"],
-                "verification": verification,
-                "verification_note": text,
+                "un_document": "Framework of Analysis for Atrocity Crimes (United Nations, 2014;"
+                " A/70/741–S/2016/71)",
+                "verification": row["grade"].lower(),
+                "verification_note": f"{row['verification']}. UN text seen: "
+                f"{row['un_document_seen'].split(' (copies')[0]}.",
                 "source": row["source"],
             }
         )
     write("risk_factors.csv", list(rows[0]), rows)
+
+
+# Our catalogue codes and the re-checked research's step ids (sg_report_2017_steps.csv). The
+# framework rows (F1–F5) and the report's three section headings (N0, I0, U0) describe the report;
+# they are not steps a State can pledge, so they are not in the catalogue.
+STEP_SOURCES = {
+    "N1": "N1",
+    "N2": "N2",
+    "N3": "N3",
+    "N4": "N4",
+    "I1": "I1",
+    "I2": "I2",
+    "I3": "I3",
+    "I4": "I4",
+    "I5": "I5",
+    "I6": "I6",
+    "U1": "U1",
+    "U2": "U2",
+    "U3": "U3",
+    "U4": "U4",
+    "HRC49-16": "I3",
+    "HRC49-17": "I3",
+    "HRC49-18": "N9",
+    "HRC48-NAP": "N5",
+    "HRC48-HATE": "N6",
+    "N1b": "N1b",
+    "N7": "N7",
+    "N8": "N8",
+    "I7": "I7",
+    "U5": "U5",
+}
+# Steps the re-check added: our own short titles and descriptions of the research's paraphrase.
+NEW_STEPS = [
+    {
+        "code": "N1b",
+        "title": "Appoint a genocide-prevention focal point",
+        "description": "Consider appointing focal points on the prevention of genocide who "
+        "exchange information and good practice with each other and with the Special Adviser.",
+        "level": "national",
+        "actor": "Member States",
+        "basis": "political",
+        "channels": "human-rights-council;un-special-advisers",
+    },
+    {
+        "code": "N7",
+        "title": "Use accountability and guarantees of non-recurrence",
+        "description": "Use accountability and other guarantees of non-recurrence (truth and "
+        "reconciliation, human rights education, memorialisation) for their deterrent effect.",
+        "level": "national",
+        "actor": "Member States",
+        "basis": "political",
+        "channels": "courts;nhri;civil-society",
+    },
+    {
+        "code": "N8",
+        "title": "Build national capacity to prevent genocide",
+        "description": "Build national capacity to prevent genocide through individual "
+        "expertise and dedicated offices within government.",
+        "level": "national",
+        "actor": "Member States",
+        "basis": "political",
+        "channels": "parliament;nhri",
+    },
+    {
+        "code": "I7",
+        "title": "Cooperate with UN bodies on risk analysis",
+        "description": "Cooperate with UN bodies and mechanisms to intensify the analysis of "
+        "conflict risk that feeds assessments of the risk of genocide.",
+        "level": "intergovernmental",
+        "actor": "Member States with UN bodies",
+        "basis": "political",
+        "channels": "human-rights-council;un-special-advisers",
+    },
+    {
+        "code": "U5",
+        "title": "Keep a roster of focal points and networks",
+        "description": "Draw up a roster of genocide-prevention focal points and networks from "
+        "the information Member States provide.",
+        "level": "un-system",
+        "actor": "Secretary-General",
+        "basis": "political",
+        "channels": "sg-annual-report;human-rights-council",
+    },
+]
+IN_2017 = {
+    "yes": "yes",
+    "yes (heading only)": "heading-only",
+    "per secondary": "per-secondary",
+    "not seen": "not-seen",
+    "not seen (but see I1)": "not-seen",
+    "no (other document)": "other-document",
+}
+STEP_COLUMNS = [
+    "code",
+    "title",
+    "description",
+    "level",
+    "actor",
+    "basis",
+    "channels",
+    "source_document",
+    "source_paragraph",
+    "source_url",
+    "in_2017_report",
+    "para_2017",
+    "basis_stated",
+    "channels_stated",
+    "verification",
+    "verification_note",
+]
+
+
+def steps():
+    """Our catalogue (codes, own titles and descriptions, the project's channel judgement) with
+    the research's source columns: where each step is really found and what the 2017 report says
+    of it."""
+    research = {row["id"]: row for row in read("sg_report_2017_steps.csv")}
+    with open(HERE / "steps.csv", newline="", encoding="utf-8") as handle:
+        curated = {row["code"]: row for row in csv.DictReader(handle)}
+    for row in NEW_STEPS:
+        curated.setdefault(row["code"], row)
+    rows = []
+    for code, row in curated.items():
+        found = research[STEP_SOURCES[code]]
+        links = urls(found["source"])
+        rows.append(
+            {
+                **{key: row[key] for key in STEP_COLUMNS[:7]},
+                "source_document": found["source_document"],
+                "source_paragraph": found["report_location"],
+                "source_url": links[0] if links else "",
+                "in_2017_report": IN_2017[found["in_2017_report"]],
+                "para_2017": found["para_2017"],
+                "basis_stated": found["basis_of_responsibility"],
+                "channels_stated": found["accountability_channels"],
+                "verification": found["verification"].lower(),
+                "verification_note": found["verification_note"],
+            }
+        )
+    write("steps.csv", STEP_COLUMNS, rows)
+
+
+SOURCE_NAMES.update(
+    {
+        "www.mzv.cz": "Ministry of Foreign Affairs of the Czech Republic",
+        "lawsdocbox.com": "Copy of an academic chapter (T. O. Hansen)",
+    }
+)
+
+
+# Copies of documents hosted elsewhere: named by the document, with where the copy was read.
+PRACTICE_SOURCES = {
+    "docslib.org/doc/12466273": "Auschwitz Institute booklet on national mechanisms for "
+    "prevention (2017; copy on docslib.org)",
+    "docslib.org/doc/4534234": "UN document A/73/192 (copy on docslib.org)",
+    "vdocuments.us/integration-into-the-state-architecture": "Auschwitz Institute booklet "
+    "(2018; copy on vdocuments.us)",
+    "scribd.com/document/236202990": "JSC committee report on the International Crimes "
+    "Division of the High Court (30 Oct 2012; copy on Scribd)",
+    "bledstrategicforum.org": "Bled Strategic Forum (Slovenian Ministry of Foreign Affairs)",
+}
+
+
+def practice_source_name(url):
+    for fragment, name in PRACTICE_SOURCES.items():
+        if fragment in url:
+            return name
+    return source_name(url)
+
+
+def documented_practice():
+    """The 35 sourced examples of what States have done, keyed ``<ISO3>-<year>-<n>`` (n counts
+    the State's rows of that year in file order, so keys survive a reload)."""
+    rows, seen = [], {}
+    for row in read("documented_practice.csv"):
+        base = f"{row['state_iso3']}-{row['year']}".lower()
+        seen[base] = seen.get(base, 0) + 1
+        found = urls(row["source_url"])
+        rows.append(
+            {
+                "key": f"{base}-{seen[base]}",
+                "state": row["state_iso3"],
+                "year": row["year"],
+                "summary": row["practice_summary"],
+                "step": row["step_code"],
+                "source_name": practice_source_name(found[0]) if found else "",
+                "source_url": found[0] if found else "",
+                "sources": row["source_url"],
+                "page_or_section": row["page_or_section"],
+                "source_type": row["source_type"],
+                "verification": row["verification"].lower(),
+            }
+        )
+    write("documented_practice.csv", list(rows[0]), rows)
+
+
+# The project's own French, Spanish and Arabic translations of the catalogue and the headline
+# statements (data/reference/translations.csv, edited by hand; docs/decisions.md D-13-2), merged
+# into each table as <field>_fr, <field>_es, <field>_ar. A missing one stays empty: the site then
+# shows the English, marked "not yet translated".
+TRANSLATED = {
+    "steps.csv": ("steps", "code", ("title", "description")),
+    "channels.csv": ("channels", "code", ("name",)),
+    "risk_factors.csv": ("risk_factors", "number", ("name",)),
+    "networks.csv": ("networks", "slug", ("name", "description")),
+    "figures.csv": ("figures", "key", ("statement",)),
+}
+
+
+def apply_translations():
+    with open(HERE / "translations.csv", newline="", encoding="utf-8") as handle:
+        known = {(r["table"], r["key"], r["field"]): r for r in csv.DictReader(handle)}
+    for name, (table, key, fields) in TRANSLATED.items():
+        with open(HERE / name, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            columns = [c for c in reader.fieldnames if c[-3:] not in ("_fr", "_es", "_ar")]
+        for row in rows:
+            for field in fields:
+                found = known.get((table, row[key], field), {})
+                for language in NAME_LANGUAGES:
+                    row[f"{field}_{language}"] = found.get(language, "")
+        extra = [f"{field}_{language}" for field in fields for language in NAME_LANGUAGES]
+        write(name, [*columns, *extra], rows)
 
 
 if __name__ == "__main__":
@@ -545,3 +912,6 @@ if __name__ == "__main__":
     figures()
     resolutions()
     risk_factors()
+    steps()
+    documented_practice()
+    apply_translations()

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from commitments.models import Commitment, Evidence, PreventionStep, Resolution, Status
 from focalpoints.models import MemberState
 from tests.e2e.conftest import AXE_JS, screenshot
-from tests.factories import CommitmentFactory, ProgressUpdateFactory
+from tests.factories import CommitmentFactory, FocalPointFactory, ProgressUpdateFactory
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +101,8 @@ def public_data(transactional_db, settings, tmp_path):
                 status=statuses[index % 4],
             )
     CommitmentFactory(state=ghana, step=steps[1], title="Report on R2P in the UPR")
+    # The secretariat's record of Ghana's current appointment (the sourced rows are evidence only).
+    FocalPointFactory(state=ghana, appointed_on=datetime.date(2021, 5, 11))
     return {"commitment": commitment}
 
 
@@ -164,6 +166,35 @@ def test_public_pages_read_right_to_left_in_arabic(page, public_data, live_serve
         ".map(s => s.getAttribute('direction'))"
     )
     assert all(d == "rtl" for d in svg_dirs)
+    audit(page, name)
+    screenshot(page, name)
+
+
+@pytest.mark.parametrize(
+    "language,path,name",
+    [
+        ("fr", "/", "public-dashboard-fr"),
+        ("fr", "/states/GHA/", "public-country-fr"),
+        ("fr", "/steps/", "public-steps-fr"),
+        ("ar", "/steps/", "public-steps-ar"),
+        ("ar", "/states/DNK/", "public-country-evidence-ar"),
+    ],
+)
+def test_public_pages_in_french_and_arabic_name_states_and_steps_in_that_language(
+    page, public_data, live_server, language, path, name
+):
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+    page.goto(path)
+    assert page.evaluate("document.documentElement.lang") == language
+    body = page.locator("main").inner_text()
+    if path == "/steps/":
+        assert "N1" in body and "Appoint a national R2P focal point" not in body
+    if path.startswith("/states/GHA"):
+        assert "Ghana" in body if language == "fr" else "غانا" in body
+    if path.startswith("/states/DNK"):
+        assert "الدنمارك" in body and "Denmark" not in page.locator("h1").inner_text()
     audit(page, name)
     screenshot(page, name)
 

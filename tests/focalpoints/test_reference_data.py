@@ -1,6 +1,9 @@
 """The sourced reference data loads completely and idempotently."""
 
 import csv
+import datetime
+import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,6 +21,8 @@ from focalpoints.models import (
 )
 
 pytestmark = pytest.mark.django_db
+# The reference data as the previous release shipped it (columns added since left empty).
+PREVIOUS = Path(__file__).parent / "previous_reference"
 
 
 def table_sizes() -> dict[str, int]:
@@ -64,7 +69,9 @@ def test_every_member_state_is_in_exactly_one_regional_group():
     assert counts["latin-american-caribbean"] == 33
     # Türkiye counts in WEOG for elections; the United States sits with WEOG as an observer.
     assert MemberState.objects.get(code="TUR").regional_group == "western-european-others"
-    assert MemberState.objects.get(code="USA").regional_group_note.startswith("Not a member")
+    assert MemberState.objects.get(code="USA").regional_group_note.startswith(
+        "Not formally a member"
+    )
 
 
 def test_every_state_code_is_the_iso_3166_alpha3_of_its_name():
@@ -80,28 +87,80 @@ def test_every_state_code_is_the_iso_3166_alpha3_of_its_name():
         assert countries.alpha3(alpha2) == row["code"], row["name"]
 
 
-def test_focal_points_are_partial_and_carry_their_evidence():
+def test_focal_point_rows_are_evidence_never_current_appointments():
     call_command("load_reference_data", verbosity=0)
 
-    current = FocalPoint.objects.current()
-    assert current.filter(state_id="DNK", verification="verified").exists()
-    assert current.filter(state_id="QAT", verification="inferred").exists()  # hosted a meeting
-    assert current.get(state_id="EUU").source_url.startswith("https://")
+    # What the research found is evidence of its time, not a current appointment.
+    assert not FocalPoint.objects.current().exists()
+    rows = FocalPoint.objects.reported()
+    denmark = rows.get(state_id="DNK")
+    assert (denmark.evidence_kind, denmark.reported_year, denmark.verification) == (
+        "network_role",
+        2021,
+        "verified",
+    )
+    qatar = rows.get(state_id="QAT")
+    assert (qatar.evidence_kind, qatar.verification) == ("hosted_meeting", "inferred")
+    assert qatar.shown_as == "hosted a Global Network meeting in 2017; appointment not stated"
+    assert rows.get(state_id="CRI").shown_as == "focal point reported in 2012"
+    assert rows.get(state_id="CIV").evidence_kind == "intention_only"
+    assert rows.get(state_id="EUU").provenance == (
+        "Seen in: \u2068Global Centre for the Responsibility to Protect\u2069, "
+        "\u2068May 11, 2021\u2069"
+    )
     # Unknown is empty, never guessed: no appointment dates or names in the research.
-    assert not current.exclude(appointed_on=None).exists()
-    assert not current.exclude(person_name="").exists()
-    # The network's own count is stored beside our rows.
+    assert not rows.exclude(appointed_on=None).exists()
+    assert not rows.exclude(person_name="").exists()
+    # The network's own count and the 2017 report's (graded unverified) are stored beside.
     figure = ReferenceFigure.objects.get(key="gn-2021-05-11")
     assert figure.value == 61 and figure.source_url
+    report = ReferenceFigure.objects.get(key="sg-2017-focal-points")
+    assert (report.value, report.verification) == (59, "unverified")
 
 
-def test_unverified_dates_stay_empty_and_unverified_symbols_are_left_out():
+def test_corrected_dates_and_symbols_and_unverified_symbols_left_out():
     call_command("load_reference_data", verbosity=0)
 
-    assert Resolution.objects.get(symbol="A/RES/63/308").adopted_on is None
-    assert Resolution.objects.get(symbol="S/RES/1970 (2011)").verification == "unverified"
+    assert Resolution.objects.get(symbol="A/RES/63/308").adopted_on == datetime.date(2009, 9, 14)
+    resolution = Resolution.objects.get(symbol="A/HRC/RES/37/1")
+    assert resolution.adopted_on == datetime.date(2018, 3, 5)
+    assert resolution.states.get().code == "SYR"
+    assert not Resolution.objects.filter(symbol="A/HRC/37/L.1").exists()
     assert not Resolution.objects.filter(symbol__contains="?").exists()
     assert Resolution.objects.get(symbol="S/RES/2085 (2012)").states.get().code == "MLI"
+    step = PreventionStep.objects.get(code="N1")
+    assert step.source_document.startswith("A/67/929")
+    assert (step.in_2017_report, step.para_2017, step.basis_stated) == ("not-seen", "", "")
+
+
+def test_update_applies_the_corrections_to_a_database_loaded_with_the_previous_data(
+    monkeypatch,
+):
+    real = reference.REFERENCE_DIR
+    monkeypatch.setattr(reference, "REFERENCE_DIR", PREVIOUS)
+    call_command("load_reference_data", verbosity=0)
+    assert MemberState.objects.get(code="CZE").name == "Czech Republic"
+    old_symbol = Resolution.objects.get(symbol="A/HRC/37/L.1")
+    monkeypatch.setattr(reference, "REFERENCE_DIR", real)
+
+    out = io.StringIO()
+    call_command("load_reference_data", "--update", stdout=out)
+    text = out.getvalue()
+    czechia = MemberState.objects.get(code="CZE")
+    assert (czechia.name, czechia.name_fr) == ("Czechia", "Tchéquie")
+    assert "states.csv line" in text and "(CZE): name: 'Czech Republic' -> 'Czechia'" in text
+    assert MemberState.objects.get(code="PSE").observer_since == datetime.date(2012, 11, 29)
+    renamed = Resolution.objects.get(pk=old_symbol.pk)  # the same row, corrected
+    assert (renamed.symbol, renamed.adopted_on) == ("A/HRC/RES/37/1", datetime.date(2018, 3, 5))
+    assert "symbol: 'A/HRC/37/L.1' -> 'A/HRC/RES/37/1'" in text
+    assert FocalPoint.objects.get(state_id="QAT").evidence_kind == "hosted_meeting"
+    assert "(QAT): evidence:" in text
+    assert Resolution.objects.count() == 39 and PreventionStep.objects.count() == 24
+
+    again = io.StringIO()
+    call_command("load_reference_data", "--update", stdout=again)
+    assert "changed:" not in again.getvalue()
+    assert " 0 created, 0 updated" in again.getvalue()
 
 
 def test_curated_rows_survive_a_reload_unless_update_is_asked():

@@ -88,8 +88,8 @@ PINNED = {
     # (5) resolution ids
     "commitments/": HEAD + 5,
     # (1) versions, (2) keys, (3) rows with their correction, (4) their commitments' State
-    # codes, (5) evidence
-    "progress-updates/": HEAD + 5,
+    # codes, (5) evidence, (6) translations of the narratives
+    "progress-updates/": HEAD + 6,
 }
 COUNTED = 1  # the first numbered page after a change counts the filtered rows once
 # ... and the first request for States after a change reads every State's figures once: (1)
@@ -143,8 +143,9 @@ def test_the_count_is_read_again_only_after_a_change(client, many, django_assert
 
 def test_commitment_detail_query_count(client, many, django_assert_max_num_queries):
     # (1) versions, (2) the row with State and step, (3) updates with their correction,
-    # (4) the State code, (5) their evidence, (6) channel codes, (7) resolution ids
-    with django_assert_max_num_queries(7):
+    # (4) the State code, (5) their evidence, (6) the translations of their narratives,
+    # (7) channel codes, (8) resolution ids
+    with django_assert_max_num_queries(8):
         response = client.get(API + f"commitments/{many[0].pk}/")
     assert response.status_code == 200
 

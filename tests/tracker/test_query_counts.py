@@ -74,25 +74,26 @@ PAGES = [
     # version + the annotated States list.
     ("tracker:states", {}, 2 + DEMO_FLAG),
     # State + focal point appointments + commitments + memberships + review record +
-    # resolutions + recent updates; the reporting trend: version, the State's commitments and
-    # their effective updates (replayed).
-    ("tracker:state", {"code": "GHA"}, 7 + DEMO_FLAG + 3),
+    # resolutions + documented practice + recent updates; the reporting trend: version, the
+    # State's commitments and their effective updates (replayed).
+    ("tracker:state", {"code": "GHA"}, 8 + DEMO_FLAG + 3),
     # the dashboard's 10 for the group (its States table is the tiles' list).
     ("tracker:region", {"slug": "african"}, 10 + DEMO_FLAG),
     # version + count (paginator) + the page of commitments (State, step, latest update joined)
     # + one query per facet (tracker.facets.FACETS: 11, each applying the other filters).
     ("tracker:commitments", {}, 3 + DEMO_FLAG + FACET_QUERIES),
     # commitment (+State, step, latest update) + resolutions + channels + updates (+corrected)
-    # + evidence + revisions of its terms.
-    ("tracker:commitment", "commitment", 6 + DEMO_FLAG),
+    # + evidence + revisions of its terms + translations of the narratives.
+    ("tracker:commitment", "commitment", 7 + DEMO_FLAG),
     # years for the filter + version + count + page + the States of the page's resolutions.
     ("tracker:resolutions", {}, 5 + DEMO_FLAG),
     # resolution + latest change of its commitments + its States + count + page of commitments.
     ("tracker:resolution", "resolution", 5 + DEMO_FLAG),
     # version + the annotated steps.
     ("tracker:steps", {}, 2 + DEMO_FLAG),
-    # step + channels + risk factors + status breakdown (with latest change) + count + page.
-    ("tracker:step", {"code": "N1"}, 6 + DEMO_FLAG),
+    # step + channels + risk factors + status breakdown (with latest change) + documented
+    # practice + count + page.
+    ("tracker:step", {"code": "N1"}, 7 + DEMO_FLAG),
     # version + the ledger head.
     ("tracker:data", {}, 2 + DEMO_FLAG),
 ]
@@ -166,8 +167,8 @@ CSV_EXPORTS = [
     ("/states/GHA/?format=csv", 4),
     # the years of the filter form, the resolutions, their States (prefetched per chunk)
     ("/resolutions/?format=csv", 3),
-    # the commitment, its updates, their evidence (prefetched per chunk)
-    ("commitment", 3),
+    # the commitment, its updates, their evidence and translations (prefetched per chunk)
+    ("commitment", 4),
 ]
 
 

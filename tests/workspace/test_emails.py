@@ -134,3 +134,15 @@ class TestPreferencesToken:
         focal_point_a.is_active = False
         focal_point_a.save(update_fields=["is_active"])
         assert user_from_reminder_preferences_token(token) is None
+
+
+def test_digest_names_the_state_in_the_recipients_language(state_a, focal_point_a):
+    state_a.name_ar = "غانا"
+    state_a.save()
+    focal_point_a.preferred_language = "ar"
+    focal_point_a.save()
+    commitment_due(state_a, -2)
+    reminders_daily_job(today=TODAY)
+    message, html = only_message()
+    assert "غانا" in message.body and "غانا" in html
+    assert "Ghana" not in message.body

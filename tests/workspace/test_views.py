@@ -742,7 +742,7 @@ def test_times_are_shown_in_the_users_time_zone(client, focal_point_a, commitmen
     client.force_login(focal_point_a)
     html = client.get(reverse("workspace:commitment", args=[commitment_a.pk])).content.decode()
     assert "Asia/Tokyo" in html
-    assert "Jan. 1, 2025, 9 a.m." in html  # midnight UTC is 9 in the morning in Tokyo
+    assert "Jan. 1, 2025, 09:00" in html  # midnight UTC is 9 in the morning in Tokyo
 
 
 def test_abandoned_draft_documents_are_purged_after_a_day(client, focal_point_a, commitment_a):

@@ -19,6 +19,7 @@ from commitments.models import (
     Body,
     Commitment,
     CommitmentRevision,
+    DocumentedPractice,
     Evidence,
     Level,
     PreventionStep,
@@ -34,7 +35,7 @@ from commitments.models import (
     target_missed_q,
 )
 from commitments.selectors import review_today
-from focalpoints.models import FocalPoint, MemberState, RegionalGroup
+from focalpoints.models import FocalPoint, MemberState, RegionalGroup, Verification
 
 BOOLEANS = ("true", "false")
 
@@ -295,6 +296,22 @@ def has_evidence_q() -> Q:
     """At least one published evidence item (link or document) on any of its updates,
     corrections included."""
     return Q(Exists(Evidence.objects.filter(update__commitment=OuterRef("pk"))))
+
+
+class DocumentedPracticeFilter(ApiFilterSet):
+    member_state = Iso3ListFilter(field_name="state_id")
+    step = CodeFilter(field_name="step__code", label=_("Prevention step code, e.g. N1."))
+    verification = filters.ChoiceFilter(choices=Verification.choices)
+    updated_since = _updated_since("updated_at", "changed")
+    ordering = StableOrderingFilter(
+        fields=(("year", "year"), ("updated_at", "updated_at")),
+        key="id",
+        default=("id",),
+    )
+
+    class Meta:
+        model = DocumentedPractice
+        fields = ["verification"]
 
 
 class CommitmentFilter(ApiFilterSet):

@@ -8,6 +8,7 @@ ISO 3166 alpha-3 code, prevention steps by their stable ``code``, everything els
 import datetime
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -18,6 +19,7 @@ from commitments.models import (
     UPDATE_STATUSES,
     Commitment,
     CommitmentRevision,
+    DocumentedPractice,
     Evidence,
     LedgerEntry,
     PreventionStep,
@@ -25,8 +27,10 @@ from commitments.models import (
     Resolution,
     RiskFactor,
     Status,
+    UpdateTranslation,
 )
-from focalpoints.models import FocalPoint, MemberState
+from focalpoints.localisation import LANGUAGES, translated_columns
+from focalpoints.models import FocalPoint, MemberState, Verification
 
 # --- A fast read path that keeps DRF serializers as the one declaration -----------------------
 
@@ -197,7 +201,27 @@ StatusCountsSerializer = type(
 StatusCountsSerializer.__doc__ = "Number of the State's commitments in each status."
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {code: {"type": "string"} for code in LANGUAGES},
+        "required": list(LANGUAGES),
+        "example": {"en": "Germany", "fr": "Allemagne", "es": "Alemania", "ar": "ألمانيا"},
+    }
+)
+class StateNamesField(serializers.Field):
+    """The State's name in the four site languages (``MemberState.names``: the English where
+    a translation is missing). ``name`` stays the stable English (UN) short name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return value.names
+
+
 class MemberStateSerializer(FastReadSerializer):
+    names = StateNamesField(help_text="The name in English, French, Spanish and Arabic.")
     has_focal_point = serializers.BooleanField(
         help_text="Whether the State has a current (not ended) focal point appointment."
     )
@@ -218,14 +242,16 @@ class MemberStateSerializer(FastReadSerializer):
         model = MemberState
         fields = public_api_fields(
             MemberState,
+            omit=translated_columns("name")[1:],
             after={
+                "name": ["names"],
                 "un_member_since": [
                     "has_focal_point",
                     "focal_point_since",
                     "commitments_total",
                     "commitments_by_status",
                     "overdue_reviews",
-                ]
+                ],
             },
             extra=["last_changed"],
         )
@@ -285,6 +311,22 @@ class RiskFactorSerializer(FastReadSerializer):
         fields = public_api_fields(RiskFactor, extra=("steps",))
 
 
+# --- Documented practice ------------------------------------------------------------------------
+
+
+class DocumentedPracticeSerializer(FastReadSerializer):
+    """A sourced example of what a State did: the public record, not a focal point's report."""
+
+    member_state = serializers.CharField(source="state_id", help_text="ISO 3166 alpha-3 code.")
+    step = serializers.CharField(
+        source="step_code", allow_null=True, help_text="Prevention step code, if any."
+    )
+
+    class Meta:
+        model = DocumentedPractice
+        fields = public_api_fields(DocumentedPractice, rename={"state": "member_state"})
+
+
 # --- Progress updates -----------------------------------------------------------------------------
 
 
@@ -307,6 +349,14 @@ class EvidenceSerializer(FastReadSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class UpdateTranslationSerializer(FastReadSerializer):
+    """A translation of the narrative into another language, added after publication."""
+
+    class Meta:
+        model = UpdateTranslation
+        fields = [name for name in UpdateTranslation.PUBLIC_FIELDS if name not in ("id", "update")]
+
+
 class ProgressUpdateSerializer(FastReadSerializer):
     commitment = serializers.IntegerField(source="commitment_id")
     member_state = serializers.CharField(
@@ -324,6 +374,12 @@ class ProgressUpdateSerializer(FastReadSerializer):
     )
     is_correction = serializers.BooleanField()
     evidence = EvidenceSerializer(many=True, read_only=True, source="evidence_rows")
+    translations = UpdateTranslationSerializer(
+        many=True,
+        read_only=True,
+        help_text="The narrative in other languages, added later by the State's focal point "
+        "(`narrative` and `language` stay as published).",
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -331,6 +387,7 @@ class ProgressUpdateSerializer(FastReadSerializer):
             ProgressUpdate,
             after={
                 "commitment": ["member_state"],
+                "language": ["translations"],
                 "corrects": ["corrected_by", "is_correction", "evidence"],
             },
         )
@@ -348,6 +405,11 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
     reported_on = serializers.DateField(help_text="The reporting date (not in the future).")
     status = serializers.ChoiceField(choices=UPDATE_STATUSES, help_text="Status after the update.")
     narrative = serializers.CharField(max_length=20_000, help_text="What was done.")
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the narrative is written in (default: the token holder's).",
+    )
     corrects = serializers.PrimaryKeyRelatedField(
         queryset=ProgressUpdate.objects.all(),
         required=False,
@@ -499,6 +561,10 @@ class StatsReferenceFigureSerializer(serializers.Serializer):
     as_of = serializers.CharField(help_text="A date, or a month or year as the source gives it.")
     source_name = serializers.CharField()
     source_url = serializers.CharField(allow_blank=True)
+    verification = serializers.ChoiceField(
+        choices=Verification.choices, help_text="How sure the source data is of the figure."
+    )
+    note = serializers.CharField(allow_blank=True, help_text="What was seen, and what was not.")
 
 
 class StatsCoverageGroupSerializer(serializers.Serializer):
@@ -515,8 +581,18 @@ class CoverageSerializer(serializers.Serializer):
     others = StatsCodeNameSerializer(
         many=True, help_text="Observers and organisations with a current focal point."
     )
+    reported_only = serializers.IntegerField(
+        help_text="UN Member States for which a public source reported a focal point (a year, "
+        "a network role, a meeting hosted) but none is recorded as current: not counted in "
+        "`with_focal_point`."
+    )
     reference = StatsReferenceFigureSerializer(
         allow_null=True, help_text="The latest sourced headline figure, shown beside ours."
+    )
+    references = StatsReferenceFigureSerializer(
+        many=True,
+        help_text="The latest figure of each source (the network's own count, the 2017 "
+        "report's), each with its grade.",
     )
 
 

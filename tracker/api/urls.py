@@ -19,6 +19,9 @@ router.register("resolutions", views.ResolutionViewSet, basename="resolution")
 router.register("prevention-steps", views.PreventionStepViewSet, basename="prevention-step")
 router.register("risk-factors", views.RiskFactorViewSet, basename="risk-factor")
 router.register("commitments", views.CommitmentViewSet, basename="commitment")
+router.register(
+    "documented-practice", views.DocumentedPracticeViewSet, basename="documented-practice"
+)
 router.register("progress-updates", views.ProgressUpdateViewSet, basename="progress-update")
 router.register(
     "commitment-revisions", views.CommitmentRevisionViewSet, basename="commitment-revision"

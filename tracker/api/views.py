@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Prefetch,
@@ -24,6 +25,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
@@ -50,6 +52,7 @@ from commitments import ledger
 from commitments.models import (
     Commitment,
     CommitmentRevision,
+    DocumentedPractice,
     Evidence,
     LedgerEntry,
     PreventionStep,
@@ -57,10 +60,12 @@ from commitments.models import (
     Resolution,
     RiskFactor,
     Status,
+    UpdateTranslation,
     overdue_q,
 )
 from commitments.selectors import review_today
 from commitments.services import EvidenceLink, progress_update_create
+from focalpoints.localisation import translated_columns
 from focalpoints.models import FocalPoint, MemberState
 from tracker import stats
 from tracker.api import filters, serializers, streaming
@@ -96,11 +101,14 @@ def among(queryset, field: str, values):
 
 
 def _progress_updates():
-    """Updates with what corrects them (an index lookup per row; the rest: attach_updates)."""
+    """Updates with what corrects them (an index lookup per row) and the translations of their
+    narrative (one query per page); the rest: attach_updates."""
     corrected_by = (
         ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
     )
-    return ProgressUpdate.objects.annotate(corrected_by=Subquery(corrected_by))
+    return ProgressUpdate.objects.annotate(corrected_by=Subquery(corrected_by)).prefetch_related(
+        "translations"
+    )
 
 
 def attach_updates(updates) -> None:
@@ -364,7 +372,7 @@ class MemberStateViewSet(PublicReadViewSet):
 
     serializer_class = serializers.MemberStateSerializer
     filterset_class = filters.MemberStateFilter
-    search_fields = ["name", "official_name"]
+    search_fields = [*translated_columns("name"), "official_name"]
     lookup_field = "code"
     lookup_value_regex = "[A-Z]{3}"
     versioned = (MemberState, FocalPoint, Commitment)
@@ -476,6 +484,28 @@ class RiskFactorViewSet(PublicReadViewSet):
 
 
 @extend_schema_view(
+    list=extend_schema(summary="List documented State practice", tags=["documented-practice"]),
+    retrieve=extend_schema(
+        summary="One example of documented practice", tags=["documented-practice"]
+    ),
+)
+class DocumentedPracticeViewSet(PublicReadViewSet):
+    """Sourced examples of what States have done (a focal point appointed, a meeting hosted, a
+    national mechanism, a treaty ratified), each with its source, year and grade: the public
+    record, distinct from focal points' reports."""
+
+    queryset = DocumentedPractice.objects.annotate(step_code=F("step__code"))
+    serializer_class = serializers.DocumentedPracticeSerializer
+    filterset_class = filters.DocumentedPracticeFilter
+    search_fields = ["summary", "source_name"]
+    lookup_field = "key"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    # The step's code appears in each row.
+    versioned = (DocumentedPractice, PreventionStep)
+    cursor_key, cursor_changed = "id", "updated_at"
+
+
+@extend_schema_view(
     list=extend_schema(summary="List commitments", tags=["commitments"]),
     retrieve=extend_schema(summary="One commitment with its update timeline", tags=["commitments"]),
 )
@@ -495,6 +525,7 @@ class CommitmentViewSet(PublicReadViewSet):
         Commitment.resolutions.through,
         ProgressUpdate,
         Evidence,  # the detail's timeline; the has_evidence filter
+        UpdateTranslation,  # the detail's timeline
         PreventionStep.risk_factors.through,  # the risk_factor filter
         RiskFactor,
     )
@@ -538,7 +569,7 @@ class ProgressUpdateViewSet(PublicReadViewSet):
     lookup_value_regex = "[0-9]+"
     # A correction changes the update it corrects (its ``corrected_by``); the State code comes
     # from the commitment.
-    versioned = (ProgressUpdate, Evidence, Commitment)
+    versioned = (ProgressUpdate, Evidence, Commitment, UpdateTranslation)
     cursor_key, cursor_changed = "id", "created_at"
 
     def get_queryset(self):
@@ -759,6 +790,7 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
             reported_on=data["reported_on"],
             status=data["status"],
             narrative=data["narrative"],
+            language=data.get("language"),
             corrects=data.get("corrects"),
             links=[
                 EvidenceLink(url=link["url"], title=link["title"]) for link in data.get("links", [])
@@ -893,11 +925,21 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
         if not_modified is not None:
             return ConditionalReadMixin._stamp(not_modified, etag, last)
         key = version["key"]
+        # The API's names and labels are the stable English ones, whatever Accept-Language says
+        # (a member State's other names are in /member-states/ `names`).
+        with translation.override("en"):
+            body = self._body(group, today, (start, end), last, key)
+        data = self.get_serializer(body).data
+        return ConditionalReadMixin._stamp(Response(data), etag, last)
+
+    @staticmethod
+    def _body(group, today, period, last, key) -> dict:
         figures = stats.dashboard(today=today, regional_group=group)
+        start, end = period
         reporting = stats.reporting(
             start=start, end=end, today=today, regional_group=group, version=key
         )
-        body = {
+        return {
             "today": today,
             "last_changed": last,
             "regional_group": group,
@@ -921,5 +963,3 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             "reporting_cycle": reporting["cycle"],
             "reporting_trend": reporting["trend"],
         }
-        data = self.get_serializer(body).data
-        return ConditionalReadMixin._stamp(Response(data), etag, last)

@@ -11,8 +11,9 @@ from focalpoints.reference import ReferenceDataError
 class Command(BaseCommand):
     help = (
         "Load the sourced reference data from data/reference/ (States, focal points, networks, "
-        "headline figures, resolutions, risk factors, prevention steps). Idempotent: creates what "
-        "is missing; rows curated since are kept unless --update is given."
+        "headline figures, resolutions, risk factors, prevention steps, documented practice). "
+        "Idempotent: creates what is missing; rows curated since are kept unless --update is "
+        "given, which reports every row it changes."
     )
 
     def add_arguments(self, parser):
@@ -32,16 +33,23 @@ class Command(BaseCommand):
             lambda: [commitment_reference.load_risk_factors(update=update)],
             lambda: [commitment_reference.load_steps(update=update)],
             lambda: [commitment_reference.load_resolutions(update=update)],
+            lambda: [commitment_reference.load_documented_practice(update=update)],
         ]
         try:
             with transaction.atomic():
                 for index, step in enumerate(steps, start=1):
                     for report in step():
-                        self.stdout.write(f"[{index}/{len(steps)}] {report.line()}")
-                        for where in report.kept[:10]:
-                            self.stdout.write(f"      kept as curated: {where}")
+                        self.report(f"[{index}/{len(steps)}]", report)
         except ReferenceDataError as exc:
             raise CommandError(f"Nothing was loaded. {exc}") from exc
         self.stdout.write(
             self.style.SUCCESS(f"Reference data loaded in {time.monotonic() - started:.1f} s.")
         )
+
+    def report(self, prefix: str, report) -> None:
+        """The table's counts, then every row changed (``--update``) or kept as curated."""
+        self.stdout.write(f"{prefix} {report.line()}")
+        for change in report.changes:
+            self.stdout.write(f"      changed: {change}")
+        for where in report.kept:
+            self.stdout.write(f"      kept as curated: {where}")
