@@ -115,6 +115,36 @@ def versions(tables: Iterable[str]) -> tuple[str, object]:
     return key, (max(stamps) if stamps else None)
 
 
+def versions_and_ledger_head(tables: Iterable[str]):
+    """:func:`versions` and the ledger head (``commitments.ledger.Head``) in the same single
+    query: the head rides on the version rows as two uncorrelated sub-queries (index lookups,
+    evaluated once), so a list's validators and its ``X-Ledger-Head`` still cost one query."""
+    from django.db.models import Subquery
+
+    from commitments import ledger
+    from commitments.models import LedgerEntry
+    from tracker.models import DataVersion
+
+    latest = LedgerEntry.objects.order_by("-sequence")
+    rows = sorted(
+        DataVersion.objects.filter(table__in=tuple(tables))
+        .annotate(
+            head_sequence=Subquery(latest.values("sequence")[:1]),
+            head_hash=Subquery(latest.values("hash")[:1]),
+        )
+        .values_list("table", "version", "changed_at", "head_sequence", "head_hash")
+    )
+    if not rows:  # no version recorded yet: nothing to ride on
+        key, last = versions(())
+        return key, last, ledger.head()
+    stamps = [row[2] for row in rows if row[2] is not None]
+    basis = repr([(t, v, c and c.isoformat()) for t, v, c, _s, _h in rows])
+    key = hashlib.sha256(basis.encode()).hexdigest()[:24]
+    sequence, hash_ = rows[0][3], rows[0][4]
+    head = ledger.Head(sequence, hash_) if sequence else ledger.Head(0, ledger.GENESIS_HASH)
+    return key, (max(stamps) if stamps else None), head
+
+
 def installed_triggers() -> set[str]:
     """The tables that have a version trigger (for the tests and checks)."""
     with connection.cursor() as cursor:

@@ -69,27 +69,26 @@ def sized(request, db, secretariat, state_a):
 # lookup: no COUNT or MAX over any table); (2) the page's keys alone (a keyset range for a
 # cursor page); (3) the page's rows with their joins and annotations; then one query per
 # many-to-many relation or prefetch for the whole page. A numbered page also needs the filtered
-# count: counted once per data version and filter set, then cached (COUNTED below). Every list
-# also reads the ledger head for its X-Ledger-Head header (HEAD: one index lookup).
-HEAD = 1
+# count: counted once per data version and filter set, then cached (COUNTED below). The ledger
+# head (X-Ledger-Head) rides on the versions' query.
 PINNED = {
     # (1) versions, (2) keys, (3) rows; their figures (commitments by status, overdue, focal
     # point, latest change) come from state_figures, cached per data version and day
-    "member-states/": HEAD + 3,
+    "member-states/": 3,
     # (1) versions, (2) keys, (3) rows
-    "focal-points/": HEAD + 3,
+    "focal-points/": 3,
     # (1) versions, (2) keys, (3) rows, (4) their States' codes
-    "resolutions/": HEAD + 4,
+    "resolutions/": 4,
     # (1) versions, (2) keys, (3) rows, (4) channel codes, (5) risk factor numbers
-    "prevention-steps/": HEAD + 5,
+    "prevention-steps/": 5,
     # (1) versions, (2) keys, (3) rows, (4) their steps' codes
-    "risk-factors/": HEAD + 4,
+    "risk-factors/": 4,
     # (1) versions, (2) keys, (3) rows joined with State and step, (4) channel codes,
     # (5) resolution ids
-    "commitments/": HEAD + 5,
+    "commitments/": 5,
     # (1) versions, (2) keys, (3) rows with their correction, (4) their commitments' State
     # codes, (5) evidence, (6) translations of the narratives
-    "progress-updates/": HEAD + 6,
+    "progress-updates/": 6,
 }
 COUNTED = 1  # the first numbered page after a change counts the filtered rows once
 # ... and the first request for States after a change reads every State's figures once: (1)

@@ -77,7 +77,7 @@ from tracker.api.renderers import CSVRenderer, JSONLinesRenderer, StrictContentN
 from tracker.api.streaming import wants_stream
 from tracker.api.throttling import AnonThrottle, DownloadThrottle, SearchThrottle, UserThrottle
 from tracker.forms import ReportingPeriodForm
-from tracker.versions import table_names, versions
+from tracker.versions import table_names, versions_and_ledger_head
 
 API_VERSION = "v1"
 # ``<sequence>:<sha256>`` of the latest ledger entry, on every list response.
@@ -172,9 +172,8 @@ class ConditionalReadMixin:
     cursor_changed: str | None = None
 
     def _validators(self):
-        key, last = versions(table_names(*self.versioned))
+        key, last, self._ledger_head = versions_and_ledger_head(table_names(*self.versioned))
         self.data_version = key
-        self._ledger_head = ledger.head()
         basis = "|".join(
             [
                 API_VERSION,
@@ -271,6 +270,16 @@ class PublicReadViewSet(
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": review_today()}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if isinstance(response, Response) and request.accepted_renderer.format == "jsonl":
+            # An empty JSON Lines page is an empty body, from which DRF drops the Content-Type
+            # header; a client must still be told what it received.
+            response.render()
+            if "Content-Type" not in response:
+                response["Content-Type"] = f"{request.accepted_renderer.media_type}; charset=utf-8"
+        return response
 
 
 def _per_state(queryset, aggregate):
@@ -596,8 +605,8 @@ class CommitmentRevisionViewSet(PublicReadViewSet):
     filterset_class = filters.CommitmentRevisionFilter
     search_fields = ["reason"]
     lookup_value_regex = "[0-9]+"
-    # The State code comes from the commitment.
-    versioned = (CommitmentRevision, Commitment)
+    # The State code comes from the commitment, and a commitment never changes State.
+    versioned = (CommitmentRevision,)
     cursor_key, cursor_changed = "id", "created_at"
 
     def get_queryset(self):
