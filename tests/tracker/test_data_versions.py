@@ -86,10 +86,11 @@ def test_nothing_written_nothing_changed(client, world):
             lambda w: MemberState.objects.filter(code="GHA").update(regional_group="asia-pacific"),
             {"member-states/", "focal-points/", "commitments/"},
         ),
-        # A step's code and level appear in each commitment.
+        # A step's code and level appear in each commitment (and its code in documented
+        # practice).
         (
             lambda w: PreventionStep.objects.filter(pk=w["step"].pk).update(level="regional"),
-            {"prevention-steps/", "commitments/", "risk-factors/"},
+            {"prevention-steps/", "commitments/", "risk-factors/", "documented-practice/"},
         ),
         # A risk factor's number appears in each step that addresses it (and filters
         # commitments by their step's factors).
