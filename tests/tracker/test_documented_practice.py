@@ -73,7 +73,9 @@ def test_the_api_publishes_it_with_source_year_and_grade(client, practice):
         }
     ]
     assert client.get("/api/v1/documented-practice/gha-2010-1/").json()["year"] == 2010
-    text = client.get("/api/v1/documented-practice/", {"format": "csv"}).content.decode()
+    # The whole list as CSV is streamed (D-16-4).
+    whole = client.get("/api/v1/documented-practice/", {"format": "csv"})
+    text = b"".join(whole.streaming_content).decode("utf-8-sig")
     assert "gha-2010-1" in text and "verification" in text.splitlines()[0]
 
 
