@@ -24,6 +24,7 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
+from focalpoints.localisation import expression as localisation_expression
 from focalpoints.models import RegionalGroup, state_name_order
 from tracker.api.filters import CommitmentFilter, has_evidence_q
 
@@ -52,18 +53,21 @@ def _yes_no(condition: Callable[[datetime.date], Q]):
 def _channels(rows: QuerySet, today: datetime.date) -> list:
     # Names and counts in one query: each channel counts the listed commitments it scrutinises.
     listed = Q(commitments__in=rows.order_by().values("pk"))
-    channels = ScrutinyChannel.objects.annotate(n=Count("commitments", filter=listed))
-    return [(code, name, n) for code, name, n in channels.values_list("code", "name", "n")]
+    channels = ScrutinyChannel.objects.annotate(
+        n=Count("commitments", filter=listed), local_name=localisation_expression("name")
+    )
+    return list(channels.values_list("code", "local_name", "n"))
 
 
 def _risk_factors(rows: QuerySet, today: datetime.date) -> list:
     listed = Q(steps__commitments__in=rows.order_by().values("pk"))
     factors = RiskFactor.objects.annotate(
-        n=Count("steps__commitments", filter=listed, distinct=True)
+        n=Count("steps__commitments", filter=listed, distinct=True),
+        local_name=localisation_expression("name"),
     ).order_by("number")
     return [
         (str(number), f"{number}. {name}", n)
-        for number, name, n in factors.values_list("number", "name", "n")
+        for number, name, n in factors.values_list("number", "local_name", "n")
     ]
 
 

@@ -74,8 +74,9 @@ from commitments.models import (
 )
 from commitments.rules import Outcome, ReviewCycle
 from commitments.selectors import review_today
+from focalpoints.localisation import column as language_column
 from focalpoints.localisation import expression as localisation_expression
-from focalpoints.localisation import localised, reader_language
+from focalpoints.localisation import localised, reader_language, translated_columns
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -717,22 +718,29 @@ def accountability(
         return {
             "basis": _tally(_grouped(commitments, "basis", today), "basis"),
             "channel": _tally(channel_rows, "scrutinychannel_id"),
-            "channels": list(ScrutinyChannel.objects.values_list("code", "name", "level")),
+            # Every language's name: the figures are cached for all readers.
+            "channels": list(
+                ScrutinyChannel.objects.values("code", "level", *translated_columns("name"))
+            ),
             "source_kind": _tally(_grouped(commitments, "source_kind", today), "source_kind"),
             "level": _tally(_grouped(commitments, "step__level", today), "step__level"),
             "level_states": level_states,
         }
 
-    raw = _cached("accountability", compute, regional_group, today, version=version)
+    raw = _cached("accountability.2", compute, regional_group, today, version=version)
     statuses = _labels(Status.choices)
     return {
         "today": today,
         "statuses": [{"status": s, "label": statuses[s]} for s in STATUS_ORDER],
         "by_basis": [_matrix_row(v, str(label), raw["basis"]) for v, label in Basis.choices],
         "by_channel": [
-            _matrix_row(code, name, raw["channel"], level=level)
-            for code, name, level in sorted(
-                raw["channels"], key=lambda c: (LEVEL_ORDER.index(c[2]), c[1])
+            _matrix_row(channel["code"], name, raw["channel"], level=channel["level"])
+            for name, channel in sorted(
+                (
+                    (channel[language_column("name")] or channel["name"], channel)
+                    for channel in raw["channels"]
+                ),
+                key=lambda pair: (LEVEL_ORDER.index(pair[1]["level"]), pair[0]),
             )
         ],
         "by_source_kind": [

@@ -128,3 +128,21 @@ def test_the_open_data_zip_has_the_matrices_and_the_trend_as_tables(five):
     assert last["quarter"] == "2026-Q2"
     expected = stats.reporting_trend(today=TODAY)["rows"][-1]
     assert (last["overdue"], last["due"]) == (str(expected["overdue"]), str(expected["due"]))
+
+
+def test_channel_names_are_in_the_readers_language(client, five):
+    """The figures are cached for every reader; each reader sees the channels' names in their
+    language (the English where a translation is missing), in the matrix and in the facets."""
+    from django.utils import translation
+
+    from commitments.models import ScrutinyChannel
+
+    ScrutinyChannel.objects.filter(code="upr").update(name_ar="الاستعراض الدوري الشامل")
+    with translation.override("ar"):
+        upr, _ = row(stats.accountability(today=TODAY)["by_channel"], "upr")
+    assert upr["label"] == "الاستعراض الدوري الشامل"
+    with translation.override("en"):
+        upr, _ = row(stats.accountability(today=TODAY)["by_channel"], "upr")
+    assert upr["label"] == ScrutinyChannel.objects.get(code="upr").name
+    listing = client.get("/commitments/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "الاستعراض الدوري الشامل" in listing
