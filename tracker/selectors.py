@@ -150,32 +150,16 @@ def states_list(
 
 
 def public_commitments(
-    *,
-    today: datetime.date,
-    state: str = "",
-    regional_group: str = "",
-    step: str = "",
-    status: str = "",
-    level: str = "",
-    overdue: bool | None = None,
-    search: str = "",
+    *, state: str = "", step: str = "", search: str = ""
 ) -> QuerySet[Commitment]:
-    """Commitments for public lists, with State, step and latest update joined. One query."""
+    """Commitments for the State, step and search pages, with State, step and latest update
+    joined. One query. The commitments list filters through the API's FilterSet instead
+    (tracker/facets.py): the one declaration of every other filter."""
     queryset = commitments_with_relations()
     if state:
         queryset = queryset.filter(state_id=state.upper())
-    if regional_group:
-        queryset = queryset.filter(state__regional_group=regional_group)
     if step:
         queryset = queryset.filter(step__code=step)
-    if status:
-        queryset = queryset.filter(status=status)
-    if level:
-        queryset = queryset.filter(step__level=level)
-    if overdue is True:
-        queryset = queryset.overdue(today)
-    elif overdue is False:
-        queryset = queryset.not_overdue(today)
     if search:
         queryset = queryset.filter(
             Q(title__icontains=search) | state_name_search(search, prefix="state__")
@@ -231,9 +215,7 @@ def state_profile(code: str, *, today: datetime.date) -> dict:
         )
     current = next((a for a in appointments if a["is_current"]), None)
     commitments = list(
-        public_commitments(today=today, state=state.code).order_by(
-            "next_review_due", "pledged_on", "id"
-        )
+        public_commitments(state=state.code).order_by("next_review_due", "pledged_on", "id")
     )
     practice = list(state.documented_practice.select_related("step").order_by("year", "key"))
     changes = [state.updated_at, *(a["updated_at"] for a in appointments)]
@@ -399,7 +381,7 @@ def step_detail(code: str, *, today: datetime.date) -> dict:
     are documented to have done towards it, and every commitment to it (a queryset: the caller
     pages it). Five queries, six once the commitments are read."""
     step = PreventionStep.objects.prefetch_related("channels", "risk_factors").get(code=code)
-    commitments = public_commitments(today=today, step=step.code)
+    commitments = public_commitments(step=step.code)
     by_status, latest = status_breakdown(commitments)
     practice = list(
         step.documented_practice.select_related("state").order_by(

@@ -103,7 +103,7 @@ def state(request, code):
     today = review_today()
     if request.GET.get("format") == "csv":
         found = get_object_or_404(MemberState, code=code.upper())
-        rows = selectors.public_commitments(today=today, state=found.code)
+        rows = selectors.public_commitments(state=found.code)
         return exports.commitments_csv_response(f"commitments-{found.code}.csv", rows, today=today)
     try:
         profile = selectors.state_profile(code, today=today)
@@ -132,7 +132,7 @@ def region(request, slug):
 def commitments(request):
     today = review_today()
     search = SearchForm(request.GET)
-    base = selectors.public_commitments(today=today, search=search.filters().get("q", ""))
+    base = selectors.public_commitments(search=search.filters().get("q", ""))
     filterset = facets.web_filterset(request.GET, base)
     rows = facets.filtered_commitments(filterset)
     if request.GET.get("format") == "csv":
