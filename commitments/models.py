@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -1019,6 +1020,31 @@ class CommitmentRevision(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.field} {self.before!r} -> {self.after!r}"
+
+    # Terms stored as ISO dates: shown in the reader's date format, as every other date is.
+    DATE_TERMS = frozenset(
+        {RevisionField.PLEDGED_ON, RevisionField.TARGET_DATE, RevisionField.WITHDRAWN}
+    )
+
+    def _shown(self, value: str) -> str:
+        if not value:
+            return "—"
+        if self.field in self.DATE_TERMS:
+            try:
+                return date_format(datetime.date.fromisoformat(value), "DATE_FORMAT")
+            except ValueError:
+                return value
+        return value
+
+    @property
+    def before_display(self) -> str:
+        """The term before the change, as a reader sees it (dates in their format)."""
+        return self._shown(self.before)
+
+    @property
+    def after_display(self) -> str:
+        """The term after the change, as a reader sees it (dates in their format)."""
+        return self._shown(self.after)
 
 
 class RevisionRequest(models.Model):

@@ -43,8 +43,8 @@ def _revision_title(item: CommitmentRevision) -> str:
         "state": item.commitment.state.name,
         "title": item.commitment.title,
         "term": item.get_field_display(),
-        "before": item.before or "—",
-        "after": item.after or "—",
+        "before": item.before_display,
+        "after": item.after_display,
     }
     if item.field == "target_date":
         return _("Target moved — %(state)s: %(title)s (%(before)s → %(after)s)") % values
@@ -59,7 +59,7 @@ def _revision_description(item: CommitmentRevision) -> str:
         if item.requested_by_role == "focal-point"
         else _("by the secretariat")
     )
-    values = {"before": item.before or "—", "after": item.after or "—", "by": by}
+    values = {"before": item.before_display, "after": item.after_display, "by": by}
     text = _("From “%(before)s” to “%(after)s”, %(by)s.") % values
     return text + "\n\n" + _("Reason: %(reason)s") % {"reason": item.reason}
 

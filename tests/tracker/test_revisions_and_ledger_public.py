@@ -9,6 +9,7 @@ import zipfile
 
 import pytest
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from commitments import ledger
 from commitments.models import Commitment, Status
@@ -53,7 +54,10 @@ def moved(secretariat, focal_point_a, state_a):
 def test_the_commitment_page_says_the_target_moved_by_whom_and_why(client, moved):
     response = client.get(moved.get_absolute_url())
     text = response.content.decode()
-    assert "Target moved from <strong>2026-06-30</strong> to <strong>2027-12-31</strong>" in text
+    # The dates in the reader's format, as every other date on the page (not the stored ISO).
+    assert (
+        "Target moved from <strong>June 30, 2026</strong> to <strong>Dec. 31, 2027</strong>" in text
+    )
     assert "by the secretariat, at the request of the focal point" in text
     assert "The budget law was postponed." in text
     assert "moved once" in text
@@ -72,7 +76,9 @@ def test_the_commitment_page_in_arabic_shows_the_revision(client, moved):
     text = response.content.decode()
     assert 'dir="rtl"' in text
     assert "The budget law was postponed." in text
+    assert "2027-12-31" not in text
     with translation.override("ar"):
+        assert date_format(datetime.date(2027, 12, 31), "DATE_FORMAT") in text
         assert translation.gettext("Changes to the pledge") in text
         assert translation.gettext("Changes to the pledge") != "Changes to the pledge"
 
@@ -102,7 +108,7 @@ def test_the_commitments_csv_has_days_overdue_and_target_missed(client, moved):
 
 def test_the_updates_feed_carries_the_revision(client, moved):
     body = client.get("/updates.atom").content.decode()
-    assert "Target moved — Ghana: Atrocity risk assessment (2026-06-30 → 2027-12-31)" in body
+    assert "Target moved — Ghana: Atrocity risk assessment (June 30, 2026 → Dec. 31, 2027)" in body
     assert "The budget law was postponed." in body
     body = client.get(f"/commitments/{moved.pk}/updates.atom").content.decode()
     assert f"revision-{moved.revisions.get().pk}" in body
