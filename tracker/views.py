@@ -3,7 +3,7 @@
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language_bidi
 
@@ -128,8 +128,26 @@ def region(request, slug):
     return render(request, "tracker/region.html", context)
 
 
+# Bookmarks made before the list and the API shared one FilterSet used ``?state=GHA``; the
+# FilterSet calls it ``member_state``. Old links are redirected rather than silently unfiltered.
+LEGACY_LIST_PARAMETERS = {"state": "member_state"}
+
+
+def _legacy_list_redirect(request):
+    if not any(name in request.GET for name in LEGACY_LIST_PARAMETERS):
+        return None
+    query = request.GET.copy()
+    for old, new in LEGACY_LIST_PARAMETERS.items():
+        values = query.pop(old, [])
+        if values and new not in query:
+            query.setlist(new, values)
+    return redirect(f"{request.path}?{query.urlencode()}", permanent=True)
+
+
 @csv_and_search_limited
 def commitments(request):
+    if legacy := _legacy_list_redirect(request):
+        return legacy
     today = review_today()
     search = SearchForm(request.GET)
     base = selectors.public_commitments(search=search.filters().get("q", ""))

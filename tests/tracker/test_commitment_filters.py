@@ -152,3 +152,18 @@ def test_a_facet_option_links_to_the_filtered_list_with_the_same_count(client, f
         for option in found["options"]:
             listed = client.get("/commitments/" + option["url"])
             assert listed.context["page"].paginator.count == option["count"], option
+
+
+def test_an_old_state_bookmark_is_redirected_to_the_filter_it_meant(client, five):
+    # Before issue 12 the web list took ?state=GHA; it is now member_state, and an old bookmark
+    # must not silently list every State.
+    response = client.get("/commitments/?state=gha&status=limited")
+    assert response.status_code == 301
+    assert response["Location"] == "/commitments/?status=limited&member_state=gha"
+    followed = client.get(response["Location"])
+    assert [c.title for c in followed.context["page"].object_list] == ["A"]
+
+
+def test_an_old_state_parameter_does_not_override_the_new_one(client, five):
+    response = client.get("/commitments/?state=KEN&member_state=GHA")
+    assert response["Location"] == "/commitments/?member_state=GHA"
