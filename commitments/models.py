@@ -1345,6 +1345,7 @@ class ImportRun(models.Model):
         UPDATES = "updates", _("Progress updates")
         FOCAL_POINTS = "focal-points", _("Focal point appointments")
         RESOLUTIONS = "resolutions", _("Resolutions")
+        STEPS = "steps", _("Prevention steps")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be checked")

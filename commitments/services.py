@@ -31,11 +31,13 @@ from commitments.models import (
     Resolution,
     RevisionField,
     RevisionRequest,
+    RiskFactor,
     ScrutinyChannel,
     UpdateTranslation,
 )
 from focalpoints.models import ApiToken, MemberState
 from focalpoints.permissions import Action, can, is_secretariat
+from focalpoints.services import reference_save
 from focalpoints.tokens import token_allows_state
 
 logger = logging.getLogger(__name__)
@@ -890,24 +892,54 @@ def resolution_save(
     reference data; the model's rules (a unique symbol) as field errors; history kept."""
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat curates resolutions."))
-    unknown = set(fields) - set(RESOLUTION_FIELDS)
-    if unknown:
-        raise TypeError(f"not a field of a resolution: {', '.join(sorted(unknown))}")
-    resolution = (
-        Resolution()
-        if resolution is None
-        else Resolution.objects.select_for_update().get(pk=resolution.pk)
+    resolution = reference_save(
+        Resolution,
+        resolution,
+        RESOLUTION_FIELDS,
+        user=user,
+        history_reason=history_reason,
+        links={"states": states},
+        fields=fields,
     )
-    for name, value in fields.items():
-        setattr(resolution, name, value.strip() if isinstance(value, str) else value)
-    resolution.full_clean()
-    resolution._history_user = user
-    resolution._change_reason = history_reason or None
-    resolution.save()
-    if states is not None:
-        resolution.states.set(states)
     logger.info("resolution saved", extra={"resolution": resolution.pk, "user": user.pk})
     return resolution
+
+
+# What a person may set on a prevention step (its channels and risk factors are links).
+STEP_FIELDS = tuple(
+    name
+    for name in PreventionStep.PUBLIC_FIELDS
+    if name not in {"id", "channels", "risk_factors", "updated_at"}
+)
+
+
+@transaction.atomic
+def step_save(
+    *,
+    user,
+    step: PreventionStep | None = None,
+    channels: Iterable[ScrutinyChannel] | None = None,
+    risk_factors: Iterable[RiskFactor] | None = None,
+    history_reason: str = "",
+    **fields,
+) -> PreventionStep:
+    """Add a prevention step to the catalogue (``step`` None) or change one: the secretariat
+    curates it; the model's rules (a unique slug ``code``, the vocabularies) as field errors;
+    history kept (with the channels). Reference data, not a published event: not ledgered
+    (D-11-1, D-14-10)."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat curates the catalogue of steps."))
+    step = reference_save(
+        PreventionStep,
+        step,
+        STEP_FIELDS,
+        user=user,
+        history_reason=history_reason,
+        links={"channels": channels, "risk_factors": risk_factors},
+        fields=fields,
+    )
+    logger.info("prevention step saved", extra={"step": step.pk, "user": user.pk})
+    return step
 
 
 @transaction.atomic
