@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from commitments import ledger, rules
 from commitments.evidence import InspectedUpload, inspect_upload
 from commitments.models import (
+    AnsweredReview,
     Commitment,
     CommitmentRevision,
     Evidence,
@@ -69,6 +70,7 @@ def commitment_refresh_derived(commitment: Commitment, *, save: bool = True) -> 
             commitment.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
         finally:
             del commitment.skip_history_when_saving
+        _store_answered_reviews([commitment])
     return commitment
 
 
@@ -86,6 +88,30 @@ def _apply_derived(commitment: Commitment, updates) -> None:
     commitment.latest_update_id = derived.latest_update_id
     commitment.last_reported_on = derived.last_reported_on
     commitment.next_review_due = derived.next_review_due
+    commitment.derived_answered_reviews = rules.answered_reviews(
+        updates,
+        pledged_on=commitment.pledged_on,
+        review_interval_days=commitment.review_interval_days,
+    )
+
+
+def _store_answered_reviews(commitments: Sequence[Commitment]) -> None:
+    """Replace the stored answered reviews of ``commitments`` by those :func:`_apply_derived`
+    just replayed (D-12-10): two statements per 1,000 commitments, in the caller's
+    transaction."""
+    for start in range(0, len(commitments), 1000):
+        chunk = commitments[start : start + 1000]
+        AnsweredReview.objects.filter(commitment_id__in=[c.pk for c in chunk]).delete()
+        AnsweredReview.objects.bulk_create(
+            [
+                AnsweredReview(
+                    commitment_id=c.pk, due_on=cycle.due_on, reported_on=cycle.reported_on
+                )
+                for c in chunk
+                for cycle in c.derived_answered_reviews
+            ],
+            batch_size=2000,
+        )
 
 
 def commitments_refresh_derived_bulk(
@@ -97,6 +123,7 @@ def commitments_refresh_derived_bulk(
     for commitment in commitments:
         _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
     Commitment.objects.bulk_update(commitments, list(DERIVED_FIELDS), batch_size=1000)
+    _store_answered_reviews(commitments)
 
 
 def commitment_terms_check(
@@ -855,6 +882,7 @@ def progress_updates_create_bulk(
     for commitment in commitments:
         _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
     _store_derived(commitments)
+    _store_answered_reviews(commitments)
     ledger.append_many(ledger.entries_for_updates(update.pk for update in updates))
     logger.info(
         "progress updates published in bulk",

@@ -43,20 +43,16 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     F,
-    Func,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lag
 
 from commitments.models import (
-    CLOSED_STATUSES,
+    AnsweredReview,
     Basis,
     Commitment,
     CommitmentRevision,
@@ -759,57 +755,27 @@ def accountability(
 OUTCOMES = [Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING, Outcome.PENDING]
 
 
-class AddDays(Func):
-    """``date + days`` for a date expression and an integer expression, in SQL (PostgreSQL adds
-    an integer to a date; SQLite's ``date()`` takes a modifier)."""
-
-    output_field = DateField()
-
-    def as_sql(self, compiler, connection, **extra):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        days_sql, days_params = compiler.compile(self.source_expressions[1])
-        params = [*date_params, *days_params]
-        if connection.vendor == "sqlite":
-            return f"date({date_sql}, '+' || {days_sql} || ' days')", params
-        return f"({date_sql} + {days_sql})", params
-
-
 def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, list]:
     """SQL of every review every commitment owed — the set form of
     :func:`commitments.rules.review_cycles`, held to the same answers by the tests — with the
     columns ``c`` (commitment id), ``s`` (State code), ``due_on`` and ``r`` (the report that
     answered it, or NULL). Names are joined by the callers to the few rows they keep.
 
-    Answered reviews: each effective update (not corrected) answers the review due one interval
-    after the previous effective update of its commitment (or the pledge) — unless that previous
-    update closed the commitment, after which nothing was owed. Unanswered: the stored
-    ``next_review_due`` (derived by the same rule)."""
+    Answered reviews are stored on write (:class:`commitments.models.AnsweredReview`, replayed
+    from the dated updates by the services, D-12-10): a plain scan, not a replay of every update
+    per request. Unanswered: the stored ``next_review_due`` (derived by the same rule)."""
     commitments = _commitments(regional_group)
     if state:
         commitments = commitments.filter(state_id=state)
-    corrected = ProgressUpdate.objects.filter(corrects=OuterRef("pk"))
-    order = [F("reported_on").asc(), F("created_at").asc(), F("id").asc()]
-    answered = ProgressUpdate.objects.filter(~Exists(corrected))
-    if regional_group or state:
-        answered = answered.filter(commitment__in=commitments.values("pk"))
+    answered = AnsweredReview.objects.all()
+    if regional_group:
+        answered = answered.filter(commitment__state__regional_group=regional_group)
+    if state:
+        answered = answered.filter(commitment__state_id=state)
     answered = (
-        answered.annotate(
-            previous=Window(Lag("reported_on"), partition_by=[F("commitment_id")], order_by=order),
-            previous_status=Window(
-                Lag("status"), partition_by=[F("commitment_id")], order_by=order
-            ),
-        )
-        .annotate(
-            c=F("commitment_id"),
-            s=F("commitment__state_id"),
-            due_on=AddDays(
-                Coalesce("previous", "commitment__pledged_on"),
-                F("commitment__review_interval_days"),
-            ),
-            r=F("reported_on"),
-        )
+        answered.annotate(c=F("commitment_id"), s=F("commitment__state_id"), r=F("reported_on"))
         .order_by()
-        .values("c", "s", "due_on", "r", "previous_status")
+        .values("c", "s", "due_on", "r")
     )
     unanswered = (
         commitments.filter(next_review_due__isnull=False)
@@ -823,13 +789,11 @@ def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, lis
     )
     answered_sql, answered_params = answered.query.sql_with_params()
     unanswered_sql, unanswered_params = unanswered.query.sql_with_params()
-    closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
     sql = (
         f"SELECT c, s, due_on, r FROM ({answered_sql}) answered "  # noqa: S608
-        f"WHERE previous_status IS NULL OR previous_status NOT IN ({closed}) "
         f"UNION ALL SELECT c, s, due_on, NULL FROM ({unanswered_sql}) unanswered"
     )
-    return sql, [*answered_params, *sorted(CLOSED_STATUSES), *unanswered_params]
+    return sql, [*answered_params, *unanswered_params]
 
 
 def _date(value) -> datetime.date | None:
@@ -910,9 +874,16 @@ def _scan(
             f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
         ]
         column_params += [start, end, start, end, start, end, today, start, end, today]
-    sql = f"SELECT s, {', '.join(columns)} FROM ({cycles}) cycles GROUP BY s"  # noqa: S608
+    # A review answered on or before the earliest day any column looks at, and due before it,
+    # counts in no column: leave it out before the sums (about half the rows of a long record).
+    days = [min(end, today) for end in quarters[1]] + [start for start, _end in windows]
+    first = min(days, default=datetime.date.min)
+    sql = (
+        f"SELECT s, {', '.join(columns)} FROM ({cycles}) cycles "  # noqa: S608
+        "WHERE r IS NULL OR r > %s OR due_on >= %s GROUP BY s"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*column_params, *params])
+        cursor.execute(sql, [*column_params, *params, first, first])
         rows = cursor.fetchall()
     return _tally_scan(rows, period=period, count=len(quarters[0]))
 
