@@ -801,15 +801,6 @@ def _date(value) -> datetime.date | None:
     return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
-# Counts of reviews by outcome, judged on a day (``%s`` twice: today), as SQL sums.
-_OUTCOME_SUMS = (
-    "SUM(CASE WHEN r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN r IS NULL AND due_on < %s THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)"
-)
-
-
 def _counts() -> dict:
     return dict.fromkeys(OUTCOMES, 0) | {"due": 0}
 
@@ -851,41 +842,51 @@ def _scan(
     regional_group: str | None = None,
     state: str | None = None,
 ) -> dict:
-    """One pass over every review owed (:func:`_cycles_sql`), grouped by State: the reviews due
-    in ``period`` by outcome, and for each quarter of ``quarters`` the reviews overdue at its
-    end (today for the current one) and those due in it by outcome. The reporting page needs
-    both: one scan, not two. Returns ``{"totals", "groups", "states"}`` (the period's counts)
-    and ``"trend"`` (a row of counts per quarter)."""
+    """One pass over every review owed (:func:`_cycles_sql`): the reviews due in ``period`` by
+    outcome, per State, and for each quarter of ``quarters`` the reviews overdue at its end
+    (today for the current one) and those due in it by outcome. The reporting page needs both:
+    one scan, not two. Returns ``{"totals", "groups", "states"}`` (the period's counts) and
+    ``"trend"`` (a row of counts per quarter).
+
+    The rows are grouped by State, quarter of the due date and outcome (a few thousand groups),
+    so each review feeds a handful of sums rather than one per quarter and outcome."""
     cycles, params = _cycles_sql(regional_group, state)
+    # The outcome judged today (OUTCOMES' order), and the quarter the review fell due in (-1:
+    # none of them; the quarters follow each other, so one chain of "due by its end" finds it).
+    outcome = (
+        "CASE WHEN r IS NOT NULL AND r <= due_on THEN 0 WHEN r IS NOT NULL THEN 1 "
+        "WHEN due_on < %s THEN 2 ELSE 3 END"
+    )
+    starts, ends = quarters
+    quarter, quarter_params = "-1", []
+    if starts:
+        quarter = (
+            "CASE WHEN due_on < %s THEN -1 "
+            + " ".join(f"WHEN due_on <= %s THEN {index}" for index in range(len(ends)))
+            + " ELSE -1 END"
+        )
+        quarter_params = [starts[0], *ends]
     columns, column_params = [], []
-    windows = [period] if period else []
-    for start, end in zip(*quarters, strict=True):
+    if period:
+        columns.append("SUM(CASE WHEN due_on >= %s AND due_on <= %s THEN 1 ELSE 0 END)")
+        column_params += list(period)
+    for end in ends:
         # Overdue at the end of day d: due before d, not answered by d (ReviewCycle.overdue_on).
         day = min(end, today)
         columns.append("SUM(CASE WHEN due_on < %s AND (r IS NULL OR r > %s) THEN 1 ELSE 0 END)")
         column_params += [day, day]
-        windows.append((start, end))
-    for start, end in windows:
-        window = "due_on >= %s AND due_on <= %s"
-        columns += [
-            f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {window} AND r IS NULL AND due_on < %s THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
-        ]
-        column_params += [start, end, start, end, start, end, today, start, end, today]
     # A review answered on or before the earliest day any column looks at, and due before it,
     # counts in no column: leave it out before the sums (about half the rows of a long record).
-    days = [min(end, today) for end in quarters[1]] + [start for start, _end in windows]
+    days = [min(end, today) for end in ends] + list(starts[:1]) + list(period[:1] if period else [])
     first = min(days, default=datetime.date.min)
     sql = (
-        f"SELECT s, {', '.join(columns)} FROM ({cycles}) cycles "  # noqa: S608
-        "WHERE r IS NULL OR r > %s OR due_on >= %s GROUP BY s"
+        f"SELECT s, {quarter} AS q, {outcome} AS o, {', '.join([*columns, 'COUNT(*)'])} "  # noqa: S608
+        f"FROM ({cycles}) cycles WHERE r IS NULL OR r > %s OR due_on >= %s GROUP BY s, q, o"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*column_params, *params, first, first])
+        cursor.execute(sql, [*quarter_params, today, *column_params, *params, first, first])
         rows = cursor.fetchall()
-    return _tally_scan(rows, period=period, count=len(quarters[0]))
+    return _tally_scan(rows, period=period, count=len(starts))
 
 
 def _tally_scan(rows, *, period, count: int) -> dict:
@@ -895,19 +896,28 @@ def _tally_scan(rows, *, period, count: int) -> dict:
             names[code], groups_of[code] = name, group
     totals, groups, states = _counts(), {}, {}
     trend = [{"overdue": 0, **_counts()} for _ in range(count)]
-    for code, *values in rows:
-        overdue, windowed = values[:count], values[count:]
+    for code, quarter, outcome, *values in rows:
+        *sums, number = values
+        by_outcome = [0] * len(OUTCOMES)
         if period:
-            mine, windowed = windowed[:4], windowed[4:]
-            if any(mine):
+            in_period, *sums = sums
+            if in_period:
+                by_outcome[outcome] = in_period
                 group = groups_of.get(code, "")
-                record = {"name": names.get(code, code), "group": group, **_counts()}
-                states[code] = _add(record, mine)
-                _add(groups.setdefault(group, _counts()), mine)
-                _add(totals, mine)
-        for index in range(count):
-            trend[index]["overdue"] += overdue[index] or 0
-            _add(trend[index], windowed[index * 4 : index * 4 + 4])
+                record = states.get(code) or {
+                    "name": names.get(code, code),
+                    "group": group,
+                    **_counts(),
+                }
+                states[code] = _add(record, by_outcome)
+                _add(groups.setdefault(group, _counts()), by_outcome)
+                _add(totals, by_outcome)
+        for index, overdue in enumerate(sums):
+            trend[index]["overdue"] += overdue or 0
+        if quarter is not None and 0 <= quarter < count:
+            by_outcome = [0] * len(OUTCOMES)
+            by_outcome[outcome] = number
+            _add(trend[quarter], by_outcome)
     return {"totals": totals, "groups": groups, "states": states, "trend": trend}
 
 
