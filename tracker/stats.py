@@ -495,23 +495,20 @@ def updates_per_quarter(
         updates = ProgressUpdate.objects.all()
         if regional_group:
             updates = updates.filter(commitment__state__regional_group=regional_group)
-        # One pass over the quarters shown with a filtered count per quarter (about three times
-        # faster on PostgreSQL than grouping by date_trunc('quarter', ...)); the updates before
-        # them are counted from the reporting-date index, not summed row by row.
+        # One pass with a filtered count per quarter: about three times faster on PostgreSQL
+        # than grouping by date_trunc('quarter', ...) over every update.
         ends = [*starts[1:], _next_quarter(starts[-1])]
-        aggregates = {}
+        aggregates = {"before": Count("id", filter=Q(reported_on__lt=starts[0]))}
         for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
             window = Q(reported_on__gte=start, reported_on__lt=end)
             aggregates[f"u{index}"] = Count("id", filter=window)
             aggregates[f"c{index}"] = Count("id", filter=window & Q(corrects__isnull=False))
-        shown = updates.filter(reported_on__gte=starts[0], reported_on__lt=ends[-1])
-        counts = shown.order_by().aggregate(**aggregates)
+        counts = updates.order_by().aggregate(**aggregates)
         in_range = {
             start: {"updates": counts[f"u{index}"], "corrections": counts[f"c{index}"]}
             for index, start in enumerate(starts)
         }
-        before = updates.filter(reported_on__lt=starts[0]).order_by().count()
-        return {"in_range": in_range, "before": before}
+        return {"in_range": in_range, "before": counts["before"]}
 
     raw = _cached("per-quarter", compute, regional_group, starts[0], quarters, version=version)
     rows = []
