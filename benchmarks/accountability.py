@@ -36,8 +36,11 @@ PAGES = [
     "/accountability/",
     "/reporting/",
     "/reporting/?period={year}",
+    "/reporting/?period={year}-Q2",
+    "/reporting/?start={previous}-07-01&end={year}-06-30",
     "/commitments/?basis=legal&overdue=true",
     "/api/v1/stats/",
+    "/",
 ]
 WARM_BUDGET_MS = 150
 COLD_BUDGET_MS = 1000
@@ -78,7 +81,8 @@ def main() -> int:
 
     connection.force_debug_cursor = True
     year = Commitment.objects.order_by("-pledged_on").values_list("pledged_on", flat=True).first()
-    pages = [p.format(year=year.year if year else 2026) for p in args.pages or PAGES]
+    year = year.year if year else 2026
+    pages = [p.format(year=year, previous=year - 1) for p in args.pages or PAGES]
     host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "testserver"
     client = Client(HTTP_HOST=host)
     print(

@@ -125,7 +125,7 @@ def timed(label: str, function, rows: int, *, memory: bool):
 
 
 def cleanup(user) -> None:
-    from commitments.models import ProgressUpdate
+    from commitments.models import AnsweredReview, ProgressUpdate
 
     runs = ImportRun.objects.filter(uploaded_by=user)
     ids = list(Commitment.objects.filter(title__startswith=TAG).values_list("pk", flat=True))
@@ -133,6 +133,7 @@ def cleanup(user) -> None:
     with transaction.atomic():
         Commitment.objects.filter(pk__in=ids).update(latest_update=None)
         ProgressUpdate.objects.filter(commitment_id__in=ids)._raw_delete("default")
+        AnsweredReview.objects.filter(commitment_id__in=ids)._raw_delete("default")
         Commitment.history.filter(id__in=ids)._raw_delete("default")
         Commitment.channels.through.objects.filter(commitment_id__in=ids)._raw_delete("default")
         Commitment.resolutions.through.objects.filter(commitment_id__in=ids)._raw_delete("default")

@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.errors import add_service_errors
 from commitments.models import (
+    AnsweredReview,
     Commitment,
     CommitmentRevision,
     DocumentedPractice,
@@ -411,6 +412,20 @@ class EvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "content_type", "is_demo"]
     search_fields = ["title", "url", "update__commitment__title"]
     list_select_related = ["update__commitment__state"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AnsweredReview)
+class AnsweredReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Derived from the updates on every write (D-12-10): shown to check the reporting figures,
+    recomputed with the commitment's "Recompute status and next review" action."""
+
+    list_display = ["commitment", "due_on", "reported_on"]
+    search_fields = ["commitment__title", "commitment__state__code"]
+    list_select_related = ["commitment"]
+    date_hierarchy = "due_on"
 
     def has_add_permission(self, request):
         return False

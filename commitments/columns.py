@@ -26,7 +26,10 @@ from commitments.models import (
     Basis,
     Body,
     Commitment,
+    In2017Report,
+    Level,
     Origin,
+    PreventionStep,
     ProgressUpdate,
     Resolution,
     UprResponse,
@@ -106,6 +109,12 @@ def _paragraphs() -> dict:
     return {str(p.pk): p for p in OperativeParagraph.objects.only("id", "resolution_id")}
 
 
+def _risk_factors() -> dict:
+    from commitments.models import RiskFactor
+
+    return {str(f.number): f for f in RiskFactor.objects.all()}
+
+
 def _resolutions() -> dict:
     from commitments.models import Resolution
 
@@ -116,6 +125,7 @@ LOOKUP_TABLES: dict[str, Callable[[], dict]] = {
     "state": _states,
     "step": _steps,
     "channel": _channels,
+    "risk_factor": _risk_factors,
     "resolution": _resolutions,
     "paragraph": _paragraphs,
 }
@@ -206,6 +216,14 @@ def optional_choice(values: tuple[str, ...]) -> Callable[[str, Lookups], str]:
         return choice(values)(text, lookups) if text else ""
 
     return parse
+
+
+BOOLEANS = ("true", "false")
+
+
+def boolean(text: str, lookups: Lookups) -> bool:
+    """``true`` or ``false``, as the export writes them."""
+    return choice(BOOLEANS)(text, lookups) == "true"
 
 
 def optional_integer(low: int, high: int) -> Callable[[str, Lookups], int | None]:
@@ -494,4 +512,77 @@ def resolution_columns() -> list[Column]:
             verifications,
         ),
         Column("url", lambda r: absolute(r.get_absolute_url())),
+    ]
+
+
+def step_columns() -> list[Column]:
+    """The catalogue of prevention steps (channels and risk factors prefetched; the figures
+    ``commitment_count``, ``state_count``, ``complete_count`` and ``overdue_count`` annotated by
+    the public list): every public field, so that the secretariat may import it back, matched by
+    ``code``. ``title`` and ``description`` are in the request's language (English where not yet
+    translated) and only for reading; ``title_en`` … ``description_ar`` are the stored texts."""
+    from focalpoints.models import Verification
+
+    levels = _values(Level.choices)
+    bases = _values(Basis.choices)
+    in_report = _values(In2017Report.choices)
+    verifications = _values(Verification.choices)
+    translation = _("the translation, or empty while not translated")
+    columns = public_field_columns(
+        PreventionStep,
+        headers={"title": "title_en", "description": "description_en"},
+        render={
+            "channels": lambda s: " ".join(c.code for c in s.channels.all()),
+            "risk_factors": lambda s: " ".join(str(f.number) for f in s.risk_factors.all()),
+        },
+        parse={
+            "code": (
+                required_text(20),
+                _("the step's key: letters, digits and hyphens, e.g. N1"),
+                (),
+            ),
+            "title": (required_text(200), _("in English, at most 200 characters"), ()),
+            "title_fr": (optional_text(200), translation, ()),
+            "title_es": (optional_text(200), translation, ()),
+            "title_ar": (optional_text(200), translation, ()),
+            "description": (required_text(None), _("in English"), ()),
+            "description_fr": (optional_text(None), translation, ()),
+            "description_es": (optional_text(None), translation, ()),
+            "description_ar": (optional_text(None), translation, ()),
+            "level": (choice(levels), "", levels),
+            "actor": (optional_text(120), _("who takes the step, or empty"), ()),
+            "basis": (choice(bases), "", bases),
+            "channels": (
+                references("channel", _("scrutiny channel")),
+                _("channel codes separated by spaces"),
+                (),
+            ),
+            "risk_factors": (
+                references("risk_factor", _("risk factor number")),
+                _("risk factor numbers (1 to 14) separated by spaces, where a source says so"),
+                (),
+            ),
+            "source_document": (required_text(200), _("where the step is found"), ()),
+            "source_paragraph": (optional_text(80), _("paragraph or section, or empty"), ()),
+            "source_url": (optional_url, _("http:// or https:// address, or empty"), ()),
+            "in_2017_report": (optional_choice(in_report), _("or empty"), in_report),
+            "para_2017": (optional_text(40), _("empty when not seen in the report"), ()),
+            "basis_stated": (optional_text(120), _("only where the source says so"), ()),
+            "channels_stated": (optional_text(300), _("only where the source says so"), ()),
+            "verification": (choice(verifications), "", verifications),
+            "verification_note": (optional_text(None), "", ()),
+            "is_active": (boolean, _("true: offered for new commitments"), BOOLEANS),
+        },
+    )
+    # The texts a reader sees, beside the stored English (as the page CSV always had them).
+    columns.insert(2, Column("title", lambda s: localised(s, "title").text))
+    at = [c.header for c in columns].index("description_en")
+    columns.insert(at, Column("description", lambda s: localised(s, "description").text))
+    return [
+        *columns,
+        Column("commitments", lambda s: getattr(s, "commitment_count", None)),
+        Column("states", lambda s: getattr(s, "state_count", None)),
+        Column("complete", lambda s: getattr(s, "complete_count", None)),
+        Column("overdue_reviews", lambda s: getattr(s, "overdue_count", None)),
+        Column("url", lambda s: absolute(s.get_absolute_url())),
     ]

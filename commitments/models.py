@@ -910,6 +910,9 @@ class ProgressUpdate(AppendOnlyModel):
         ]
         indexes = [
             models.Index(fields=["commitment", "reported_on"], name="update_commitment_reported"),
+            # "Recent updates" (dashboard, stats API): the latest ten in the order the list
+            # shows, read backwards from this index instead of sorting every update (D-12-10).
+            models.Index(fields=["reported_on", "created_at", "id"], name="update_recent_order"),
         ]
 
     def __str__(self) -> str:
@@ -1216,6 +1219,27 @@ class UpdateTranslation(AppendOnlyModel):
         return f"{self.update_id} ({self.language})"
 
 
+class AnsweredReview(models.Model):
+    """A review a commitment owed and the report that answered it: the replay of its dated
+    updates (:func:`commitments.rules.answered_reviews`, D-12-4) kept on write, in the same
+    transaction, by the one writer of derived fields (``commitments.services``), so the
+    reporting figures group a table instead of replaying every update per request (D-12-10).
+    Derived, never typed in; not public as such (the figures are)."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="answered_reviews", db_index=True
+    )
+    due_on = models.DateField(_("due on"))
+    reported_on = models.DateField(_("reported on"))
+
+    class Meta:
+        verbose_name = _("answered review")
+        verbose_name_plural = _("answered reviews")
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: {self.due_on} → {self.reported_on}"
+
+
 class Evidence(AppendOnlyModel):
     """A link or an uploaded document supporting a progress update. Published with it."""
 
@@ -1371,6 +1395,7 @@ class ImportRun(models.Model):
         UPDATES = "updates", _("Progress updates")
         FOCAL_POINTS = "focal-points", _("Focal point appointments")
         RESOLUTIONS = "resolutions", _("Resolutions")
+        STEPS = "steps", _("Prevention steps")
 
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting to be checked")

@@ -157,6 +157,20 @@ class ReviewCycle:
         return self.due_on < day and (self.reported_on is None or self.reported_on > day)
 
 
+def answered_reviews(
+    updates: Iterable[UpdateLike], *, pledged_on: datetime.date, review_interval_days: int
+) -> list[ReviewCycle]:
+    """The reviews a commitment's updates answered (every update, corrected ones included, as
+    the derivation receives them): :func:`review_cycles` without the one still open, which is
+    the stored ``next_review_due``."""
+    cycles = review_cycles(
+        [(u.reported_on, u.status) for u in effective_updates(updates)],
+        pledged_on=pledged_on,
+        review_interval_days=review_interval_days,
+    )
+    return [cycle for cycle in cycles if cycle.reported_on is not None]
+
+
 def review_cycles(
     updates: Iterable[tuple[datetime.date, str]],
     *,

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from commitments import ledger, rules
 from commitments.evidence import InspectedUpload, inspect_upload
 from commitments.models import (
+    AnsweredReview,
     Commitment,
     CommitmentRevision,
     Evidence,
@@ -31,11 +32,13 @@ from commitments.models import (
     Resolution,
     RevisionField,
     RevisionRequest,
+    RiskFactor,
     ScrutinyChannel,
     UpdateTranslation,
 )
 from focalpoints.models import ApiToken, MemberState
 from focalpoints.permissions import Action, can, is_secretariat
+from focalpoints.services import reference_save
 from focalpoints.tokens import token_allows_state
 
 logger = logging.getLogger(__name__)
@@ -67,6 +70,7 @@ def commitment_refresh_derived(commitment: Commitment, *, save: bool = True) -> 
             commitment.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
         finally:
             del commitment.skip_history_when_saving
+        _store_answered_reviews([commitment])
     return commitment
 
 
@@ -84,6 +88,30 @@ def _apply_derived(commitment: Commitment, updates) -> None:
     commitment.latest_update_id = derived.latest_update_id
     commitment.last_reported_on = derived.last_reported_on
     commitment.next_review_due = derived.next_review_due
+    commitment.derived_answered_reviews = rules.answered_reviews(
+        updates,
+        pledged_on=commitment.pledged_on,
+        review_interval_days=commitment.review_interval_days,
+    )
+
+
+def _store_answered_reviews(commitments: Sequence[Commitment]) -> None:
+    """Replace the stored answered reviews of ``commitments`` by those :func:`_apply_derived`
+    just replayed (D-12-10): two statements per 1,000 commitments, in the caller's
+    transaction."""
+    for start in range(0, len(commitments), 1000):
+        chunk = commitments[start : start + 1000]
+        AnsweredReview.objects.filter(commitment_id__in=[c.pk for c in chunk]).delete()
+        AnsweredReview.objects.bulk_create(
+            [
+                AnsweredReview(
+                    commitment_id=c.pk, due_on=cycle.due_on, reported_on=cycle.reported_on
+                )
+                for c in chunk
+                for cycle in c.derived_answered_reviews
+            ],
+            batch_size=2000,
+        )
 
 
 def commitments_refresh_derived_bulk(
@@ -95,6 +123,7 @@ def commitments_refresh_derived_bulk(
     for commitment in commitments:
         _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
     Commitment.objects.bulk_update(commitments, list(DERIVED_FIELDS), batch_size=1000)
+    _store_answered_reviews(commitments)
 
 
 def commitment_terms_check(
@@ -853,6 +882,7 @@ def progress_updates_create_bulk(
     for commitment in commitments:
         _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
     _store_derived(commitments)
+    _store_answered_reviews(commitments)
     ledger.append_many(ledger.entries_for_updates(update.pk for update in updates))
     logger.info(
         "progress updates published in bulk",
@@ -890,24 +920,54 @@ def resolution_save(
     reference data; the model's rules (a unique symbol) as field errors; history kept."""
     if not is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat curates resolutions."))
-    unknown = set(fields) - set(RESOLUTION_FIELDS)
-    if unknown:
-        raise TypeError(f"not a field of a resolution: {', '.join(sorted(unknown))}")
-    resolution = (
-        Resolution()
-        if resolution is None
-        else Resolution.objects.select_for_update().get(pk=resolution.pk)
+    resolution = reference_save(
+        Resolution,
+        resolution,
+        RESOLUTION_FIELDS,
+        user=user,
+        history_reason=history_reason,
+        links={"states": states},
+        fields=fields,
     )
-    for name, value in fields.items():
-        setattr(resolution, name, value.strip() if isinstance(value, str) else value)
-    resolution.full_clean()
-    resolution._history_user = user
-    resolution._change_reason = history_reason or None
-    resolution.save()
-    if states is not None:
-        resolution.states.set(states)
     logger.info("resolution saved", extra={"resolution": resolution.pk, "user": user.pk})
     return resolution
+
+
+# What a person may set on a prevention step (its channels and risk factors are links).
+STEP_FIELDS = tuple(
+    name
+    for name in PreventionStep.PUBLIC_FIELDS
+    if name not in {"id", "channels", "risk_factors", "updated_at"}
+)
+
+
+@transaction.atomic
+def step_save(
+    *,
+    user,
+    step: PreventionStep | None = None,
+    channels: Iterable[ScrutinyChannel] | None = None,
+    risk_factors: Iterable[RiskFactor] | None = None,
+    history_reason: str = "",
+    **fields,
+) -> PreventionStep:
+    """Add a prevention step to the catalogue (``step`` None) or change one: the secretariat
+    curates it; the model's rules (a unique slug ``code``, the vocabularies) as field errors;
+    history kept (with the channels). Reference data, not a published event: not ledgered
+    (D-11-1, D-14-10)."""
+    if not is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat curates the catalogue of steps."))
+    step = reference_save(
+        PreventionStep,
+        step,
+        STEP_FIELDS,
+        user=user,
+        history_reason=history_reason,
+        links={"channels": channels, "risk_factors": risk_factors},
+        fields=fields,
+    )
+    logger.info("prevention step saved", extra={"step": step.pk, "user": user.pk})
+    return step
 
 
 @transaction.atomic

@@ -39,21 +39,36 @@ def focal_point_save(
     the model's rules (one current appointment per State, ends after it starts) as field
     errors; history kept with its reason."""
     _require_secretariat(user)
-    unknown = set(fields) - set(APPOINTMENT_FIELDS)
-    if unknown:
-        raise TypeError(f"not a field of an appointment: {', '.join(sorted(unknown))}")
-    if appointment is None:
-        appointment = FocalPoint()
-    else:
-        appointment = FocalPoint.objects.select_for_update().get(pk=appointment.pk)
-    for name, value in fields.items():
-        setattr(appointment, name, value.strip() if isinstance(value, str) else value)
-    appointment.full_clean()
-    appointment._history_user = user
-    appointment._change_reason = history_reason or None
-    appointment.save()
+    appointment = reference_save(
+        FocalPoint,
+        appointment,
+        APPOINTMENT_FIELDS,
+        user=user,
+        history_reason=history_reason,
+        fields=fields,
+    )
     logger.info(
         "focal point appointment saved",
         extra={"focal_point": appointment.pk, "state": appointment.state_id, "user": user.pk},
     )
     return appointment
+
+
+def reference_save(model, obj, allowed, *, user, history_reason, fields, links=None):
+    """Create (``obj`` None) or change a row of reference data the secretariat curates (the
+    caller checks who): only ``allowed`` fields, text trimmed, validated by the model, saved with
+    its history (who, and why), then its many-to-many ``links`` set where given (None: left)."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"not a field of {model.__name__}: {', '.join(sorted(unknown))}")
+    obj = model() if obj is None else model.objects.select_for_update().get(pk=obj.pk)
+    for name, value in fields.items():
+        setattr(obj, name, value.strip() if isinstance(value, str) else value)
+    obj.full_clean()
+    obj._history_user = user
+    obj._change_reason = history_reason or None
+    obj.save()
+    for name, values in (links or {}).items():
+        if values is not None:
+            getattr(obj, name).set(values)
+    return obj

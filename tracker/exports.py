@@ -40,6 +40,9 @@ from commitments.columns import (  # the CSVs' columns declared in the domain (D
     resolution_columns as resolution_columns,
 )
 from commitments.columns import (
+    step_columns as step_columns,
+)
+from commitments.columns import (
     update_columns as update_columns,
 )
 from commitments.evidence import download_name
@@ -58,7 +61,7 @@ from commitments.models import (
     UpdateTranslation,
 )
 from commitments.spreadsheets import spreadsheet_safe
-from focalpoints.localisation import localised, translated_columns
+from focalpoints.localisation import translated_columns
 from focalpoints.models import (
     FocalPoint,
     MemberState,
@@ -135,29 +138,6 @@ def commitments_csv_response(
     """A list of commitments as CSV: the rows with their links prefetched per chunk."""
     rows = rows.prefetch_related("channels", "resolutions")
     return csv_response(filename, commitment_columns(today), rows)
-
-
-def step_columns() -> list[Column]:
-    """For :func:`tracker.selectors.steps_list` rows."""
-    return [
-        Column("code", lambda s: s.code),
-        # ``title`` in the request's language (English where not yet translated), then English.
-        Column("title", lambda s: localised(s, "title").text),
-        Column("title_en", lambda s: s.title),
-        Column("level", lambda s: s.level),
-        Column("actor", lambda s: s.actor),
-        Column("basis", lambda s: s.basis),
-        Column("source_document", lambda s: s.source_document),
-        Column("source_paragraph", lambda s: s.source_paragraph),
-        Column("in_2017_report", lambda s: s.in_2017_report),
-        Column("para_2017", lambda s: s.para_2017),
-        Column("verification", lambda s: s.verification),
-        Column("commitments", lambda s: s.commitment_count),
-        Column("states", lambda s: s.state_count),
-        Column("complete", lambda s: s.complete_count),
-        Column("overdue_reviews", lambda s: s.overdue_count),
-        Column("url", lambda s: absolute(s.get_absolute_url())),
-    ]
 
 
 # --- The open-data package ------------------------------------------------------------------------

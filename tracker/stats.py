@@ -43,20 +43,16 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
-    DateField,
     Exists,
     F,
-    Func,
     Min,
     OuterRef,
     Q,
     QuerySet,
-    Window,
 )
-from django.db.models.functions import Coalesce, Lag
 
 from commitments.models import (
-    CLOSED_STATUSES,
+    AnsweredReview,
     Basis,
     Commitment,
     CommitmentRevision,
@@ -759,57 +755,27 @@ def accountability(
 OUTCOMES = [Outcome.ON_TIME, Outcome.LATE, Outcome.MISSING, Outcome.PENDING]
 
 
-class AddDays(Func):
-    """``date + days`` for a date expression and an integer expression, in SQL (PostgreSQL adds
-    an integer to a date; SQLite's ``date()`` takes a modifier)."""
-
-    output_field = DateField()
-
-    def as_sql(self, compiler, connection, **extra):
-        date_sql, date_params = compiler.compile(self.source_expressions[0])
-        days_sql, days_params = compiler.compile(self.source_expressions[1])
-        params = [*date_params, *days_params]
-        if connection.vendor == "sqlite":
-            return f"date({date_sql}, '+' || {days_sql} || ' days')", params
-        return f"({date_sql} + {days_sql})", params
-
-
 def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, list]:
     """SQL of every review every commitment owed — the set form of
     :func:`commitments.rules.review_cycles`, held to the same answers by the tests — with the
     columns ``c`` (commitment id), ``s`` (State code), ``due_on`` and ``r`` (the report that
     answered it, or NULL). Names are joined by the callers to the few rows they keep.
 
-    Answered reviews: each effective update (not corrected) answers the review due one interval
-    after the previous effective update of its commitment (or the pledge) — unless that previous
-    update closed the commitment, after which nothing was owed. Unanswered: the stored
-    ``next_review_due`` (derived by the same rule)."""
+    Answered reviews are stored on write (:class:`commitments.models.AnsweredReview`, replayed
+    from the dated updates by the services, D-12-10): a plain scan, not a replay of every update
+    per request. Unanswered: the stored ``next_review_due`` (derived by the same rule)."""
     commitments = _commitments(regional_group)
     if state:
         commitments = commitments.filter(state_id=state)
-    corrected = ProgressUpdate.objects.filter(corrects=OuterRef("pk"))
-    order = [F("reported_on").asc(), F("created_at").asc(), F("id").asc()]
-    answered = ProgressUpdate.objects.filter(~Exists(corrected))
-    if regional_group or state:
-        answered = answered.filter(commitment__in=commitments.values("pk"))
+    answered = AnsweredReview.objects.all()
+    if regional_group:
+        answered = answered.filter(commitment__state__regional_group=regional_group)
+    if state:
+        answered = answered.filter(commitment__state_id=state)
     answered = (
-        answered.annotate(
-            previous=Window(Lag("reported_on"), partition_by=[F("commitment_id")], order_by=order),
-            previous_status=Window(
-                Lag("status"), partition_by=[F("commitment_id")], order_by=order
-            ),
-        )
-        .annotate(
-            c=F("commitment_id"),
-            s=F("commitment__state_id"),
-            due_on=AddDays(
-                Coalesce("previous", "commitment__pledged_on"),
-                F("commitment__review_interval_days"),
-            ),
-            r=F("reported_on"),
-        )
+        answered.annotate(c=F("commitment_id"), s=F("commitment__state_id"), r=F("reported_on"))
         .order_by()
-        .values("c", "s", "due_on", "r", "previous_status")
+        .values("c", "s", "due_on", "r")
     )
     unanswered = (
         commitments.filter(next_review_due__isnull=False)
@@ -823,27 +789,16 @@ def _cycles_sql(regional_group: str | None, state: str | None) -> tuple[str, lis
     )
     answered_sql, answered_params = answered.query.sql_with_params()
     unanswered_sql, unanswered_params = unanswered.query.sql_with_params()
-    closed = ", ".join(["%s"] * len(CLOSED_STATUSES))
     sql = (
         f"SELECT c, s, due_on, r FROM ({answered_sql}) answered "  # noqa: S608
-        f"WHERE previous_status IS NULL OR previous_status NOT IN ({closed}) "
         f"UNION ALL SELECT c, s, due_on, NULL FROM ({unanswered_sql}) unanswered"
     )
-    return sql, [*answered_params, *sorted(CLOSED_STATUSES), *unanswered_params]
+    return sql, [*answered_params, *unanswered_params]
 
 
 def _date(value) -> datetime.date | None:
     """SQLite returns computed dates as text."""
     return datetime.date.fromisoformat(value[:10]) if isinstance(value, str) else value
-
-
-# Counts of reviews by outcome, judged on a day (``%s`` twice: today), as SQL sums.
-_OUTCOME_SUMS = (
-    "SUM(CASE WHEN r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN r IS NULL AND due_on < %s THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)"
-)
 
 
 def _counts() -> dict:
@@ -887,34 +842,51 @@ def _scan(
     regional_group: str | None = None,
     state: str | None = None,
 ) -> dict:
-    """One pass over every review owed (:func:`_cycles_sql`), grouped by State: the reviews due
-    in ``period`` by outcome, and for each quarter of ``quarters`` the reviews overdue at its
-    end (today for the current one) and those due in it by outcome. The reporting page needs
-    both: one scan, not two. Returns ``{"totals", "groups", "states"}`` (the period's counts)
-    and ``"trend"`` (a row of counts per quarter)."""
+    """One pass over every review owed (:func:`_cycles_sql`): the reviews due in ``period`` by
+    outcome, per State, and for each quarter of ``quarters`` the reviews overdue at its end
+    (today for the current one) and those due in it by outcome. The reporting page needs both:
+    one scan, not two. Returns ``{"totals", "groups", "states"}`` (the period's counts) and
+    ``"trend"`` (a row of counts per quarter).
+
+    The rows are grouped by State, quarter of the due date and outcome (a few thousand groups),
+    so each review feeds a handful of sums rather than one per quarter and outcome."""
     cycles, params = _cycles_sql(regional_group, state)
+    # The outcome judged today (OUTCOMES' order), and the quarter the review fell due in (-1:
+    # none of them; the quarters follow each other, so one chain of "due by its end" finds it).
+    outcome = (
+        "CASE WHEN r IS NOT NULL AND r <= due_on THEN 0 WHEN r IS NOT NULL THEN 1 "
+        "WHEN due_on < %s THEN 2 ELSE 3 END"
+    )
+    starts, ends = quarters
+    quarter, quarter_params = "-1", []
+    if starts:
+        quarter = (
+            "CASE WHEN due_on < %s THEN -1 "
+            + " ".join(f"WHEN due_on <= %s THEN {index}" for index in range(len(ends)))
+            + " ELSE -1 END"
+        )
+        quarter_params = [starts[0], *ends]
     columns, column_params = [], []
-    windows = [period] if period else []
-    for start, end in zip(*quarters, strict=True):
+    if period:
+        columns.append("SUM(CASE WHEN due_on >= %s AND due_on <= %s THEN 1 ELSE 0 END)")
+        column_params += list(period)
+    for end in ends:
         # Overdue at the end of day d: due before d, not answered by d (ReviewCycle.overdue_on).
         day = min(end, today)
         columns.append("SUM(CASE WHEN due_on < %s AND (r IS NULL OR r > %s) THEN 1 ELSE 0 END)")
         column_params += [day, day]
-        windows.append((start, end))
-    for start, end in windows:
-        window = "due_on >= %s AND due_on <= %s"
-        columns += [
-            f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r <= due_on THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {window} AND r IS NOT NULL AND r > due_on THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {window} AND r IS NULL AND due_on < %s THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {window} AND r IS NULL AND due_on >= %s THEN 1 ELSE 0 END)",
-        ]
-        column_params += [start, end, start, end, start, end, today, start, end, today]
-    sql = f"SELECT s, {', '.join(columns)} FROM ({cycles}) cycles GROUP BY s"  # noqa: S608
+    # A review answered on or before the earliest day any column looks at, and due before it,
+    # counts in no column: leave it out before the sums (about half the rows of a long record).
+    days = [min(end, today) for end in ends] + list(starts[:1]) + list(period[:1] if period else [])
+    first = min(days, default=datetime.date.min)
+    sql = (
+        f"SELECT s, {quarter} AS q, {outcome} AS o, {', '.join([*columns, 'COUNT(*)'])} "  # noqa: S608
+        f"FROM ({cycles}) cycles WHERE r IS NULL OR r > %s OR due_on >= %s GROUP BY s, q, o"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*column_params, *params])
+        cursor.execute(sql, [*quarter_params, today, *column_params, *params, first, first])
         rows = cursor.fetchall()
-    return _tally_scan(rows, period=period, count=len(quarters[0]))
+    return _tally_scan(rows, period=period, count=len(starts))
 
 
 def _tally_scan(rows, *, period, count: int) -> dict:
@@ -924,19 +896,28 @@ def _tally_scan(rows, *, period, count: int) -> dict:
             names[code], groups_of[code] = name, group
     totals, groups, states = _counts(), {}, {}
     trend = [{"overdue": 0, **_counts()} for _ in range(count)]
-    for code, *values in rows:
-        overdue, windowed = values[:count], values[count:]
+    for code, quarter, outcome, *values in rows:
+        *sums, number = values
+        by_outcome = [0] * len(OUTCOMES)
         if period:
-            mine, windowed = windowed[:4], windowed[4:]
-            if any(mine):
+            in_period, *sums = sums
+            if in_period:
+                by_outcome[outcome] = in_period
                 group = groups_of.get(code, "")
-                record = {"name": names.get(code, code), "group": group, **_counts()}
-                states[code] = _add(record, mine)
-                _add(groups.setdefault(group, _counts()), mine)
-                _add(totals, mine)
-        for index in range(count):
-            trend[index]["overdue"] += overdue[index] or 0
-            _add(trend[index], windowed[index * 4 : index * 4 + 4])
+                record = states.get(code) or {
+                    "name": names.get(code, code),
+                    "group": group,
+                    **_counts(),
+                }
+                states[code] = _add(record, by_outcome)
+                _add(groups.setdefault(group, _counts()), by_outcome)
+                _add(totals, by_outcome)
+        for index, overdue in enumerate(sums):
+            trend[index]["overdue"] += overdue or 0
+        if quarter is not None and 0 <= quarter < count:
+            by_outcome = [0] * len(OUTCOMES)
+            by_outcome[outcome] = number
+            _add(trend[quarter], by_outcome)
     return {"totals": totals, "groups": groups, "states": states, "trend": trend}
 
 

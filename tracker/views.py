@@ -211,6 +211,8 @@ def steps(request):
     level = request.GET.get("level", "")
     rows = selectors.steps_list(today=today, level=level)
     if request.GET.get("format") == "csv":
+        # Every public field, so that the secretariat may import the file back (D-14-10).
+        rows = rows.prefetch_related("channels", "risk_factors")
         return exports.csv_response("prevention-steps.csv", exports.step_columns(), rows)
     context = {"steps": rows, "level": level, "last_changed": _last_changed()}
     return render(request, "tracker/steps.html", context)

@@ -9,11 +9,18 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from commitments import columns as cols
 from commitments import services
-from commitments.models import Commitment, ImportRun, ProgressUpdate, Resolution
+from commitments.models import (
+    Commitment,
+    ImportRun,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+)
 from focalpoints.models import FocalPoint
 from focalpoints.permissions import Action, can, is_secretariat
 from focalpoints.services import focal_point_save
@@ -348,12 +355,7 @@ class FocalPointKind:
             raise RowError([("", _("Only the secretariat curates focal point appointments."))])
 
     def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
-        changed = {name for name, *_rest in plan.changes}
-        fields = {
-            k: v
-            for k, v in row.values.items()
-            if k != "id" and (plan.action == "create" or self.headers[k] in changed)
-        }
+        fields = _written(self.headers, plan, row)
         saved = focal_point_save(
             user=user, appointment=plan.obj, history_reason=run.history_reason, **fields
         )
@@ -400,12 +402,7 @@ class ResolutionKind:
             raise RowError([("", _("Only the secretariat curates resolutions."))])
 
     def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
-        changed = {name for name, *_rest in plan.changes}
-        fields = {
-            k: v
-            for k, v in row.values.items()
-            if k != "id" and (plan.action == "create" or self.headers[k] in changed)
-        }
+        fields = _written(self.headers, plan, row)
         states = fields.pop("states", None)
         saved = services.resolution_save(
             user=user,
@@ -417,9 +414,85 @@ class ResolutionKind:
         return saved.pk
 
 
+class StepKind:
+    """The catalogue of prevention steps (the secretariat's reference data): matched by
+    ``code``, the key commitments, files and addresses use, which an import never changes (an
+    ``id`` cell, when present, must be that step's); written by
+    :func:`commitments.services.step_save`."""
+
+    name = ImportRun.Kind.STEPS
+    KEY = ("code",)
+
+    def __init__(self, today: datetime.date):
+        self.columns = cols.step_columns()
+        self.headers = {c.source: c.header for c in self.columns if c.source}
+        self._by_code: dict[str, PreventionStep] = {}
+        self._by_id: dict[int, PreventionStep] = {}
+
+    def prefetch(self, rows: list[Row]) -> None:
+        codes = [row.values["code"] for row in rows if "code" in row.values]
+        ids = [row.values["id"] for row in rows if "id" in row.values]
+        queryset = PreventionStep.objects.prefetch_related("channels", "risk_factors")
+        found = queryset.filter(Q(code__in=codes) | Q(pk__in=ids)) if codes or ids else ()
+        self._by_code = {step.code: step for step in found}
+        self._by_id = {step.pk: step for step in self._by_code.values()}
+
+    def find(self, row: Row) -> PreventionStep | None:
+        if "code" not in row.values:
+            raise RowError([("code", _("needed to find or create the step"))])
+        found = self._by_code.get(row.values["code"])
+        if row.text.get("id"):
+            by_id = self._by_id.get(row.values["id"])
+            if by_id is None:
+                raise RowError([("id", _("there is no step %(id)s") % {"id": row.text["id"]})])
+            if by_id is not found:
+                raise RowError(
+                    [
+                        (
+                            "code",
+                            _(
+                                "step %(id)s has the code %(code)s: a step's code cannot "
+                                "change (commitments and addresses use it)"
+                            )
+                            % {"id": by_id.pk, "code": by_id.code},
+                        )
+                    ]
+                )
+        return found
+
+    def label(self, row: Row, obj: PreventionStep | None) -> str:
+        if obj is not None:
+            return f"{obj.code} · {obj.title}"[:300]
+        return f"{row.text.get('code', '')} · {row.text.get('title_en', '')}"[:300]
+
+    def check_permission(self, user, row: Row, obj: PreventionStep | None) -> None:
+        if not is_secretariat(user):
+            raise RowError([("", _("Only the secretariat curates the catalogue of steps."))])
+
+    def write(self, *, user, run: ImportRun, plan: Plan, row: Row) -> int:
+        fields = _written(self.headers, plan, row)
+        links = {k: fields.pop(k) for k in ("channels", "risk_factors") if k in fields}
+        saved = services.step_save(
+            user=user, step=plan.obj, history_reason=run.history_reason, **links, **fields
+        )
+        return saved.pk
+
+
+def _written(headers: dict[str, str], plan: Plan, row: Row) -> dict[str, object]:
+    """The values a reference row writes: all of them for a new record, the changed ones
+    otherwise."""
+    changed = {name for name, *_rest in plan.changes}
+    return {
+        k: v
+        for k, v in row.values.items()
+        if k != "id" and (plan.action == "create" or headers[k] in changed)
+    }
+
+
 KINDS = {
     ImportRun.Kind.RESOLUTIONS: ResolutionKind,
     ImportRun.Kind.COMMITMENTS: CommitmentKind,
     ImportRun.Kind.UPDATES: UpdateKind,
     ImportRun.Kind.FOCAL_POINTS: FocalPointKind,
+    ImportRun.Kind.STEPS: StepKind,
 }

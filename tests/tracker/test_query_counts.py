@@ -161,8 +161,9 @@ CSV_EXPORTS = [
     # the commitments with State, step and latest update joined; their channels and resolutions
     # (prefetched per chunk: every public field is in the CSV)
     ("/commitments/?format=csv", 3),
-    # the annotated steps
-    ("/steps/?format=csv", 1),
+    # the annotated steps, their channels and risk factors (every public field: the
+    # secretariat imports the file back)
+    ("/steps/?format=csv", 3),
     # the State, its commitments, their channels and resolutions (prefetched per chunk)
     ("/states/GHA/?format=csv", 4),
     # the years of the filter form, the resolutions, their States (prefetched per chunk)

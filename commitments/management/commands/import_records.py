@@ -13,7 +13,8 @@ SHOWN_ROWS = 20
 
 class Command(BaseCommand):
     help = (
-        "Import commitments or progress updates from a CSV or XLSX file with the columns of the "
+        "Import commitments, progress updates or (secretariat) focal point appointments, "
+        "resolutions or prevention steps from a CSV or XLSX file with the columns of the "
         "exports: checks every row first (the dry run), then applies them all in one "
         "transaction unless --dry-run. The run is logged like an upload on the import page."
     )
