@@ -594,3 +594,12 @@ class AssessmentReplyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AssessmentEvidence)
+class AssessmentEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "assessment", "content_type", "size_bytes", "created_at"]
+    list_select_related = ["assessment"]
+
+    def has_add_permission(self, request):
+        return False

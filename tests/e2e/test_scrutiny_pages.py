@@ -134,3 +134,18 @@ def test_submit_publish_reply_and_the_visitor_sees_the_flag(browser, live_server
         audit(page, f"commitment with disagreement ({language})")
         screenshot(page, f"public-commitment-disagreement-{language}")
         page.context.close()
+
+    # 5. The assessor's workspace shows the outcome and the reply, in English and Arabic.
+    page = _as(browser, live_server, "assessor")
+    for language in ("en", "ar"):
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+        page.goto("/my/assessments/")
+        assert page.locator(".badge-reply").count() == 1
+        audit(page, f"assessor workspace ({language})")
+        screenshot(page, f"scrutiny-assessor-workspace-{language}")
+        page.goto(f"/my/assessments/{assessment.pk}/")
+        audit(page, f"assessment in the workspace ({language})")
+        screenshot(page, f"scrutiny-assessment-{language}")
+    page.context.close()
