@@ -24,10 +24,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     Evidence,
     LedgerEntry,
+    Moderation,
     ProgressUpdate,
 )
 
@@ -45,8 +49,12 @@ COMMITMENT_NOT_TERMS = (
     "latest_update",
     "last_reported_on",
     "next_review_due",
+    "independent_status",
+    "latest_assessment",
     "updated_at",
 )
+# An assessment's ``updated_at`` moves with its moderation; the ledger records the events.
+ASSESSMENT_NOT_RECORDED = ("updated_at",)
 FIRST_ENTRY_NOTE = (
     "The ledger starts here. Entries up to the end of this backfill were built once, in order, "
     "from the records already published when the ledger was introduced; from then on every "
@@ -123,6 +131,27 @@ def update_record(update: ProgressUpdate) -> dict:
 
 def revision_record(revision: CommitmentRevision) -> dict:
     return _fields_record(revision, CommitmentRevision.PUBLIC_FIELDS)
+
+
+def assessment_fields() -> tuple[str, ...]:
+    return tuple(f for f in Assessment.PUBLIC_FIELDS if f not in ASSESSMENT_NOT_RECORDED)
+
+
+def assessment_evidence_fields() -> tuple[str, ...]:
+    return tuple(f for f in AssessmentEvidence.PUBLIC_FIELDS if f != "assessment")
+
+
+def assessment_record(assessment: Assessment) -> dict:
+    """A published assessment (its public fields but the last change time), with its evidence
+    (prefetched, or one query)."""
+    record = _fields_record(assessment, assessment_fields())
+    items = sorted(assessment.evidence.all(), key=lambda item: item.pk)
+    record["evidence"] = [_fields_record(item, assessment_evidence_fields()) for item in items]
+    return record
+
+
+def reply_record(reply: AssessmentReply) -> dict:
+    return _fields_record(reply, AssessmentReply.PUBLIC_FIELDS)
 
 
 # --- Appending ----------------------------------------------------------------------------------
@@ -229,6 +258,36 @@ def update_entry(update: ProgressUpdate, *, state: str, **extra) -> dict:
 def append_update(update: ProgressUpdate, *, state: str) -> LedgerEntry:
     """A progress update or a correction published, with its evidence."""
     return append(**update_entry(update, state=state))
+
+
+def append_assessment(assessment: Assessment, *, state: str, disputed: bool = False):
+    """An assessment published (or a correction of one), or disputed by the secretariat: the
+    assessment as it now stands, with its evidence."""
+    if disputed:
+        kind = Kind.ASSESSMENT_DISPUTED
+    else:
+        kind = Kind.ASSESSMENT_CORRECTED if assessment.corrects_id else Kind.ASSESSMENT_PUBLISHED
+    return append(
+        kind=kind,
+        state=state,
+        subject_type="assessment",
+        subject_id=assessment.pk,
+        commitment_id=assessment.commitment_id,
+        record={"assessment": assessment_record(assessment)},
+    )
+
+
+def append_reply(reply: AssessmentReply, *, state: str, commitment_id: int) -> LedgerEntry:
+    """A State's reply to an assessment, published."""
+    return append(
+        kind=Kind.REPLY_PUBLISHED,
+        state=state,
+        subject_type="reply",
+        subject_id=reply.pk,
+        commitment_id=commitment_id,
+        record={"reply": reply_record(reply)},
+        recorded_at=reply.published_at,
+    )
 
 
 def revision_entry(revision: CommitmentRevision, commitment: Commitment) -> dict:
@@ -610,16 +669,20 @@ def _commitment_records(**only) -> Iterator[tuple[int, dict]]:
         yield pk, record
 
 
-def _update_records(**only) -> Iterator[tuple[int, dict]]:
-    """Published updates with their evidence (``only``: a filter on the updates), by id."""
-    names = list(ProgressUpdate.PUBLIC_FIELDS)
-    attnames = _attnames(ProgressUpdate, names)
-    evidence_names = [f for f in Evidence.PUBLIC_FIELDS if f != "update"]
-    evidence_attnames = _attnames(Evidence, evidence_names)
-    # Sorted by update, then id (the first two columns).
-    children = Evidence.objects.filter(**{f"update__{key}": value for key, value in only.items()})
-    evidence = _Follower(_stream(children, "update_id", *evidence_attnames))
-    for values in _stream(ProgressUpdate.objects.filter(**only), *attnames):
+def _records_with_evidence(
+    model, names, evidence_model, parent: str, **only
+) -> Iterator[tuple[int, dict]]:
+    """Rows of ``model`` (``only``: a filter on them) with their evidence rows (the
+    ``evidence_model`` rows whose ``parent`` is the row), by id: two sorted streams merged."""
+    attnames = _attnames(model, names)
+    evidence_names = [f for f in evidence_model.PUBLIC_FIELDS if f != parent]
+    evidence_attnames = _attnames(evidence_model, evidence_names)
+    # Sorted by parent, then id (the first two columns).
+    children = evidence_model.objects.filter(
+        **{f"{parent}__{key}": value for key, value in only.items()}
+    )
+    evidence = _Follower(_stream(children, f"{parent}_id", *evidence_attnames))
+    for values in _stream(model.objects.filter(**only), *attnames):
         record = _values_record(names, attnames, values)
         record["evidence"] = [
             _values_record(evidence_names, evidence_attnames, row[1:])
@@ -628,12 +691,38 @@ def _update_records(**only) -> Iterator[tuple[int, dict]]:
         yield record["id"], record
 
 
-def _revision_records() -> Iterator[tuple[int, dict]]:
-    names = list(CommitmentRevision.PUBLIC_FIELDS)
-    attnames = _attnames(CommitmentRevision, names)
-    for values in _stream(CommitmentRevision.objects, *attnames):
+def _update_records(**only) -> Iterator[tuple[int, dict]]:
+    """Published updates with their evidence (``only``: a filter on the updates), by id."""
+    return _records_with_evidence(
+        ProgressUpdate, list(ProgressUpdate.PUBLIC_FIELDS), Evidence, "update", **only
+    )
+
+
+def _plain_records(model, names) -> Iterator[tuple[int, dict]]:
+    attnames = _attnames(model, names)
+    for values in _stream(model.objects, *attnames):
         record = _values_record(names, attnames, values)
         yield record["id"], record
+
+
+def _revision_records() -> Iterator[tuple[int, dict]]:
+    return _plain_records(CommitmentRevision, list(CommitmentRevision.PUBLIC_FIELDS))
+
+
+def _assessment_records() -> Iterator[tuple[int, dict]]:
+    """Published assessments with their evidence, by id (submitted and rejected ones are not
+    public and have no entry)."""
+    return _records_with_evidence(
+        Assessment,
+        list(assessment_fields()),
+        AssessmentEvidence,
+        "assessment",
+        moderation=Moderation.PUBLISHED,
+    )
+
+
+def _reply_records() -> Iterator[tuple[int, dict]]:
+    return _plain_records(AssessmentReply, list(AssessmentReply.PUBLIC_FIELDS))
 
 
 def _entries_by(key: str, **filters) -> _Follower:
@@ -654,6 +743,12 @@ def _ledgered_tables():
         ),
         ("update", _update_records(), _entries_by("subject_id", subject_type="update")),
         ("revision", _revision_records(), _entries_by("subject_id", subject_type="revision")),
+        (
+            "assessment",
+            _assessment_records(),
+            _entries_by("subject_id", subject_type="assessment"),
+        ),
+        ("reply", _reply_records(), _entries_by("subject_id", subject_type="reply")),
     ]
 
 
