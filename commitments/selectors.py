@@ -217,3 +217,29 @@ def commitment_revisions(commitment_id: int) -> QuerySet[CommitmentRevision]:
     return CommitmentRevision.objects.filter(commitment_id=commitment_id).order_by(
         "created_at", "pk"
     )
+
+
+# --- Independent scrutiny: what the public surfaces may show (issue 10) -------------------------
+
+
+def public_assessments() -> QuerySet:
+    """The independent assessments every public surface may show (API, CSVs, the open-data
+    zip, feeds, counts): published ones only — never one waiting for moderation or rejected."""
+    from commitments.models import Assessment
+
+    return Assessment.objects.published()
+
+
+def public_assessment_replies() -> QuerySet:
+    """The States' replies (a reply exists only to a published assessment; held to it anyway)."""
+    from commitments.models import AssessmentReply, Moderation
+
+    return AssessmentReply.objects.filter(assessment__moderation=Moderation.PUBLISHED)
+
+
+def public_organisations() -> QuerySet:
+    """Assessor organisations the public may see: those the secretariat approved (never one
+    waiting for approval)."""
+    from focalpoints.models import Organisation
+
+    return Organisation.objects.filter(status=Organisation.Status.APPROVED)

@@ -1,19 +1,23 @@
 """Public pages: no log-in needed. Each view parses its input, calls a selector or
 ``tracker.stats``, and renders (or streams a CSV). Nothing here computes a figure."""
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext_lazy as _
 
 from commitments import ledger
 from commitments.evidence import document_response
 from commitments.models import Commitment, Evidence, PreventionStep, Resolution, RiskFactor
-from commitments.selectors import review_today
+from commitments.rules import disagrees
+from commitments.selectors import public_organisations, review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
 from tracker import charts, exports, facets, opendata, selectors, stats, tasks
+from tracker.api.filters import AssessmentFilter
 from tracker.forms import (
     ReportingPeriodForm,
     ResolutionFilterForm,
@@ -147,6 +151,40 @@ def commitments(request):
         "last_changed": _last_changed(),
     }
     return render(request, "tracker/commitments.html", context)
+
+
+@csv_limited
+def assessments(request):
+    """Published independent assessments, newest first, filtered by the API's FilterSet (the
+    one declaration of its filters); a CSV of the whole filtered list."""
+    filterset = AssessmentFilter(
+        request.GET,
+        queryset=selectors.assessments_list().select_related(
+            "commitment__state", "organisation", "reply"
+        ),
+    )
+    rows = filterset.qs
+    if not request.GET.get("ordering"):
+        rows = rows.order_by("-published_at", "-id")
+    if request.GET.get("format") == "csv":
+        return exports.csv_response("assessments.csv", exports.assessment_columns(), rows)
+    filterset.form.fields["organisation"].widget = forms.Select(
+        choices=[("", _("Any")), *public_organisations().values_list("pk", "name")]
+    )
+    page = _page(request, rows)
+    for assessment in page.object_list:
+        assessment.disagrees = disagrees(assessment.commitment.status, assessment.status)
+    context = {
+        "filterset": filterset,
+        "web_fields": [filterset.form[name] for name in ASSESSMENT_WEB_FILTERS],
+        "page": page,
+        "last_changed": _last_changed(),
+    }
+    return render(request, "tracker/assessments.html", context)
+
+
+# The filters the assessments page shows (the others are the API's).
+ASSESSMENT_WEB_FILTERS = ("member_state", "organisation", "disagrees")
 
 
 @csv_limited

@@ -17,9 +17,12 @@ from django.urls import reverse
 
 from commitments.models import Evidence, Status
 from tests.factories import (
+    AssessmentFactory,
+    AssessmentReplyFactory,
     CommitmentFactory,
     FocalPointFactory,
     MemberStateFactory,
+    OrganisationFactory,
     PreventionStepFactory,
     ProgressUpdateFactory,
     ResolutionFactory,
@@ -43,6 +46,7 @@ def build(size: int) -> dict:
     steps = [PreventionStepFactory(code="N1"), PreventionStepFactory(code="I1")]
     resolution = ResolutionFactory(symbol="S/RES/1674 (2006)")
     resolution.states.add(states[0], states[1])
+    organisation = OrganisationFactory()
     commitments = []
     for index in range(size):
         commitment = CommitmentFactory(
@@ -61,6 +65,10 @@ def build(size: int) -> dict:
             status=Status.SUBSTANTIAL,
             corrects=first,
         )
+        assessment = AssessmentFactory(
+            commitment=commitment, organisation=organisation, status=Status.LIMITED
+        )
+        AssessmentReplyFactory(assessment=assessment)
         commitments.append(commitment)
     return {"commitment": commitments[-1], "resolution": resolution}
 
@@ -96,6 +104,9 @@ PAGES = [
     ("tracker:step", {"code": "N1"}, 7 + DEMO_FLAG),
     # version + the ledger head.
     ("tracker:data", {}, 2 + DEMO_FLAG),
+    # version + count + the page of assessments (commitment, State, organisation and reply
+    # joined) + the approved organisations of the filter's select.
+    ("tracker:assessments", {}, 4 + DEMO_FLAG),
 ]
 
 
@@ -104,7 +115,8 @@ ALL_FILTERS = (
     "member_state=gha,dnk&regional_group=african&status=limited,substantial&basis=political"
     "&channel=upr&source_kind=ga-dialogue&step=N1&level=national&risk_factor=1&overdue=false"
     "&days_overdue_min=3&target_missed=false&pledged_from=2000-01-01&pledged_until=2030-01-01"
-    "&reported_from=2000-01-01&reported_until=2030-01-01&has_evidence=true&is_demo=false&q=a"
+    "&reported_from=2000-01-01&reported_until=2030-01-01&has_evidence=true&is_demo=false"
+    "&independently_assessed=true&disagrees=true&q=a"
 )
 
 
@@ -169,6 +181,8 @@ CSV_EXPORTS = [
     ("/resolutions/?format=csv", 3),
     # the commitment, its updates, their evidence and translations (prefetched per chunk)
     ("commitment", 4),
+    # the published assessments with commitment, State, organisation and reply joined
+    ("/assessments/?format=csv", 1),
 ]
 
 
@@ -187,14 +201,15 @@ def test_csv_export_queries_do_not_grow_with_the_data(
 
 @pytest.mark.parametrize("size", [5, 50])
 @pytest.mark.parametrize(
-    ("url", "ceiling"), [("/updates.atom", 2), ("/states/GHA/updates.atom", 3)]
+    ("url", "ceiling"), [("/updates.atom", 4), ("/states/GHA/updates.atom", 5)]
 )
 def test_feed_queries_do_not_grow_with_the_data(
     client, django_assert_max_num_queries, size, url, ceiling
 ):
     build(size)
     # The State (per-State feed) + the latest updates with commitment and State joined + the
-    # latest revisions, joined the same way.
+    # latest revisions, published assessments (with their organisation) and replies, each
+    # joined the same way.
     with django_assert_max_num_queries(ceiling):
         client.get(url)
 
