@@ -20,8 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import (
+    Assessment,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
+    Moderation,
     ProgressUpdate,
     Reminder,
     Resolution,
@@ -29,7 +32,7 @@ from commitments.models import (
     due_soon_q,
     overdue_q,
 )
-from focalpoints.models import FocalPoint
+from focalpoints.models import FocalPoint, Organisation
 
 
 def review_today() -> datetime.date:
@@ -225,21 +228,15 @@ def commitment_revisions(commitment_id: int) -> QuerySet[CommitmentRevision]:
 def public_assessments() -> QuerySet:
     """The independent assessments every public surface may show (API, CSVs, the open-data
     zip, feeds, counts): published ones only — never one waiting for moderation or rejected."""
-    from commitments.models import Assessment
-
     return Assessment.objects.published()
 
 
 def public_assessment_replies() -> QuerySet:
     """The States' replies (a reply exists only to a published assessment; held to it anyway)."""
-    from commitments.models import AssessmentReply, Moderation
-
     return AssessmentReply.objects.filter(assessment__moderation=Moderation.PUBLISHED)
 
 
 def public_organisations() -> QuerySet:
     """Assessor organisations the public may see: those the secretariat approved (never one
     waiting for approval)."""
-    from focalpoints.models import Organisation
-
     return Organisation.objects.filter(status=Organisation.Status.APPROVED)

@@ -43,7 +43,6 @@ from commitments.columns import (
     update_columns as update_columns,
 )
 from commitments.evidence import download_name
-from commitments.rules import disagrees
 from commitments.models import (
     Assessment,
     AssessmentEvidence,
@@ -61,6 +60,7 @@ from commitments.models import (
     ScrutinyChannel,
     UpdateTranslation,
 )
+from commitments.rules import disagrees
 from commitments.selectors import (
     public_assessment_replies,
     public_assessments,

@@ -1,8 +1,9 @@
 """Atom feeds of progress updates, pledge revisions, published independent assessments and the
 States' replies: all of them, one State's, one commitment's. Corrections, revisions, assessments
 and replies are items of their own. No author is named (accounts are private); an assessment
-names its organisation. Assessments waiting for moderation or rejected never appear. A separate feed publishes the ledger head once a day, so that whoever archives feeds
-holds witnesses of past heads."""
+names its organisation. Assessments waiting for moderation or rejected never appear. A separate
+feed publishes the ledger head once a day, so that whoever archives feeds holds witnesses of
+past heads."""
 
 import datetime
 from dataclasses import dataclass
@@ -84,13 +85,14 @@ def _assessment_title(item: Assessment) -> str:
     }
     if item.is_correction:
         return (
-            _("Corrected independent assessment by %(organisation)s — %(state)s: %(title)s "
-              "(%(status)s)")
+            _(
+                "Corrected independent assessment by %(organisation)s — %(state)s: %(title)s "
+                "(%(status)s)"
+            )
             % values
         )
     return (
-        _("Independent assessment by %(organisation)s — %(state)s: %(title)s (%(status)s)")
-        % values
+        _("Independent assessment by %(organisation)s — %(state)s: %(title)s (%(status)s)") % values
     )
 
 

@@ -465,9 +465,7 @@ def assessments_list() -> QuerySet:
     assessment that corrects each (an index lookup per row; a correction still waiting or
     rejected is never named) and the time of their latest change — publication, dispute or the
     State's reply: what ``updated_since`` reads. The API's list and the ``/assessments/`` page."""
-    corrected_by = (
-        public_assessments().filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
-    )
+    corrected_by = public_assessments().filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
     return public_assessments().annotate(
         corrected_by=Subquery(corrected_by),
         last_changed=Greatest("updated_at", Coalesce("reply__published_at", "updated_at")),

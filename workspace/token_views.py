@@ -48,8 +48,7 @@ class TokenForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("No organisation (a State's token)"),
         help_text=gettext_lazy(
-            "An organisation's token submits that organisation's assessments and acts for no "
-            "State."
+            "An organisation's token submits that organisation's assessments and acts for no State."
         ),
     )
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from commitments.models import Assessment, Moderation
-from focalpoints.tokens import api_token_issue, api_token_for
+from focalpoints.tokens import api_token_for, api_token_issue
 from tests.conftest import organisation_of
 from tests.factories import AssessmentFactory, OrganisationMembershipFactory
 
@@ -73,9 +73,12 @@ def test_assessor_of_an_international_organisation_submits_for_moderation(
 
 def test_the_organisation_in_the_body_may_only_be_the_tokens(client, commitment_a, assessor_a):
     own = organisation_of(assessor_a)
-    assert post(
-        client, commitment_a, valid_body(organisation=own.pk), org_token(assessor_a)
-    ).status_code == 201
+    assert (
+        post(
+            client, commitment_a, valid_body(organisation=own.pk), org_token(assessor_a)
+        ).status_code
+        == 201
+    )
 
 
 def test_assessor_cannot_submit_as_another_organisation(
@@ -91,7 +94,9 @@ def test_a_token_cannot_be_issued_for_an_organisation_one_is_not_a_member_of(
     assessor_a, assessor_national_b
 ):
     with pytest.raises(PermissionDenied):
-        api_token_issue(user=assessor_a, name="x", organisation=organisation_of(assessor_national_b))
+        api_token_issue(
+            user=assessor_a, name="x", organisation=organisation_of(assessor_national_b)
+        )
 
 
 def test_pending_organisation_may_submit_but_nothing_is_published(
@@ -170,9 +175,7 @@ def test_field_errors_are_400_with_the_services_messages(client, commitment_a, a
     assert not Assessment.objects.exists()
 
 
-def test_a_correction_of_a_published_assessment_is_submitted_too(
-    client, commitment_a, assessor_a
-):
+def test_a_correction_of_a_published_assessment_is_submitted_too(client, commitment_a, assessor_a):
     published = AssessmentFactory(commitment=commitment_a, organisation=organisation_of(assessor_a))
     response = post(client, commitment_a, valid_body(corrects=published.pk), org_token(assessor_a))
     assert response.status_code == 201, response.content

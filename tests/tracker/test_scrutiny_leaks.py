@@ -43,7 +43,9 @@ def world(state_a, focal_point_a, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     focal_point_a.email = SENTINELS["replier"]
     focal_point_a.save()
-    organisation = OrganisationFactory(name="Watch International", contact_email=SENTINELS["contact"])
+    organisation = OrganisationFactory(
+        name="Watch International", contact_email=SENTINELS["contact"]
+    )
     OrganisationMembershipFactory(
         user=UserFactory(username="member", email=SENTINELS["member"]), organisation=organisation
     )

@@ -169,9 +169,7 @@ def test_organisations_lists_approved_ones_with_public_fields_only(client, world
     assert row["country"] == "DNK" and row["kind"] == "nhri"
     assert not {"contact_email", "approved_by", "email_confirmed_at"} & set(row)
     assert ids(client.get(API + "organisations/?country=dnk")) == [world["national"].pk]
-    assert ids(client.get(API + "organisations/?international=true")) == [
-        world["organisation"].pk
-    ]
+    assert ids(client.get(API + "organisations/?international=true")) == [world["organisation"].pk]
     assert client.get(API + "organisations/?status=pending").status_code == 400
 
 
@@ -189,9 +187,7 @@ def test_commitments_api_has_the_independent_status_and_the_flag(client, world):
     assert quiet["disagrees"] is False
     assessed = ids(client.get(API + "commitments/?independently_assessed=true"))
     assert assessed == sorted([world["disputed"].pk, world["agreed"].pk])
-    assert ids(client.get(API + "commitments/?independently_assessed=false")) == [
-        world["quiet"].pk
-    ]
+    assert ids(client.get(API + "commitments/?independently_assessed=false")) == [world["quiet"].pk]
     assert ids(client.get(API + "commitments/?disagrees=true")) == [world["disputed"].pk]
 
 
@@ -300,13 +296,23 @@ def test_open_data_zip_has_assessments_replies_and_organisations(client, world):
         resources
     )
     keys = resources["assessments"]["schema"]["foreignKeys"]
-    assert {"fields": "organisation_id", "reference": {"resource": "organisations", "fields": "id"}} in keys
+    assert {
+        "fields": "organisation_id",
+        "reference": {"resource": "organisations", "fields": "id"},
+    } in keys
 
 
 def test_feeds_carry_published_assessments_and_replies(client, world):
-    for url in ("/updates.atom", "/states/GHA/updates.atom", f"/commitments/{world['disputed'].pk}/updates.atom"):
+    for url in (
+        "/updates.atom",
+        "/states/GHA/updates.atom",
+        f"/commitments/{world['disputed'].pk}/updates.atom",
+    ):
         text = client.get(url).content.decode()
         assert f"assessment-{world['first'].pk}" in text, url
         assert f"assessment-reply-{world['reply'].pk}" in text, url
         assert "Watch International" in text
-    assert f"assessment-{world['first'].pk}" not in client.get("/states/DNK/updates.atom").content.decode()
+    assert (
+        f"assessment-{world['first'].pk}"
+        not in client.get("/states/DNK/updates.atom").content.decode()
+    )

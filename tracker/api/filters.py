@@ -513,9 +513,7 @@ class AssessmentFilter(ApiFilterSet):
         label=_("Disputed by the secretariat."),
     )
     is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
-    updated_since = _updated_since(
-        "last_changed", "published, disputed or replied to"
-    )
+    updated_since = _updated_since("last_changed", "published, disputed or replied to")
     ordering = StableOrderingFilter(
         fields=(
             ("id", "id"),

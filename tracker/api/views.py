@@ -659,9 +659,10 @@ def attach_assessments(rows) -> None:
         "assessment_id", "id"
     ):
         found.setdefault(evidence.assessment_id, []).append(evidence)
-    replies = {reply.assessment_id: reply for reply in among(
-        AssessmentReply.objects, "assessment", keys
-    ).order_by()}
+    replies = {
+        reply.assessment_id: reply
+        for reply in among(AssessmentReply.objects, "assessment", keys).order_by()
+    }
     for row in rows:
         row.member_state_code, row.government_status = commitments[row.commitment_id]
         row.disagrees = rules.disagrees(row.government_status, row.status)
@@ -927,8 +928,10 @@ class CommitmentAssessmentCreate(generics.GenericAPIView):
         token = request.auth
         if token is None or token.organisation_id is None:
             raise PermissionDenied(
-                _("Only an organisation's API token can submit assessments: issue one in your "
-                  "workspace.")
+                _(
+                    "Only an organisation's API token can submit assessments: issue one in your "
+                    "workspace."
+                )
             )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
