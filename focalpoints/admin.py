@@ -201,6 +201,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "name",
         "user",
         "state",
+        "organisation",
         "issued_by",
         "created_at",
         "expires_at",
@@ -209,7 +210,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
     search_fields = ["prefix", "name", "user__username", "issued_by__username"]
-    list_select_related = ["user", "issued_by", "state"]
+    list_select_related = ["user", "issued_by", "state", "organisation"]
     autocomplete_fields = ["user", "state"]
     actions = ["renew_selected", "revoke_selected"]
     readonly_fields_on_view = [
@@ -217,6 +218,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "name",
         "prefix",
         "state",
+        "organisation",
         "issued_by",
         "created_at",
         "expires_at",
