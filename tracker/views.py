@@ -171,12 +171,15 @@ def assessments(request):
             "commitment__state", "organisation", "reply"
         ),
     )
+    fields = filterset.form.fields
+    for name, label in ASSESSMENT_WEB_FILTERS.items():  # before the form is bound and cleaned
+        fields[name].label = label
     rows = filterset.qs
     if not request.GET.get("ordering"):
         rows = rows.order_by("-published_at", "-id")
     if request.GET.get("format") == "csv":
         return exports.csv_response("assessments.csv", exports.assessment_columns(), rows)
-    filterset.form.fields["organisation"].widget = forms.Select(
+    fields["organisation"].widget = forms.Select(
         choices=[("", _("Any")), *public_organisations().values_list("pk", "name")]
     )
     page = _page(request, rows)
@@ -191,8 +194,12 @@ def assessments(request):
     return render(request, "tracker/assessments.html", context)
 
 
-# The filters the assessments page shows (the others are the API's).
-ASSESSMENT_WEB_FILTERS = ("member_state", "organisation", "disagrees")
+# The filters the assessments page shows, with their labels (the others are the API's).
+ASSESSMENT_WEB_FILTERS = {
+    "member_state": _("States (ISO3 codes, comma-separated)"),
+    "organisation": _("Organisation"),
+    "disagrees": _("Independent assessment disagrees with the government"),
+}
 
 
 @csv_limited
