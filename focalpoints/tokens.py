@@ -55,7 +55,7 @@ def may_hold_api_token(user) -> bool:
     token."""
     if not is_signed_in(user):
         return False
-    return is_secretariat(user) or is_assessor(user) or states_for(user).exists()
+    return is_secretariat(user) or states_for(user).exists() or is_assessor(user)
 
 
 def token_states(user):

@@ -167,8 +167,9 @@ def test_the_count_is_read_again_only_after_a_change(client, many, django_assert
 def test_commitment_detail_query_count(client, many, django_assert_max_num_queries):
     # (1) versions, (2) the row with State and step, (3) updates with their correction,
     # (4) the State code, (5) their evidence, (6) the translations of their narratives,
-    # (7) channel codes, (8) resolution ids
-    with django_assert_max_num_queries(8):
+    # (7) channel codes, (8) resolution ids, (9) published assessments with their correction,
+    # (10) their evidence, (11) their replies
+    with django_assert_max_num_queries(11):
         response = client.get(API + f"commitments/{many[0].pk}/")
     assert response.status_code == 200
 

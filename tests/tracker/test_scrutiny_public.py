@@ -191,6 +191,15 @@ def test_commitments_api_has_the_independent_status_and_the_flag(client, world):
     assert ids(client.get(API + "commitments/?disagrees=true")) == [world["disputed"].pk]
 
 
+def test_a_commitments_detail_carries_its_published_assessments(client, world):
+    body = client.get(API + f"commitments/{world['disputed'].pk}/").json()
+    assert [a["id"] for a in body["assessments"]] == [world["first"].pk]
+    assert body["assessments"][0]["disagrees"] is True
+    assert body["assessments"][0]["reply"]["text"] == "We disagree: the plan is funded."
+    quiet = client.get(API + f"commitments/{world['quiet'].pk}/").json()
+    assert quiet["assessments"] == []  # one waiting and one rejected: neither shows
+
+
 def test_the_web_list_filters_and_counts_both_facets(client, world):
     response = client.get("/commitments/?disagrees=true")
     assert [c.pk for c in response.context["page"].object_list] == [world["disputed"].pk]

@@ -425,90 +425,6 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
     )
 
 
-# --- Commitments ------------------------------------------------------------------------------
-
-
-class CommitmentSerializer(FastReadSerializer):
-    member_state = serializers.CharField(source="state_id", help_text="ISO 3166 alpha-3 code.")
-    regional_group = serializers.ChoiceField(
-        source="state.regional_group",
-        choices=MemberState._meta.get_field("regional_group").choices,
-        allow_blank=True,
-        help_text="The State's UN regional group (empty for observers and organisations).",
-    )
-    step = serializers.CharField(source="step.code", help_text="The prevention step's code.")
-    level = serializers.ChoiceField(
-        source="step.level",
-        choices=PreventionStep._meta.get_field("level").choices,
-        help_text="The step's level.",
-    )
-    channels = _codes("channel_codes", "Codes of the channels of scrutiny.")
-    resolutions = _keys("resolution_ids", serializers.IntegerField(), "Ids of related resolutions.")
-    latest_update = serializers.IntegerField(
-        source="latest_update_id",
-        allow_null=True,
-        help_text="The update that sets the current status.",
-    )
-    is_overdue = serializers.SerializerMethodField(
-        help_text="The review date has passed (judged in the site's time zone, today)."
-    )
-    days_overdue = serializers.SerializerMethodField(
-        help_text="Days since the review fell due (0 when it is not overdue)."
-    )
-    target_missed = serializers.SerializerMethodField(
-        help_text="The target date has passed and the commitment is neither complete nor withdrawn."
-    )
-    latest_assessment = serializers.IntegerField(
-        source="latest_assessment_id",
-        allow_null=True,
-        help_text="The published independent assessment that sets `independent_status` (see "
-        "`assessments/`).",
-    )
-    independently_assessed = serializers.BooleanField(
-        source="is_independently_assessed",
-        help_text="At least one independent assessment is published (`independent_status` set).",
-    )
-    disagrees = serializers.BooleanField(
-        source="is_in_disagreement",
-        help_text="The latest independent status differs from the government's by at least one "
-        "level (withdrawn differs from every level; nothing differs from not yet reported).",
-    )
-
-    class Meta:
-        model = Commitment
-        fields = public_api_fields(
-            Commitment,
-            rename={"state": "member_state"},
-            after={
-                "member_state": ["regional_group"],
-                "step": ["level"],
-                "target_date": ["target_missed"],
-                "next_review_due": ["is_overdue", "days_overdue"],
-                "latest_assessment": ["independently_assessed", "disagrees"],
-            },
-        )
-
-    def get_is_overdue(self, commitment) -> bool:
-        return commitment.is_overdue(self.context["today"])
-
-    def get_days_overdue(self, commitment) -> int:
-        return commitment.days_overdue(self.context["today"])
-
-    def get_target_missed(self, commitment) -> bool:
-        return commitment.is_target_missed(self.context["today"])
-
-
-class CommitmentDetailSerializer(CommitmentSerializer):
-    updates = ProgressUpdateSerializer(
-        many=True,
-        read_only=True,
-        help_text="The full timeline, oldest first, corrections included.",
-    )
-
-    class Meta(CommitmentSerializer.Meta):
-        fields = [*CommitmentSerializer.Meta.fields, "updates"]
-
-
 # --- Independent scrutiny: organisations, assessments and the States' replies ---------------------
 
 
@@ -668,6 +584,96 @@ class SubmittedAssessmentSerializer(serializers.Serializer):
     )
     evidence = AssessmentEvidenceSerializer(many=True, read_only=True, source="evidence.all")
     created_at = serializers.DateTimeField()
+
+
+# --- Commitments ------------------------------------------------------------------------------
+
+
+class CommitmentSerializer(FastReadSerializer):
+    member_state = serializers.CharField(source="state_id", help_text="ISO 3166 alpha-3 code.")
+    regional_group = serializers.ChoiceField(
+        source="state.regional_group",
+        choices=MemberState._meta.get_field("regional_group").choices,
+        allow_blank=True,
+        help_text="The State's UN regional group (empty for observers and organisations).",
+    )
+    step = serializers.CharField(source="step.code", help_text="The prevention step's code.")
+    level = serializers.ChoiceField(
+        source="step.level",
+        choices=PreventionStep._meta.get_field("level").choices,
+        help_text="The step's level.",
+    )
+    channels = _codes("channel_codes", "Codes of the channels of scrutiny.")
+    resolutions = _keys("resolution_ids", serializers.IntegerField(), "Ids of related resolutions.")
+    latest_update = serializers.IntegerField(
+        source="latest_update_id",
+        allow_null=True,
+        help_text="The update that sets the current status.",
+    )
+    is_overdue = serializers.SerializerMethodField(
+        help_text="The review date has passed (judged in the site's time zone, today)."
+    )
+    days_overdue = serializers.SerializerMethodField(
+        help_text="Days since the review fell due (0 when it is not overdue)."
+    )
+    target_missed = serializers.SerializerMethodField(
+        help_text="The target date has passed and the commitment is neither complete nor withdrawn."
+    )
+    latest_assessment = serializers.IntegerField(
+        source="latest_assessment_id",
+        allow_null=True,
+        help_text="The published independent assessment that sets `independent_status` (see "
+        "`assessments/`).",
+    )
+    independently_assessed = serializers.BooleanField(
+        source="is_independently_assessed",
+        help_text="At least one independent assessment is published (`independent_status` set).",
+    )
+    disagrees = serializers.BooleanField(
+        source="is_in_disagreement",
+        help_text="The latest independent status differs from the government's by at least one "
+        "level (withdrawn differs from every level; nothing differs from not yet reported).",
+    )
+
+    class Meta:
+        model = Commitment
+        fields = public_api_fields(
+            Commitment,
+            rename={"state": "member_state"},
+            after={
+                "member_state": ["regional_group"],
+                "step": ["level"],
+                "target_date": ["target_missed"],
+                "next_review_due": ["is_overdue", "days_overdue"],
+                "latest_assessment": ["independently_assessed", "disagrees"],
+            },
+        )
+
+    def get_is_overdue(self, commitment) -> bool:
+        return commitment.is_overdue(self.context["today"])
+
+    def get_days_overdue(self, commitment) -> int:
+        return commitment.days_overdue(self.context["today"])
+
+    def get_target_missed(self, commitment) -> bool:
+        return commitment.is_target_missed(self.context["today"])
+
+
+class CommitmentDetailSerializer(CommitmentSerializer):
+    updates = ProgressUpdateSerializer(
+        many=True,
+        read_only=True,
+        help_text="The full timeline, oldest first, corrections included.",
+    )
+    assessments = AssessmentSerializer(
+        many=True,
+        read_only=True,
+        help_text="The published independent assessments, by the end of the period assessed "
+        "(corrections included), each with the State's reply: as in `assessments/`.",
+    )
+
+    class Meta(CommitmentSerializer.Meta):
+        fields = [*CommitmentSerializer.Meta.fields, "updates", "assessments"]
 
 
 class CommitmentRevisionSerializer(FastReadSerializer):

@@ -554,7 +554,11 @@ class CommitmentViewSet(PublicReadViewSet):
                 Prefetch(
                     "updates",
                     queryset=_progress_updates().order_by("reported_on", "created_at", "id"),
-                )
+                ),
+                Prefetch(
+                    "assessments",
+                    queryset=assessments_list().order_by("period_end", "published_at", "id"),
+                ),
             )
         return queryset
 
@@ -563,6 +567,10 @@ class CommitmentViewSet(PublicReadViewSet):
         attach_keys(rows, "resolutions", "resolution_ids")
         if self.action == "retrieve":
             attach_updates([update for row in rows for update in row.updates.all()])
+            attach_assessments(
+                [assessment for row in rows for assessment in row.assessments.all()],
+                commitments={row.pk: (row.state_id, row.status) for row in rows},
+            )
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -639,20 +647,22 @@ class OrganisationViewSet(PublicReadViewSet):
     cursor_key, cursor_changed = "id", "updated_at"
 
 
-def attach_assessments(rows) -> None:
+def attach_assessments(rows, commitments: dict | None = None) -> None:
     """Set each assessment's ``member_state_code``, ``government_status``, ``disagrees``
     (:func:`commitments.rules.disagrees`), ``evidence_rows`` and ``reply_row``: one index lookup
-    each of their commitments, their evidence and their replies, for the whole page."""
+    each of their commitments (unless given: ``{pk: (State code, status)}``), their evidence and
+    their replies, for the whole page."""
     if not rows:
         return
-    commitments = {
-        pk: (state, status)
-        for pk, state, status in among(
-            Commitment.objects, "pk", {row.commitment_id for row in rows}
-        )
-        .order_by()
-        .values_list("pk", "state_id", "status")
-    }
+    if commitments is None:
+        commitments = {
+            pk: (state, status)
+            for pk, state, status in among(
+                Commitment.objects, "pk", {row.commitment_id for row in rows}
+            )
+            .order_by()
+            .values_list("pk", "state_id", "status")
+        }
     keys = [row.pk for row in rows]
     found: dict = {}
     for evidence in among(AssessmentEvidence.objects, "assessment", keys).order_by(
