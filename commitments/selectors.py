@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     Case,
+    Count,
     F,
     IntegerChoices,
     IntegerField,
@@ -219,6 +220,69 @@ def commitment_revisions(commitment_id: int) -> QuerySet[CommitmentRevision]:
     """A commitment's public revisions, oldest first."""
     return CommitmentRevision.objects.filter(commitment_id=commitment_id).order_by(
         "created_at", "pk"
+    )
+
+
+# --- Independent scrutiny -----------------------------------------------------------------------
+
+
+def _assessments_with_relations() -> QuerySet[Assessment]:
+    return Assessment.objects.select_related(
+        "organisation__country", "commitment__state", "commitment__step", "corrects", "reply"
+    ).prefetch_related("evidence")
+
+
+def assessments_of_organisations(organisation_ids) -> QuerySet[Assessment]:
+    """Everything the organisations submitted (their assessor workspace), newest first."""
+    return (
+        _assessments_with_relations()
+        .filter(organisation_id__in=organisation_ids)
+        .order_by("-created_at", "-id")
+    )
+
+
+def assessments_awaiting_moderation() -> QuerySet[Assessment]:
+    """The moderation queue: submitted assessments, oldest first."""
+    return _assessments_with_relations().awaiting_moderation().order_by("created_at", "id")
+
+
+def moderation_counts() -> dict[str, int]:
+    """How many assessments stand in each moderation state, and how many are disputed (one
+    query)."""
+    counts = Assessment.objects.aggregate(
+        submitted=Count("pk", filter=Q(moderation=Moderation.SUBMITTED)),
+        published=Count("pk", filter=Q(moderation=Moderation.PUBLISHED)),
+        rejected=Count("pk", filter=Q(moderation=Moderation.REJECTED)),
+        disputed=Count("pk", filter=Q(disputed_at__isnull=False)),
+        unapproved=Count(
+            "pk",
+            filter=Q(moderation=Moderation.SUBMITTED)
+            & ~Q(organisation__status=Organisation.Status.APPROVED),
+        ),
+    )
+    return counts
+
+
+def published_assessments_for_states(state_codes) -> QuerySet[Assessment]:
+    """Published assessments of the States' commitments (the focal point's view, with the
+    reply form where none is published yet), newest first."""
+    return (
+        _assessments_with_relations()
+        .published()
+        .filter(commitment__state_id__in=list(state_codes))
+        .order_by("-published_at", "-id")
+    )
+
+
+def commitment_assessments(commitment_id: int) -> list[Assessment]:
+    """A commitment's published assessments with their evidence, corrections and replies, in
+    the order of the timeline (publication). Two queries whatever their number."""
+    return list(
+        Assessment.objects.published()
+        .filter(commitment_id=commitment_id)
+        .select_related("organisation__country", "reply")
+        .prefetch_related("evidence")
+        .order_by("published_at", "id")
     )
 
 

@@ -161,6 +161,8 @@ LOGIN_FAILURES_PER_IP = env.int("LOGIN_FAILURES_PER_IP", default=20)
 # the same answer, but no e-mail is sent).
 PASSWORD_RESET_PER_IP = env.str("PASSWORD_RESET_PER_IP", default="10/hour")
 PASSWORD_RESET_PER_ADDRESS = env.str("PASSWORD_RESET_PER_ADDRESS", default="3/hour")
+# Self-registration of assessor organisations (/my/register/): per client address.
+ORGANISATION_REGISTRATIONS_PER_IP = env.str("ORGANISATION_REGISTRATIONS_PER_IP", default="5/hour")
 
 # --- The proxies in front of the app -----------------------------------------------------------
 # How many reverse proxies of ours stand in front of the app server, each appending the peer it

@@ -1,11 +1,49 @@
 from django.urls import path
 
-from workspace import import_views, reminder_views, token_views, views
+from workspace import import_views, reminder_views, scrutiny_views, token_views, views
 
 app_name = "workspace"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Independent scrutiny (docs/scrutiny.md).
+    path("assessments/", scrutiny_views.assessments, name="assessments"),
+    path(
+        "commitments/<int:pk>/assess/", scrutiny_views.assessment_create, name="assessment_create"
+    ),
+    path(
+        "commitments/<int:pk>/assessments/<int:corrects_pk>/correct/",
+        scrutiny_views.assessment_create,
+        name="assessment_correct",
+    ),
+    path("assessments/<int:pk>/", scrutiny_views.assessment_detail, name="assessment"),
+    path(
+        "assessments/<int:pk>/publish/",
+        scrutiny_views.assessment_publish,
+        name="assessment_publish",
+    ),
+    path(
+        "assessments/<int:pk>/reject/", scrutiny_views.assessment_reject, name="assessment_reject"
+    ),
+    path(
+        "assessments/<int:pk>/dispute/",
+        scrutiny_views.assessment_dispute,
+        name="assessment_dispute",
+    ),
+    path("assessments/<int:pk>/reply/", scrutiny_views.assessment_reply, name="assessment_reply"),
+    path(
+        "assessments/documents/<int:pk>/",
+        scrutiny_views.assessment_document,
+        name="assessment_document",
+    ),
+    path("moderation/", scrutiny_views.moderation_queue, name="moderation"),
+    path("state-assessments/", scrutiny_views.state_assessments, name="state_assessments"),
+    path("register/", scrutiny_views.organisation_registration, name="organisation_register"),
+    path(
+        "register/confirm/<str:token>/",
+        scrutiny_views.organisation_confirm,
+        name="organisation_confirm",
+    ),
     path("commitments/new/", views.commitment_create, name="commitment_create"),
     path("commitments/<int:pk>/", views.commitment_detail, name="commitment"),
     path("commitments/<int:pk>/updates/new/", views.update_create, name="update_create"),

@@ -31,7 +31,15 @@ from focalpoints.clients import client_ip, rate_hit, too_many_requests
 from focalpoints.localisation import translated_columns
 from focalpoints.lockout import address_locked, cooloff_seconds
 from focalpoints.models import MemberState, StateAccess, state_name_order
-from focalpoints.permissions import Action, can, is_secretariat, role_for, states_for
+from focalpoints.permissions import (
+    Action,
+    can,
+    is_assessor,
+    is_secretariat,
+    may_moderate,
+    role_for,
+    states_for,
+)
 from workspace import drafts
 from workspace.forms import (
     CommitmentForm,
@@ -134,6 +142,8 @@ def home(request):
     else:
         states = list(states_for(user).order_by(state_name_order()))
         all_states = None
+        if not states and is_assessor(user):  # an assessor acts for no State
+            return redirect("workspace:assessments")
     commitments = list(selectors.commitments_for_states([s.code for s in states]))
     by_state = {state.code: [] for state in states}
     for commitment in commitments:
@@ -158,6 +168,8 @@ def home(request):
             "today": selectors.review_today(),
             "reminders_sent": selectors.reminders_sent_to(user),
             "Urgency": Urgency,
+            "may_moderate": may_moderate(user),
+            "is_assessor": is_assessor(user),
         },
     )
 

@@ -188,8 +188,9 @@ def test_home_query_count_does_not_grow_with_commitments(
     client.get(reverse("workspace:home"))  # warm the cached demo-data flag
     # 1 session, 2 user, 3 the user's State accesses (memoised for every check),
     # 4 the States, 5 the commitments with State, step and latest update (one join),
-    # 6 the reminders sent to the user, with their commitments and States.
-    with django_assert_num_queries(6):
+    # 6 the reminders sent to the user, with their commitments and States,
+    # 7 the user's organisation memberships (memoised: assessor? moderator? — issue 10).
+    with django_assert_num_queries(7):
         response = client.get(reverse("workspace:home"))
     assert response.status_code == 200
 
