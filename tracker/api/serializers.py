@@ -619,6 +619,12 @@ class CommitmentSerializer(FastReadSerializer):
     target_missed = serializers.SerializerMethodField(
         help_text="The target date has passed and the commitment is neither complete nor withdrawn."
     )
+    independent_status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        help_text="The latest independent status (the latest effective published assessment, "
+        "whichever organisation made it); empty while no assessment is published.",
+    )
     latest_assessment = serializers.IntegerField(
         source="latest_assessment_id",
         allow_null=True,
