@@ -14,6 +14,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.errors import add_service_errors
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     DocumentedPractice,
@@ -21,6 +24,7 @@ from commitments.models import (
     ImportRow,
     ImportRun,
     LedgerEntry,
+    Moderation,
     OperativeParagraph,
     PreventionStep,
     ProgressUpdate,
@@ -35,6 +39,7 @@ from commitments.services import (
     COMMITMENT_TERMS,
     ORIGIN_TERMS,
     REVISABLE_TERMS,
+    assessment_publish,
     commitment_create,
     commitment_origin_check,
     commitment_refresh_derived,
@@ -524,6 +529,77 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["sequence", "recorded_at", "kind", "state", "subject_type", "subject_id"]
     list_filter = ["kind"]
     search_fields = ["hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# --- Independent assessments (issue 10): read-mostly; moderation through the services --------
+
+
+class AssessmentEvidenceInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AssessmentEvidence
+    extra = 0
+    fields = ["kind", "title", "url", "file", "content_type", "size_bytes", "sha256"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Assessments are written by their organisations and moderated in the workspace's queue
+    (/my/moderation/: publish, reject with a reason, dispute). Here they are read; the one
+    action publishes through the same service. Nothing is edited or deleted: a published
+    assessment is never unpublished, and its content never changes (a correction is a new
+    assessment)."""
+
+    list_display = [
+        "commitment",
+        "organisation",
+        "status",
+        "moderation",
+        "published_at",
+        "disputed_at",
+        "created_at",
+    ]
+    list_filter = ["moderation", "status", "channel", "organisation__kind", "is_demo"]
+    search_fields = ["commitment__title", "organisation__name", "narrative"]
+    list_select_related = ["commitment", "organisation"]
+    inlines = [AssessmentEvidenceInline]
+    actions = ["publish"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Publish the selected submitted assessments"))
+    def publish(self, request, queryset):
+        published, refused = 0, []
+        for assessment in queryset.filter(moderation=Moderation.SUBMITTED):
+            try:
+                assessment_publish(user=request.user, assessment=assessment)
+                published += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(f"{assessment.pk}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        self.message_user(request, _("%(n)d assessment(s) published.") % {"n": published})
+        for message in refused:
+            self.message_user(request, message, level="error")
+
+
+@admin.register(AssessmentReply)
+class AssessmentReplyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["assessment", "language", "published_at", "notified_at"]
+    list_select_related = ["assessment"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AssessmentEvidence)
+class AssessmentEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "assessment", "content_type", "size_bytes", "created_at"]
+    list_select_related = ["assessment"]
 
     def has_add_permission(self, request):
         return False

@@ -24,6 +24,9 @@ from commitments.models import (
 from commitments.selectors import forget_demo_data_flag
 from commitments.services import (
     EvidenceLink,
+    assessment_publish,
+    assessment_reply_publish,
+    assessment_submit,
     commitment_create,
     commitments_delete,
     commitments_refresh_derived_bulk,
@@ -31,7 +34,13 @@ from commitments.services import (
     revision_request_create,
     revision_request_decide,
 )
-from focalpoints.models import FocalPoint, MemberState, StateAccess
+from focalpoints.models import (
+    FocalPoint,
+    MemberState,
+    Organisation,
+    OrganisationMembership,
+    StateAccess,
+)
 
 SYNTHETIC_SOURCE = "Synthetic benchmark data (seed_demo --scale)"
 
@@ -45,9 +54,13 @@ class DemoAccount:
     first_name: str
     last_name: str
     language: str = "en"
+    organisation: str | None = None  # an assessor's organisation (DEMO_ORGANISATIONS name)
 
     def login_line(self, state_names: dict[str, str]) -> str:
-        where = state_names.get(self.state, "") if self.state else "all States"
+        if self.organisation:
+            where = self.organisation
+        else:
+            where = state_names.get(self.state, "") if self.state else "all States"
         return f"{self.username} / {self.password} — {self.role}, {where}"
 
 
@@ -60,6 +73,98 @@ DEMO_ACCOUNTS = [
         "costarica.fp", "demo-costarica-fp", "Focal point", "CRI", "Lucía", "Demo-Vargas", "es"
     ),
     DemoAccount("secretariat", "demo-secretariat", "Secretariat", None, "Sam", "Demo-Coordinator"),
+    DemoAccount(
+        "civicwatch.assessor",
+        "demo-civicwatch",
+        "Assessor",
+        None,
+        "Noor",
+        "Demo-Haddad",
+        "ar",
+        organisation="Demo: Civic Watch for Prevention (fictional)",
+    ),
+    DemoAccount(
+        "ghana.nhri",
+        "demo-ghana-nhri",
+        "Assessor",
+        None,
+        "Efua",
+        "Demo-Asante",
+        organisation="Demo: Ghana Human Rights Institute (fictional)",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    name: str
+    kind: str
+    country: str | None
+    description: str
+
+
+DEMO_ORGANISATIONS = [
+    DemoOrganisation(
+        "Demo: Civic Watch for Prevention (fictional)",
+        "civil-society",
+        None,
+        "Fictional example. An international network of civil-society groups that follows "
+        "atrocity-prevention pledges through shadow reports to the Universal Periodic Review.",
+    ),
+    DemoOrganisation(
+        "Demo: Ghana Human Rights Institute (fictional)",
+        "nhri",
+        "GHA",
+        "Fictional example. A national human rights institution reporting each year to "
+        "parliament; it assesses Ghana's commitments only.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoAssessment:
+    organisation: str
+    account: str
+    commitment: str  # the demo commitment's title
+    status: str | None  # None: the government's own status (an assessment that agrees)
+    channel: str
+    narrative: str
+    publish: bool = True
+    reply: str = ""  # the State's reply, by its focal point
+
+
+DEMO_ASSESSMENTS = [
+    DemoAssessment(
+        "Demo: Ghana Human Rights Institute (fictional)",
+        "ghana.nhri",
+        "Demo: Annual national atrocity-risk assessment",
+        Status.LIMITED,
+        "nhri-report",
+        "Fictional example. Our annual report finds the risk assessment was drafted but not "
+        "validated with the regions, and its findings were not published: limited progress, "
+        "not the substantial progress reported.",
+        reply="Fictional example. The regional validation meetings took place in March; the "
+        "summary of findings is with the cabinet for publication.",
+    ),
+    DemoAssessment(
+        "Demo: Civic Watch for Prevention (fictional)",
+        "civicwatch.assessor",
+        "Demo: Domesticate the Rome Statute crimes",
+        None,
+        "upr-shadow-report",
+        "Fictional example. Our shadow report to the Universal Periodic Review confirms the "
+        "government's account: the bill is before parliament, the crimes not yet in force.",
+    ),
+    DemoAssessment(
+        "Demo: Civic Watch for Prevention (fictional)",
+        "civicwatch.assessor",
+        "Demo: Regional peer-review session",
+        Status.NOT_STARTED,
+        "media",
+        "Fictional example. Press reports say the session was postponed. Waiting for the "
+        "secretariat's moderation.",
+        publish=False,
+    ),
 ]
 
 
@@ -328,8 +433,8 @@ def seed_accounts() -> tuple[list[DemoAccount], int]:
                 "last_name": account.last_name,
                 "email": f"{account.username}@demo.example",
                 "is_demo": True,
-                "is_staff": account.state is None,
-                "is_superuser": account.state is None,
+                "is_staff": account.role == "Secretariat",
+                "is_superuser": account.role == "Secretariat",
                 "preferred_language": account.language,
             },
         )
@@ -347,6 +452,79 @@ def seed_accounts() -> tuple[list[DemoAccount], int]:
                 user=user, state_id=account.state, defaults={"role": role}
             )
     return DEMO_ACCOUNTS, created
+
+
+def seed_organisations() -> int:
+    """The two fictional assessor organisations (approved, with their member accounts)."""
+    users = {user.username: user for user in get_user_model().objects.filter(is_demo=True)}
+    created = 0
+    for spec in DEMO_ORGANISATIONS:
+        organisation, was_created = Organisation.objects.get_or_create(
+            name=spec.name,
+            defaults={
+                "kind": spec.kind,
+                "country_id": spec.country,
+                "description": spec.description,
+                "website": "https://example.org/demo/organisation",
+                "status": Organisation.Status.APPROVED,
+                "approved_at": timezone.now(),
+                "approved_by": users.get("secretariat"),
+                "is_demo": True,
+            },
+        )
+        created += was_created
+        for account in DEMO_ACCOUNTS:
+            if account.organisation == spec.name:
+                OrganisationMembership.objects.get_or_create(
+                    user=users[account.username], organisation=organisation
+                )
+    return created
+
+
+def seed_assessments(today: datetime.date | None = None) -> int:
+    """The demo assessments, through the services: submitted by the assessor, published by the
+    secretariat, one disagreeing with the government and answered by its focal point, one left
+    waiting in the moderation queue."""
+    today = today or timezone.localdate()
+    users = {user.username: user for user in get_user_model().objects.filter(is_demo=True)}
+    organisations = {o.name: o for o in Organisation.objects.filter(is_demo=True)}
+    created = 0
+    for spec in DEMO_ASSESSMENTS:
+        commitment = Commitment.objects.filter(is_demo=True, title=spec.commitment).first()
+        organisation = organisations.get(spec.organisation)
+        if commitment is None or organisation is None:
+            continue
+        if commitment.assessments.filter(organisation=organisation).exists():
+            continue
+        with transaction.atomic():
+            assessment = assessment_submit(
+                user=users[spec.account],
+                organisation=organisation,
+                commitment=commitment,
+                status=spec.status or commitment.status,
+                period_start=commitment.pledged_on,
+                period_end=today - datetime.timedelta(days=20),
+                narrative=spec.narrative,
+                channel=spec.channel,
+                language="en",
+                links=[
+                    EvidenceLink("https://example.org/demo/assessment", "Demo report (fictional)")
+                ],
+                is_demo=True,
+            )
+            if spec.publish:
+                assessment_publish(user=users["secretariat"], assessment=assessment)
+            if spec.reply:
+                focal_point = next(
+                    users[a.username]
+                    for a in DEMO_ACCOUNTS
+                    if a.state == commitment.state_id and a.role == "Focal point"
+                )
+                assessment_reply_publish(
+                    user=focal_point, assessment=assessment, text=spec.reply, language="en"
+                )
+        created += 1
+    return created
 
 
 def seed_focal_point() -> bool:
@@ -440,10 +618,14 @@ def seed_demo() -> dict:
     accounts, accounts_created = seed_accounts()
     focal_point_created = seed_focal_point()
     commitments_created = seed_commitments()
+    organisations_created = seed_organisations()
+    assessments_created = seed_assessments()
     forget_demo_data_flag()
     return {
         "accounts": accounts,
         "accounts_created": accounts_created,
+        "organisations_created": organisations_created,
+        "assessments_created": assessments_created,
         "focal_point_created": focal_point_created,
         "commitments_created": commitments_created,
     }
@@ -570,6 +752,7 @@ def remove_demo_data() -> dict[str, int]:
         )
         counts.update(deleted)
         counts["focal_points"] = FocalPoint.objects.filter(is_demo=True).delete()[0]
+        counts["organisations"] = Organisation.objects.filter(is_demo=True).delete()[0]
         counts["accounts"] = get_user_model().objects.filter(is_demo=True).delete()[0]
     forget_demo_data_flag()
     return counts

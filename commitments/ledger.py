@@ -669,16 +669,20 @@ def _commitment_records(**only) -> Iterator[tuple[int, dict]]:
         yield pk, record
 
 
-def _update_records(**only) -> Iterator[tuple[int, dict]]:
-    """Published updates with their evidence (``only``: a filter on the updates), by id."""
-    names = list(ProgressUpdate.PUBLIC_FIELDS)
-    attnames = _attnames(ProgressUpdate, names)
-    evidence_names = [f for f in Evidence.PUBLIC_FIELDS if f != "update"]
-    evidence_attnames = _attnames(Evidence, evidence_names)
-    # Sorted by update, then id (the first two columns).
-    children = Evidence.objects.filter(**{f"update__{key}": value for key, value in only.items()})
-    evidence = _Follower(_stream(children, "update_id", *evidence_attnames))
-    for values in _stream(ProgressUpdate.objects.filter(**only), *attnames):
+def _records_with_evidence(
+    model, names, evidence_model, parent: str, **only
+) -> Iterator[tuple[int, dict]]:
+    """Rows of ``model`` (``only``: a filter on them) with their evidence rows (the
+    ``evidence_model`` rows whose ``parent`` is the row), by id: two sorted streams merged."""
+    attnames = _attnames(model, names)
+    evidence_names = [f for f in evidence_model.PUBLIC_FIELDS if f != parent]
+    evidence_attnames = _attnames(evidence_model, evidence_names)
+    # Sorted by parent, then id (the first two columns).
+    children = evidence_model.objects.filter(
+        **{f"{parent}__{key}": value for key, value in only.items()}
+    )
+    evidence = _Follower(_stream(children, f"{parent}_id", *evidence_attnames))
+    for values in _stream(model.objects.filter(**only), *attnames):
         record = _values_record(names, attnames, values)
         record["evidence"] = [
             _values_record(evidence_names, evidence_attnames, row[1:])
@@ -687,41 +691,38 @@ def _update_records(**only) -> Iterator[tuple[int, dict]]:
         yield record["id"], record
 
 
-def _revision_records() -> Iterator[tuple[int, dict]]:
-    names = list(CommitmentRevision.PUBLIC_FIELDS)
-    attnames = _attnames(CommitmentRevision, names)
-    for values in _stream(CommitmentRevision.objects, *attnames):
+def _update_records(**only) -> Iterator[tuple[int, dict]]:
+    """Published updates with their evidence (``only``: a filter on the updates), by id."""
+    return _records_with_evidence(
+        ProgressUpdate, list(ProgressUpdate.PUBLIC_FIELDS), Evidence, "update", **only
+    )
+
+
+def _plain_records(model, names) -> Iterator[tuple[int, dict]]:
+    attnames = _attnames(model, names)
+    for values in _stream(model.objects, *attnames):
         record = _values_record(names, attnames, values)
         yield record["id"], record
+
+
+def _revision_records() -> Iterator[tuple[int, dict]]:
+    return _plain_records(CommitmentRevision, list(CommitmentRevision.PUBLIC_FIELDS))
 
 
 def _assessment_records() -> Iterator[tuple[int, dict]]:
     """Published assessments with their evidence, by id (submitted and rejected ones are not
     public and have no entry)."""
-    names = list(assessment_fields())
-    attnames = _attnames(Assessment, names)
-    evidence_names = list(assessment_evidence_fields())
-    evidence_attnames = _attnames(AssessmentEvidence, evidence_names)
-    published = {"moderation": Moderation.PUBLISHED}
-    children = AssessmentEvidence.objects.filter(
-        **{f"assessment__{key}": value for key, value in published.items()}
+    return _records_with_evidence(
+        Assessment,
+        list(assessment_fields()),
+        AssessmentEvidence,
+        "assessment",
+        moderation=Moderation.PUBLISHED,
     )
-    evidence = _Follower(_stream(children, "assessment_id", *evidence_attnames))
-    for values in _stream(Assessment.objects.filter(**published), *attnames):
-        record = _values_record(names, attnames, values)
-        record["evidence"] = [
-            _values_record(evidence_names, evidence_attnames, row[1:])
-            for row in evidence.take(record["id"])
-        ]
-        yield record["id"], record
 
 
 def _reply_records() -> Iterator[tuple[int, dict]]:
-    names = list(AssessmentReply.PUBLIC_FIELDS)
-    attnames = _attnames(AssessmentReply, names)
-    for values in _stream(AssessmentReply.objects, *attnames):
-        record = _values_record(names, attnames, values)
-        yield record["id"], record
+    return _plain_records(AssessmentReply, list(AssessmentReply.PUBLIC_FIELDS))
 
 
 def _entries_by(key: str, **filters) -> _Follower:

@@ -12,10 +12,13 @@ from focalpoints.models import (
     MemberState,
     Network,
     NetworkMembership,
+    Organisation,
+    OrganisationMembership,
     ReferenceFigure,
     StateAccess,
     User,
 )
+from focalpoints.services import organisation_approve
 from focalpoints.tokens import (
     api_token_issue,
     api_token_renew,
@@ -289,3 +292,56 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token, revoked_by=request.user)
         self.message_user(request, _("The selected tokens are revoked."))
+
+
+# --- Assessor organisations (issue 10): approved here, with history ---------------------------
+
+
+class OrganisationMembershipInline(admin.TabularInline):
+    model = OrganisationMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "is_active", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    """The secretariat curates assessor organisations. Approval is the action (through
+    ``organisation_approve``, recorded in the history with who and when); the status is never
+    typed. An approved organisation is not deleted: its published assessments stay public."""
+
+    list_display = ["name", "kind", "country", "status", "email_confirmed_at", "approved_at"]
+    list_filter = ["status", "kind", "is_demo"]
+    search_fields = ["name", "contact_email", "country__name"]
+    autocomplete_fields = ["country"]
+    list_select_related = ["country"]
+    readonly_fields = ["status", "approved_at", "approved_by", "email_confirmed_at", "created_at"]
+    inlines = [OrganisationMembershipInline]
+    actions = ["approve"]
+
+    @admin.action(description=_("Approve the selected organisations"))
+    def approve(self, request, queryset):
+        approved = 0
+        for organisation in queryset.filter(status=Organisation.Status.PENDING):
+            organisation_approve(user=request.user, organisation=organisation)
+            approved += 1
+        self.message_user(
+            request,
+            _("%(n)d organisation(s) approved: their assessments can now be published.")
+            % {"n": approved},
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_approved:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(OrganisationMembership)
+class OrganisationMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "organisation", "is_active", "created_at"]
+    list_filter = ["is_active", "organisation__kind"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]

@@ -17,7 +17,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
+from commitments import rules
 from commitments.models import (
     Commitment,
     CommitmentRevision,
@@ -37,6 +39,7 @@ from commitments.models import (
 )
 from commitments.rules import disagreement_q, effective_updates, independently_assessed_q
 from commitments.selectors import (
+    commitment_assessments,
     commitment_revisions,
     commitments_with_relations,
     public_assessments,
@@ -260,8 +263,9 @@ STATE_TIMELINE_LENGTH = 25
 def commitment_detail(pk: int, *, today: datetime.date) -> dict:
     """A commitment's public page: the pledge, its source and resolutions, every update with
     its evidence (corrections included, the corrected update kept), and its status history.
-    Raises ``Commitment.DoesNotExist``. Six queries: commitment (+State, step, latest update),
-    resolutions, channels, updates (+what they correct), evidence, revisions.
+    Raises ``Commitment.DoesNotExist``. Nine queries: commitment (+State, step, latest update),
+    resolutions, channels, updates (+what they correct), evidence, translations, revisions,
+    published assessments (+organisation, country, reply), their evidence.
     """
     commitment = (
         commitments_with_relations()
@@ -277,15 +281,53 @@ def commitment_detail(pk: int, *, today: datetime.date) -> dict:
     corrected_by = {u.corrects_id: u for u in updates if u.corrects_id}
     for update in updates:
         update.corrected_by = corrected_by.get(update.pk)
+    assessments = commitment_assessments(commitment.pk)
     return {
         "commitment": commitment,
         "updates": updates,
+        **scrutiny_context(commitment, updates, assessments),
         "status_history": status_history(commitment, updates),
         "revisions": revisions,
         "targets_moved": sum(r.field == RevisionField.TARGET_DATE for r in revisions),
         "target_missed": commitment.is_target_missed(today),
         "is_overdue": commitment.is_overdue(today),
         "today": today,
+    }
+
+
+def scrutiny_context(commitment, updates, assessments) -> dict:
+    """The independent side of a commitment's page, from rows already read (no query): each
+    organisation's latest effective assessment beside the government's status with its own
+    disagreement (commitments.rules), what corrects what, and one timeline interleaving the
+    updates (by reporting date) and the assessments (by publication; each with its reply)."""
+    superseded_by = {a.corrects_id: a for a in assessments if a.corrects_id}
+    for assessment in assessments:
+        assessment.commitment = commitment  # the page's row: no query per assessment
+        assessment.superseded_by = superseded_by.get(assessment.pk)
+    latest = rules.latest_by_organisation(assessments)
+    independent = []
+    for assessment in sorted(latest.values(), key=lambda a: a.organisation.name):
+        gap = rules.gap(commitment.status, assessment.status)
+        independent.append(
+            {
+                "assessment": assessment,
+                "disagrees": rules.disagrees(commitment.status, assessment.status),
+                "levels_apart": abs(gap) if gap else None,
+            }
+        )
+    timeline = [("update", update.reported_on, update) for update in updates]
+    timeline += [
+        ("assessment", timezone.localdate(assessment.published_at), assessment)
+        for assessment in assessments
+    ]
+    timeline.sort(key=lambda entry: entry[1])
+    return {
+        "assessments": assessments,
+        "independent": independent,
+        "latest_assessment": next(
+            (a for a in assessments if a.pk == commitment.latest_assessment_id), None
+        ),
+        "timeline": [{"kind": kind, "day": day, "item": item} for kind, day, item in timeline],
     }
 
 

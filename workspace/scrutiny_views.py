@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commitments import selectors, services
@@ -217,62 +218,55 @@ def _moderation_post(request, pk: int, form_class, write, done: str, form_name: 
     return render(request, "workspace/assessment_detail.html", context, status=400)
 
 
-@login_required
-@require_POST
-def assessment_publish(request, pk: int):
-    return _moderation_post(
-        request,
-        pk,
-        None,
-        lambda a, _data: services.assessment_publish(user=request.user, assessment=a),
-        _("Published: the assessment is now public."),
-        "publish_form",
-    )
+def _action(form_class, write, done, form_name: str):
+    """A moderation or reply POST view: ``write(user, assessment, cleaned_data)`` calls the
+    service; ``done`` is the message on success (lazy: in the request's language)."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        return _moderation_post(
+            request,
+            pk,
+            form_class,
+            lambda assessment, data: write(request.user, assessment, data),
+            str(done),
+            form_name,
+        )
+
+    return view
 
 
-@login_required
-@require_POST
-def assessment_reject(request, pk: int):
-    return _moderation_post(
-        request,
-        pk,
-        RejectForm,
-        lambda a, data: services.assessment_reject(
-            user=request.user, assessment=a, reason=data["reason"]
-        ),
-        _("Rejected: the organisation sees your reason."),
-        "reject_form",
-    )
-
-
-@login_required
-@require_POST
-def assessment_dispute(request, pk: int):
-    return _moderation_post(
-        request,
-        pk,
-        DisputeForm,
-        lambda a, data: services.assessment_dispute(
-            user=request.user, assessment=a, reason=data["reason"]
-        ),
-        _("Marked as disputed by the secretariat, with your public reason."),
-        "dispute_form",
-    )
-
-
-@login_required
-@require_POST
-def assessment_reply(request, pk: int):
-    return _moderation_post(
-        request,
-        pk,
-        ReplyForm,
-        lambda a, data: services.assessment_reply_publish(
-            user=request.user, assessment=a, text=data["text"], language=data["language"]
-        ),
-        _("Your reply is published under the assessment; the organisation is told."),
-        "reply_form",
-    )
+assessment_publish = _action(
+    None,
+    lambda user, a, _data: services.assessment_publish(user=user, assessment=a),
+    gettext_lazy("Published: the assessment is now public."),
+    "publish_form",
+)
+assessment_reject = _action(
+    RejectForm,
+    lambda user, a, data: services.assessment_reject(
+        user=user, assessment=a, reason=data["reason"]
+    ),
+    gettext_lazy("Rejected: the organisation sees your reason."),
+    "reject_form",
+)
+assessment_dispute = _action(
+    DisputeForm,
+    lambda user, a, data: services.assessment_dispute(
+        user=user, assessment=a, reason=data["reason"]
+    ),
+    gettext_lazy("Marked as disputed by the secretariat, with your public reason."),
+    "dispute_form",
+)
+assessment_reply = _action(
+    ReplyForm,
+    lambda user, a, data: services.assessment_reply_publish(
+        user=user, assessment=a, text=data["text"], language=data["language"]
+    ),
+    gettext_lazy("Your reply is published under the assessment; the organisation is told."),
+    "reply_form",
+)
 
 
 @login_required

@@ -78,3 +78,28 @@ def test_sql_row_and_pure_forms_agree_at_every_pair(state_a):
     assessed = set(Commitment.objects.independently_assessed().values_list("pk", flat=True))
     assert assessed == {c.pk for c in fetched if c.is_independently_assessed}
     assert assessed == {pk for pk, (_g, independent) in rows.items() if independent}
+
+
+@pytest.mark.parametrize(
+    "model_path",
+    [
+        "focalpoints.models.Organisation",
+        "commitments.models.Assessment",
+        "commitments.models.AssessmentEvidence",
+        "commitments.models.AssessmentReply",
+    ],
+)
+def test_every_field_of_the_scrutiny_models_is_declared_public_or_private(model_path):
+    """As tests/test_public_fields.py does for the older public models (the exports' own checks
+    of these declarations come with the public surfaces)."""
+    from django.utils.module_loading import import_string
+
+    model = import_string(model_path)
+    public, private = set(model.PUBLIC_FIELDS), set(model.PRIVATE_FIELDS)
+    assert not public & private
+    own = {f.name for f in [*model._meta.concrete_fields, *model._meta.many_to_many]}
+    assert own - {"history"} == public | private
+    # Accounts and the rejection reason are never public.
+    assert (
+        not {"rejection_reason", "author", "moderated_by", "disputed_by", "contact_email"} & public
+    )

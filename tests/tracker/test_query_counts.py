@@ -14,8 +14,9 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from commitments.models import Evidence, Status
+from commitments.models import AssessmentEvidence, Evidence, Moderation, Status
 from tests.factories import (
     AssessmentFactory,
     AssessmentReplyFactory,
@@ -46,7 +47,7 @@ def build(size: int) -> dict:
     steps = [PreventionStepFactory(code="N1"), PreventionStepFactory(code="I1")]
     resolution = ResolutionFactory(symbol="S/RES/1674 (2006)")
     resolution.states.add(states[0], states[1])
-    organisation = OrganisationFactory()
+    organisations = [OrganisationFactory(), OrganisationFactory(country=states[0])]
     commitments = []
     for index in range(size):
         commitment = CommitmentFactory(
@@ -65,10 +66,25 @@ def build(size: int) -> dict:
             status=Status.SUBSTANTIAL,
             corrects=first,
         )
-        assessment = AssessmentFactory(
-            commitment=commitment, organisation=organisation, status=Status.LIMITED
+        # Independent scrutiny: two organisations, a correction, evidence, a reply, a dispute
+        # and a rejected assessment (never shown) on every commitment.
+        assessed = AssessmentFactory(commitment=commitment, organisation=organisations[0])
+        AssessmentEvidence.objects.create(
+            assessment=assessed, kind="link", title="Shadow report", url="https://e.org/s"
         )
-        AssessmentReplyFactory(assessment=assessment)
+        AssessmentReplyFactory(assessment=assessed)
+        AssessmentFactory(
+            commitment=commitment,
+            organisation=organisations[0],
+            corrects=assessed,
+            status=Status.COMPLETE,
+            disputed_at=timezone.now(),
+            dispute_reason="Disputed.",
+        )
+        AssessmentFactory(commitment=commitment, organisation=organisations[1])
+        AssessmentFactory(
+            commitment=commitment, organisation=organisations[1], moderation=Moderation.REJECTED
+        )
         commitments.append(commitment)
     return {"commitment": commitments[-1], "resolution": resolution}
 
@@ -92,7 +108,8 @@ PAGES = [
     ("tracker:commitments", {}, 3 + DEMO_FLAG + FACET_QUERIES),
     # commitment (+State, step, latest update) + resolutions + channels + updates (+corrected)
     # + evidence + revisions of its terms + translations of the narratives.
-    ("tracker:commitment", "commitment", 7 + DEMO_FLAG),
+    # + published assessments (+organisation, country, reply) + their evidence (issue 10).
+    ("tracker:commitment", "commitment", 9 + DEMO_FLAG),
     # years for the filter + version + count + page + the States of the page's resolutions.
     ("tracker:resolutions", {}, 5 + DEMO_FLAG),
     # resolution + latest change of its commitments + its States + count + page of commitments.

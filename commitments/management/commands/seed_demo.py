@@ -41,7 +41,9 @@ class Command(BaseCommand):
         result = demo.seed_demo()
         self.stdout.write(
             f"Demo data: {result['accounts_created']} accounts and "
-            f"{result['commitments_created']} commitments created "
+            f"{result['commitments_created']} commitments, "
+            f"{result['organisations_created']} assessor organisations and "
+            f"{result['assessments_created']} independent assessments created "
             "(existing demo rows left unchanged)."
         )
         names = dict(MemberState.objects.values_list("code", "name"))
