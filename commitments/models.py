@@ -685,7 +685,9 @@ class Commitment(models.Model):
     independent_status = models.CharField(
         _("latest independent status"),
         max_length=16,
-        choices=Status.choices,
+        # The assessments' scale, and "" (a choice of its own, so that every surface lists it)
+        # while none is published.
+        choices=[("", _("Not independently assessed")), *UPDATE_STATUSES],
         blank=True,
         default="",
         editable=False,

@@ -620,7 +620,7 @@ class CommitmentSerializer(FastReadSerializer):
         help_text="The target date has passed and the commitment is neither complete nor withdrawn."
     )
     independent_status = serializers.ChoiceField(
-        choices=Status.choices,
+        choices=Commitment._meta.get_field("independent_status").choices,
         allow_blank=True,
         help_text="The latest independent status (the latest effective published assessment, "
         "whichever organisation made it); empty while no assessment is published.",

@@ -773,7 +773,12 @@ class LedgerView(LedgerReadView):
         parameters=[
             AFTER_PARAMETER,
             LIMIT_PARAMETER,
-            OpenApiParameter("state", str, description="Only entries naming this State."),
+            OpenApiParameter(
+                "state",
+                str,
+                pattern="^[A-Za-z]{3}$",
+                description="Only entries naming this State (ISO 3166 alpha-3 code).",
+            ),
         ],
         responses=serializers.LedgerPageSerializer,
     )
@@ -782,6 +787,10 @@ class LedgerView(LedgerReadView):
         head = ledger.head()
         rows = LedgerEntry.objects.filter(sequence__gt=after).order_by("sequence")
         if state := request.query_params.get("state"):
+            # A State code is three ASCII letters; anything else (a NUL byte included, which
+            # PostgreSQL refuses in a query) is the client's error, not ours.
+            if not (len(state) == 3 and state.isascii() and state.isalpha()):
+                raise ValidationError({"state": [_("An ISO 3166 alpha-3 code, e.g. GHA.")]})
             rows = rows.filter(state=state.upper())
         rows = list(rows[:limit])
         body = {
