@@ -322,6 +322,7 @@ def commitment_columns(today: datetime.date) -> list[Column]:
                 "state": "state_code",
                 "step": "step_code",
                 "latest_update": "latest_update_id",
+                "latest_assessment": "latest_assessment_id",
             },
             render={"step": lambda c: c.step.code},
             parse={
@@ -377,6 +378,8 @@ def commitment_columns(today: datetime.date) -> list[Column]:
         Column("review_overdue", lambda c: c.is_overdue(today)),
         Column("days_overdue", lambda c: c.days_overdue(today)),
         Column("target_missed", lambda c: c.is_target_missed(today)),
+        Column("independently_assessed", attrgetter("is_independently_assessed")),
+        Column("disagrees", attrgetter("is_in_disagreement")),
         Column("url", lambda c: absolute(c.get_absolute_url())),
     ]
 

@@ -269,6 +269,16 @@ def disagreement_q(prefix: str = "") -> Q:
     )
 
 
+def assessment_disagrees_q() -> Q:
+    """The SQL form of :func:`disagrees` for one assessment: its own ``status`` against its
+    commitment's current (government's) status — the ``disagrees`` filter and field of the
+    assessments API (D-10-22). The same test as :func:`disagreement_q`, on other columns."""
+    claims = sorted(s for s in Status.values if s not in NO_CLAIM)
+    return (
+        Q(commitment__status__in=claims) & Q(status__in=claims) & ~Q(status=F("commitment__status"))
+    )
+
+
 class AssessmentLike(Protocol):
     id: int
     organisation_id: int

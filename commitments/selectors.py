@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import (
     Assessment,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     Moderation,
@@ -283,3 +284,23 @@ def commitment_assessments(commitment_id: int) -> list[Assessment]:
         .prefetch_related("evidence")
         .order_by("published_at", "id")
     )
+
+
+# --- Independent scrutiny: what the public surfaces may show (issue 10) -------------------------
+
+
+def public_assessments() -> QuerySet:
+    """The independent assessments every public surface may show (API, CSVs, the open-data
+    zip, feeds, counts): published ones only — never one waiting for moderation or rejected."""
+    return Assessment.objects.published()
+
+
+def public_assessment_replies() -> QuerySet:
+    """The States' replies (a reply exists only to a published assessment; held to it anyway)."""
+    return AssessmentReply.objects.filter(assessment__moderation=Moderation.PUBLISHED)
+
+
+def public_organisations() -> QuerySet:
+    """Assessor organisations the public may see: those the secretariat approved (never one
+    waiting for approval)."""
+    return Organisation.objects.filter(status=Organisation.Status.APPROVED)

@@ -204,6 +204,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "name",
         "user",
         "state",
+        "organisation",
         "issued_by",
         "created_at",
         "expires_at",
@@ -212,7 +213,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
     search_fields = ["prefix", "name", "user__username", "issued_by__username"]
-    list_select_related = ["user", "issued_by", "state"]
+    list_select_related = ["user", "issued_by", "state", "organisation"]
     autocomplete_fields = ["user", "state"]
     actions = ["renew_selected", "revoke_selected"]
     readonly_fields_on_view = [
@@ -220,6 +221,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "name",
         "prefix",
         "state",
+        "organisation",
         "issued_by",
         "created_at",
         "expires_at",

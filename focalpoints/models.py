@@ -569,6 +569,17 @@ class ApiToken(models.Model):
         verbose_name=_("limited to State"),
         help_text=_("Empty: every State its holder acts for."),
     )
+    # An assessor's token acts for one organisation it is a member of, and for no State
+    # (focalpoints.tokens.token_allows_organisation): it submits assessments, nothing else.
+    organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for the organisation"),
+        help_text=_("Set for an assessor's token: it submits that organisation's assessments."),
+    )
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -591,6 +602,13 @@ class ApiToken(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__isnull=True) | Q(organisation__isnull=True),
+                name="api_token_state_or_organisation",
+                violation_error_message=_("A token acts for a State or an organisation, not both."),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"

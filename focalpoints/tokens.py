@@ -3,11 +3,15 @@
 A token is ``r2p_<prefix>_<secret>``. Only its SHA-256 digest is stored: the secret has 256
 bits of entropy, so a plain digest is enough to make a stolen database useless for calling the
 API (a slow password hash would only slow every request down). Who may hold a token is asked of
-:mod:`focalpoints.permissions`: a user who may act for at least one State, or the secretariat.
+:mod:`focalpoints.permissions`: a user who may act for at least one State, the secretariat, or
+an assessor (a member of an organisation).
 
 Every token expires ``API_TOKEN_LIFETIME_DAYS`` after it is issued or last renewed; it may be
 limited to one of its holder's States (:func:`token_allows_state`, asked by every write made
-with it); it records who issued it (the holder, or staff on the holder's behalf).
+with it); it records who issued it (the holder, or staff on the holder's behalf). An assessor's
+token acts for one of the holder's organisations and for no State
+(:func:`token_allows_organisation`): it submits that organisation's assessments and nothing else,
+and a token without an organisation never submits assessments (D-10-20).
 """
 
 import datetime
@@ -21,8 +25,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from focalpoints.models import ApiToken, MemberState
-from focalpoints.permissions import is_secretariat, is_signed_in, states_for
+from focalpoints.models import ApiToken, MemberState, Organisation
+from focalpoints.permissions import (
+    is_assessor,
+    is_member,
+    is_secretariat,
+    is_signed_in,
+    organisations_for,
+    states_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +51,11 @@ def token_lifetime() -> datetime.timedelta:
 
 
 def may_hold_api_token(user) -> bool:
-    """Only users who may act for a State (or the secretariat) can hold a token."""
+    """Only users who may act for a State or an organisation (or the secretariat) can hold a
+    token."""
     if not is_signed_in(user):
         return False
-    return is_secretariat(user) or states_for(user).exists()
+    return is_secretariat(user) or states_for(user).exists() or is_assessor(user)
 
 
 def token_states(user):
@@ -52,29 +64,61 @@ def token_states(user):
     return MemberState.objects.all() if is_secretariat(user) else states_for(user)
 
 
+def token_organisations(user):
+    """The organisations a token of ``user`` may act for: those the user is a member of."""
+    return organisations_for(user)
+
+
 def token_allows_state(token: ApiToken | None, state_code: str) -> bool:
     """Whether a write for ``state_code`` may be made with ``token`` (None: not a token
-    request). What the holder may do is still asked of the permissions; this only narrows."""
-    return token is None or token.state_id is None or token.state_id == state_code
+    request). What the holder may do is still asked of the permissions; this only narrows.
+    An organisation's token acts for no State."""
+    if token is None:
+        return True
+    if token.organisation_id is not None:
+        return False
+    return token.state_id is None or token.state_id == state_code
+
+
+def token_allows_organisation(token: ApiToken | None, organisation: Organisation) -> bool:
+    """Whether an assessment of ``organisation`` may be submitted with ``token`` (None: not a
+    token request): only with a token issued for that organisation. Membership is still asked
+    of the permissions by the service; this only narrows."""
+    return token is None or token.organisation_id == organisation.pk
 
 
 @transaction.atomic
 def api_token_issue(
-    *, user, name: str, issued_by=None, state: MemberState | None = None
+    *,
+    user,
+    name: str,
+    issued_by=None,
+    state: MemberState | None = None,
+    organisation: Organisation | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue a token for ``user``; return it with the secret (shown once, never stored).
 
     ``issued_by`` is who asks (the user themself in the workspace, staff in the admin); it is
-    recorded. ``state`` limits the token to one of the States the user acts for.
+    recorded. ``state`` limits the token to one of the States the user acts for;
+    ``organisation`` makes it an assessor's token for one of the user's organisations.
     """
     issued_by = issued_by or user
     if issued_by.pk != user.pk and not is_secretariat(issued_by):
         raise PermissionDenied(_("You may issue tokens only for yourself."))
     if not may_hold_api_token(user):
-        raise PermissionDenied(_("Only users who act for a State can hold an API token."))
+        raise PermissionDenied(
+            _("Only users who act for a State or an organisation can hold an API token.")
+        )
+    if state is not None and organisation is not None:
+        raise PermissionDenied(_("A token acts for a State or an organisation, not both."))
     if state is not None and not token_states(user).filter(pk=state.pk).exists():
         raise PermissionDenied(
             _("%(user)s does not act for %(state)s.") % {"user": user, "state": state}
+        )
+    if organisation is not None and not is_member(user, organisation):
+        raise PermissionDenied(
+            _("%(user)s is not a member of %(organisation)s.")
+            % {"user": user, "organisation": organisation}
         )
     public = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{public}_{secrets.token_urlsafe(32)}"
@@ -84,6 +128,7 @@ def api_token_issue(
         prefix=f"{TOKEN_PREFIX}{public}",
         digest=digest_of(raw),
         state=state,
+        organisation=organisation,
         issued_by=issued_by,
         expires_at=timezone.now() + token_lifetime(),
     )
@@ -94,6 +139,7 @@ def api_token_issue(
             "user": user.pk,
             "issued_by": issued_by.pk,
             "state": getattr(state, "pk", None),
+            "organisation": getattr(organisation, "pk", None),
             "expires_at": token.expires_at.isoformat(),
         },
     )
@@ -140,7 +186,8 @@ def api_token_for(raw: str) -> ApiToken | None:
     """The working token ``raw`` (its user loaded), or None.
 
     A token stops working when it is revoked, when it expires, when its user is deactivated,
-    and when its user no longer acts for any State.
+    when its user no longer acts for any State or organisation, and — an organisation's token —
+    when its user is no longer a member of that organisation.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
@@ -149,6 +196,8 @@ def api_token_for(raw: str) -> ApiToken | None:
         ApiToken.objects.active(now).select_related("user").filter(digest=digest_of(raw)).first()
     )
     if token is None or not may_hold_api_token(token.user):
+        return None
+    if token.organisation_id is not None and not is_member(token.user, token.organisation_id):
         return None
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

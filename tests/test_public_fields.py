@@ -8,6 +8,9 @@ import datetime
 import pytest
 
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     DocumentedPractice,
@@ -21,7 +24,7 @@ from commitments.models import (
     UpdateTranslation,
 )
 from focalpoints.localisation import translated_columns
-from focalpoints.models import FocalPoint, MemberState
+from focalpoints.models import FocalPoint, MemberState, Organisation
 from tracker import exports
 from tracker.api import serializers
 
@@ -39,6 +42,10 @@ PUBLIC_MODELS = [
     LedgerEntry,
     UpdateTranslation,
     DocumentedPractice,
+    Organisation,
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
 ]
 
 
@@ -78,8 +85,9 @@ def test_the_open_data_zip_has_exactly_the_public_fields(model):
         (MemberState, exports.state_columns()),
         (Commitment, exports.commitment_columns(datetime.date(2026, 6, 30))),
         (ProgressUpdate, exports.update_columns()),
+        (Assessment, exports.assessment_columns()),
     ],
-    ids=["states", "commitments", "updates"],
+    ids=["states", "commitments", "updates", "assessments"],
 )
 def test_each_page_csv_carries_exactly_the_public_fields(model, columns):
     sources = [column.source for column in columns if column.source]
@@ -120,12 +128,17 @@ def _model_fields_read(serializer_class, model) -> set[str]:
         (serializers.PreventionStepSerializer, PreventionStep),
         (serializers.CommitmentRevisionSerializer, CommitmentRevision),
         (serializers.DocumentedPracticeSerializer, DocumentedPractice),
+        (serializers.OrganisationSerializer, Organisation),
+        (serializers.AssessmentSerializer, Assessment),
+        (serializers.AssessmentEvidenceSerializer, AssessmentEvidence),
+        (serializers.AssessmentReplySerializer, AssessmentReply),
     ],
     ids=lambda value: getattr(value, "__name__", str(value)),
 )
 def test_the_api_reads_only_public_fields_and_all_of_them(serializer_class, model):
     read = _model_fields_read(serializer_class, model)
     assert read <= set(model.PUBLIC_FIELDS)
-    nested = {"update"} if model is Evidence else set()  # evidence sits under its update
+    # Evidence sits under its update or assessment, a reply under its assessment.
+    nested = {"update", "assessment"} & set(model.PUBLIC_FIELDS)
     missing = set(model.PUBLIC_FIELDS) - read - nested
     assert missing == set()

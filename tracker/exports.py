@@ -47,6 +47,9 @@ from commitments.columns import (
 )
 from commitments.evidence import download_name
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     DocumentedPractice,
@@ -60,6 +63,12 @@ from commitments.models import (
     ScrutinyChannel,
     UpdateTranslation,
 )
+from commitments.rules import disagrees
+from commitments.selectors import (
+    public_assessment_replies,
+    public_assessments,
+    public_organisations,
+)
 from commitments.spreadsheets import spreadsheet_safe
 from focalpoints.localisation import translated_columns
 from focalpoints.models import (
@@ -67,6 +76,7 @@ from focalpoints.models import (
     MemberState,
     Network,
     NetworkMembership,
+    Organisation,
     ReferenceFigure,
 )
 
@@ -140,6 +150,45 @@ def commitments_csv_response(
     return csv_response(filename, commitment_columns(today), rows)
 
 
+def assessment_columns() -> list[Column]:
+    """For :func:`tracker.selectors.assessments_list` rows (commitment and its State,
+    organisation and reply joined): the public fields, the government's status beside the
+    independent one, and the State's reply."""
+
+    def reply(field: str):
+        def get(a):
+            return getattr(a.reply, field) if _has_reply(a) else None
+
+        return get
+
+    return [
+        *public_field_columns(
+            Assessment,
+            headers={
+                "commitment": "commitment_id",
+                "organisation": "organisation_id",
+                "corrects": "corrects_assessment_id",
+            },
+        ),
+        Column("state_code", lambda a: a.commitment.state_id),
+        Column("commitment_title", lambda a: a.commitment.title),
+        Column("organisation_name", lambda a: a.organisation.name),
+        Column("government_status", lambda a: a.commitment.status),
+        Column("disagrees", lambda a: disagrees(a.commitment.status, a.status)),
+        Column("reply", reply("text")),
+        Column("reply_published_at", reply("published_at")),
+        Column("url", lambda a: absolute(a.get_absolute_url())),
+    ]
+
+
+def _has_reply(assessment) -> bool:
+    try:
+        assessment.reply  # noqa: B018 - joined: raises when there is none
+    except AssessmentReply.DoesNotExist:
+        return False
+    return True
+
+
 # --- The open-data package ------------------------------------------------------------------------
 
 
@@ -152,6 +201,11 @@ class Table:
     fields: tuple[str, ...]
     description: str  # translatable (lazy); the datapackage is written in English
     order_by: tuple[str, ...] = ("pk",)
+    # The rows the public may see, when not all of them (e.g. published assessments only).
+    rows: Callable[[], models.QuerySet] | None = None
+
+    def queryset(self) -> models.QuerySet:
+        return self.rows() if self.rows is not None else self.model._default_manager.all()
 
 
 def stored_public_fields(model) -> tuple[str, ...]:
@@ -334,6 +388,52 @@ TABLES: list[Table] = [
         ),
     ),
     Table(
+        "organisations",
+        Organisation,
+        stored_public_fields(Organisation),
+        _(
+            "Assessor organisations approved by the secretariat (country: ISO 3166 alpha-3, "
+            "empty for an international one). Organisations waiting for approval, contact "
+            "addresses and members are not published."
+        ),
+        rows=public_organisations,
+    ),
+    Table(
+        "assessments",
+        Assessment,
+        stored_public_fields(Assessment),
+        _(
+            "Published independent assessments of commitments by approved organisations: "
+            "their own status on the government's scale, the period covered, the channel. "
+            "Append-only: a correction points to the assessment it corrects (corrects); both "
+            "stay published. Disputed by the secretariat when disputed_at is set, with its "
+            "public reason. Assessments waiting for moderation or rejected are not published."
+        ),
+        rows=public_assessments,
+    ),
+    Table(
+        "assessment_evidence",
+        AssessmentEvidence,
+        stored_public_fields(AssessmentEvidence),
+        _(
+            "Links and documents published with independent assessments (file: the address "
+            "the document is downloaded from)."
+        ),
+        rows=lambda: AssessmentEvidence.objects.filter(
+            assessment__in=public_assessments().values("pk")
+        ),
+    ),
+    Table(
+        "assessment_replies",
+        AssessmentReply,
+        stored_public_fields(AssessmentReply),
+        _(
+            "The States' replies to independent assessments (at most one per assessment), by "
+            "their focal point or a delegate."
+        ),
+        rows=public_assessment_replies,
+    ),
+    Table(
         "update_translations",
         UpdateTranslation,
         stored_public_fields(UpdateTranslation),
@@ -422,7 +522,8 @@ def _datapackage(version_key: str) -> dict:
         "title": "R2P Focal Point Commitment Tracker — open data",
         "description": (
             "States' commitments under the Responsibility to Protect, their progress updates "
-            "(append-only; corrections point to what they correct), focal point appointments, "
+            "(append-only; corrections point to what they correct), independent assessments "
+            "by approved organisations with the States' replies, focal point appointments, "
             "resolutions and the catalogue of prevention steps. Rows with is_demo=true are "
             "fictional demonstration data."
         ),
@@ -463,24 +564,30 @@ Rows with is_demo=true are fictional demonstration data and must not be cited as
 
 def _table_rows(table: Table) -> Iterator[tuple]:
     names = [_column_name(f) for f in _fields(table)]
-    queryset = table.model._default_manager.order_by(*table.order_by).values_list(*names)
+    queryset = table.queryset().order_by(*table.order_by).values_list(*names)
     return queryset.iterator(chunk_size=CHUNK)
 
 
-def _evidence_document_url(record: dict) -> dict:
-    """The evidence table's ``file`` column: the public URL the document is served at (by
-    ``tracker.views.evidence_document``), not a path in the storage."""
-    if record["file"]:
-        document_url = reverse(
-            "tracker:evidence",
-            kwargs={"pk": record["id"], "filename": download_name(record["title"], record["file"])},
-        )
-        record["file"] = absolute(document_url)
-    return record
+def _document_url(view: str) -> Callable[[dict], dict]:
+    """An evidence table's ``file`` column: the public URL the document is served at (by
+    ``tracker.views.evidence_document`` or ``assessment_evidence_document``), not a path in
+    the storage."""
+
+    def transform(record: dict) -> dict:
+        if record["file"]:
+            filename = download_name(record["title"], record["file"])
+            document_url = reverse(view, kwargs={"pk": record["id"], "filename": filename})
+            record["file"] = absolute(document_url)
+        return record
+
+    return transform
 
 
 # Per table, how a stored row becomes a published one (default: as stored).
-ROW_TRANSFORMS: dict[str, Callable[[dict], dict]] = {"evidence": _evidence_document_url}
+ROW_TRANSFORMS: dict[str, Callable[[dict], dict]] = {
+    "evidence": _document_url("tracker:evidence"),
+    "assessment_evidence": _document_url("tracker:assessment_evidence"),
+}
 
 
 def _records(table: Table) -> Iterator[dict]:

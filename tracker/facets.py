@@ -24,6 +24,7 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
+from commitments.rules import disagreement_q, independently_assessed_q
 from focalpoints.localisation import expression as localisation_expression
 from focalpoints.models import RegionalGroup, state_name_order
 from tracker.api.filters import CommitmentFilter, has_evidence_q
@@ -111,6 +112,16 @@ FACETS = [
     Facet("overdue", _("Review overdue"), _yes_no(overdue_q)),
     Facet("target_missed", _("Target missed"), _yes_no(target_missed_q)),
     Facet("has_evidence", _("Published evidence"), _yes_no(lambda today: has_evidence_q())),
+    Facet(
+        "independently_assessed",
+        _("Independently assessed"),
+        _yes_no(lambda today: independently_assessed_q()),
+    ),
+    Facet(
+        "disagrees",
+        _("Independent assessment disagrees"),
+        _yes_no(lambda today: disagreement_q()),
+    ),
     Facet("is_demo", _("Demonstration data"), _yes_no(lambda today: Q(is_demo=True))),
 ]
 FACET_NAMES = frozenset(facet.name for facet in FACETS)

@@ -1,7 +1,9 @@
-"""Atom feeds of progress updates and pledge revisions: all of them, one State's, one
-commitment's. Corrections and revisions are items of their own. No author is named (accounts are
-private). A separate feed publishes the ledger head once a day, so that whoever archives feeds
-holds witnesses of past heads."""
+"""Atom feeds of progress updates, pledge revisions, published independent assessments and the
+States' replies: all of them, one State's, one commitment's. Corrections, revisions, assessments
+and replies are items of their own. No author is named (accounts are private); an assessment
+names its organisation. Assessments waiting for moderation or rejected never appear. A separate
+feed publishes the ledger head once a day, so that whoever archives feeds holds witnesses of
+past heads."""
 
 import datetime
 from dataclasses import dataclass
@@ -14,7 +16,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from commitments.models import Commitment, CommitmentRevision, LedgerEntry, ProgressUpdate
+from commitments.models import (
+    Assessment,
+    AssessmentReply,
+    Commitment,
+    CommitmentRevision,
+    LedgerEntry,
+    ProgressUpdate,
+)
+from commitments.selectors import public_assessment_replies, public_assessments
 from focalpoints.models import MemberState
 
 FEED_LENGTH = 50
@@ -31,11 +41,92 @@ def _revisions():
     )
 
 
-def _newest(updates, revisions) -> list:
-    """The newest FEED_LENGTH of both kinds (two queries)."""
-    items = [*updates[:FEED_LENGTH], *revisions[:FEED_LENGTH]]
-    items.sort(key=lambda item: item.created_at, reverse=True)
+def _assessments():
+    return (
+        public_assessments()
+        .select_related("commitment__state", "organisation")
+        .order_by("-published_at", "-id")
+    )
+
+
+def _replies():
+    return (
+        public_assessment_replies()
+        .select_related("assessment__commitment__state", "assessment__organisation")
+        .order_by("-published_at", "-id")
+    )
+
+
+def _when(item):
+    """When the item was published."""
+    if isinstance(item, Assessment | AssessmentReply):
+        return item.published_at
+    return item.created_at
+
+
+def _newest(updates, revisions, assessments, replies) -> list:
+    """The newest FEED_LENGTH of the four kinds (four queries)."""
+    items = [
+        *updates[:FEED_LENGTH],
+        *revisions[:FEED_LENGTH],
+        *assessments[:FEED_LENGTH],
+        *replies[:FEED_LENGTH],
+    ]
+    items.sort(key=_when, reverse=True)
     return items[:FEED_LENGTH]
+
+
+def _assessment_title(item: Assessment) -> str:
+    values = {
+        "organisation": item.organisation.name,
+        "state": item.commitment.state.display_name,
+        "title": item.commitment.title,
+        "status": item.get_status_display(),
+    }
+    if item.is_correction:
+        return (
+            _(
+                "Corrected independent assessment by %(organisation)s — %(state)s: %(title)s "
+                "(%(status)s)"
+            )
+            % values
+        )
+    return (
+        _("Independent assessment by %(organisation)s — %(state)s: %(title)s (%(status)s)") % values
+    )
+
+
+def _assessment_description(item: Assessment) -> str:
+    text = item.narrative
+    period = _("Period assessed: %(start)s to %(end)s.") % {
+        "start": item.period_start.isoformat(),
+        "end": item.period_end.isoformat(),
+    }
+    text = period + "\n\n" + text
+    if item.is_correction:
+        text = _("This assessment corrects an earlier one, which stays published.") + "\n\n" + text
+    if item.is_disputed:
+        text += "\n\n" + _("Disputed by the secretariat: %(reason)s") % {
+            "reason": item.dispute_reason
+        }
+    if item.is_demo:
+        text = _("Demonstration data: fictional, not to be cited.") + "\n\n" + text
+    return text
+
+
+def _reply_title(item: AssessmentReply) -> str:
+    assessment = item.assessment
+    return _("Reply of %(state)s to %(organisation)s's assessment: %(title)s") % {
+        "state": assessment.commitment.state.display_name,
+        "organisation": assessment.organisation.name,
+        "title": assessment.commitment.title,
+    }
+
+
+def _reply_description(item: AssessmentReply) -> str:
+    if item.is_demo:
+        return _("Demonstration data: fictional, not to be cited.") + "\n\n" + item.text
+    return item.text
 
 
 def _revision_title(item: CommitmentRevision) -> str:
@@ -79,11 +170,15 @@ class UpdatesFeed(Feed):
         return reverse("tracker:dashboard")
 
     def items(self, obj=None):
-        return _newest(_updates(), _revisions())
+        return _newest(_updates(), _revisions(), _assessments(), _replies())
 
     def item_title(self, item) -> str:
         if isinstance(item, CommitmentRevision):
             return _revision_title(item)
+        if isinstance(item, Assessment):
+            return _assessment_title(item)
+        if isinstance(item, AssessmentReply):
+            return _reply_title(item)
         values = {
             "state": item.commitment.state.display_name,
             "title": item.commitment.title,
@@ -96,6 +191,10 @@ class UpdatesFeed(Feed):
     def item_description(self, item) -> str:
         if isinstance(item, CommitmentRevision):
             return _revision_description(item)
+        if isinstance(item, Assessment):
+            return _assessment_description(item)
+        if isinstance(item, AssessmentReply):
+            return _reply_description(item)
         text = item.narrative
         if item.is_correction:
             text = _("This update corrects an earlier one, which stays published.") + "\n\n" + text
@@ -111,19 +210,29 @@ class UpdatesFeed(Feed):
     def item_guid(self, item) -> str:
         if isinstance(item, CommitmentRevision):
             return f"revision-{item.pk}"
+        if isinstance(item, Assessment):
+            return f"assessment-{item.pk}"
+        if isinstance(item, AssessmentReply):
+            return f"assessment-reply-{item.pk}"
         return f"update-{item.pk}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, item: ProgressUpdate):
-        return item.created_at
+    def item_pubdate(self, item):
+        return _when(item)
 
-    def item_updateddate(self, item: ProgressUpdate):
-        return item.created_at
+    def item_updateddate(self, item):
+        if isinstance(item, Assessment) and item.disputed_at:
+            return item.disputed_at
+        return _when(item)
 
     def item_categories(self, item):
         if isinstance(item, CommitmentRevision):
             return ["revision", item.field, item.commitment.state_id]
+        if isinstance(item, Assessment):
+            return ["assessment", item.status, item.commitment.state_id]
+        if isinstance(item, AssessmentReply):
+            return ["reply", item.assessment.commitment.state_id]
         return [item.status, item.commitment.state_id]
 
 
@@ -141,7 +250,10 @@ class StateUpdatesFeed(UpdatesFeed):
 
     def items(self, obj=None):
         return _newest(
-            _updates().filter(commitment__state=obj), _revisions().filter(commitment__state=obj)
+            _updates().filter(commitment__state=obj),
+            _revisions().filter(commitment__state=obj),
+            _assessments().filter(commitment__state=obj),
+            _replies().filter(assessment__commitment__state=obj),
         )
 
 
@@ -161,7 +273,12 @@ class CommitmentUpdatesFeed(UpdatesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj=None):
-        return _newest(_updates().filter(commitment=obj), _revisions().filter(commitment=obj))
+        return _newest(
+            _updates().filter(commitment=obj),
+            _revisions().filter(commitment=obj),
+            _assessments().filter(commitment=obj),
+            _replies().filter(assessment__commitment=obj),
+        )
 
 
 @dataclass(frozen=True)

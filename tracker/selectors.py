@@ -16,7 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from commitments import rules
@@ -37,11 +37,12 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
-from commitments.rules import effective_updates
+from commitments.rules import disagreement_q, effective_updates, independently_assessed_q
 from commitments.selectors import (
     commitment_assessments,
     commitment_revisions,
     commitments_with_relations,
+    public_assessments,
 )
 from focalpoints.models import (
     FocalPoint,
@@ -178,7 +179,8 @@ def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) ->
 
     ``{"total", "closed" (complete or withdrawn), "overdue", "due_soon" (within the window of
     ``commitments.models.due_soon_days``), "on_time" (open, not overdue), "not_reported",
-    "targets_moved" (commitments whose target date a revision changed), "target_missed"}``.
+    "targets_moved" (commitments whose target date a revision changed), "target_missed",
+    "independently_assessed", "in_disagreement" (``commitments.rules``)}``.
     """
     moved = CommitmentRevision.objects.filter(
         commitment=OuterRef("pk"), field=RevisionField.TARGET_DATE
@@ -192,6 +194,8 @@ def review_record(commitments: QuerySet[Commitment], *, today: datetime.date) ->
         due_soon=Count("id", filter=due_soon_q(today)),
         on_time=Count("id", filter=on_time_q(today)),
         not_reported=Count("id", filter=Q(status=Status.NOT_REPORTED)),
+        independently_assessed=Count("id", filter=independently_assessed_q()),
+        in_disagreement=Count("id", filter=disagreement_q()),
     )
 
 
@@ -493,3 +497,18 @@ def risk_factor_detail(number: int, *, today: datetime.date) -> dict:
         "by_status": by_status,
         "last_changed": max(filter(None, [factor.updated_at, latest])),
     }
+
+
+# --- Independent assessments (issue 10) --------------------------------------------------------
+
+
+def assessments_list() -> QuerySet:
+    """Published assessments (``commitments.selectors.public_assessments``) with the published
+    assessment that corrects each (an index lookup per row; a correction still waiting or
+    rejected is never named) and the time of their latest change — publication, dispute or the
+    State's reply: what ``updated_since`` reads. The API's list and the ``/assessments/`` page."""
+    corrected_by = public_assessments().filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
+    return public_assessments().annotate(
+        corrected_by=Subquery(corrected_by),
+        last_changed=Greatest("updated_at", Coalesce("reply__published_at", "updated_at")),
+    )

@@ -53,6 +53,8 @@ from django.db.models import (
 
 from commitments.models import (
     AnsweredReview,
+    Assessment,
+    AssessmentReply,
     Basis,
     Commitment,
     CommitmentRevision,
@@ -68,7 +70,7 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
-from commitments.rules import Outcome, ReviewCycle
+from commitments.rules import Outcome, ReviewCycle, disagreement_q, independently_assessed_q
 from commitments.selectors import review_today
 from focalpoints.localisation import column as language_column
 from focalpoints.localisation import expression as localisation_expression
@@ -78,6 +80,7 @@ from focalpoints.models import (
     MemberState,
     Network,
     NetworkMembership,
+    Organisation,
     ReferenceFigure,
     RegionalGroup,
     Verification,
@@ -108,6 +111,11 @@ _VERSION_SOURCES = [
     (Network, "updated_at", "COUNT(*)"),
     (NetworkMembership, "updated_at", "COUNT(*)"),
     (ReferenceFigure, "updated_at", "COUNT(*)"),
+    # Independent scrutiny (issue 10): a moderation or a dispute changes an assessment's
+    # updated_at (and a publication its commitment's); replies are append-only.
+    (Assessment, "updated_at", "COUNT(*)"),
+    (AssessmentReply, "published_at", "MAX(id)"),
+    (Organisation, "updated_at", "COUNT(*)"),
 ]
 
 
@@ -291,29 +299,56 @@ def _focal_point_figures() -> list[dict]:
 # --- Commitments ---------------------------------------------------------------------------------
 
 
+def _status_counts(regional_group: str | None, version: str | None) -> dict[str, tuple]:
+    """``{status: (commitments, independently assessed, in disagreement)}``: one grouped query
+    (cached), read by :func:`commitments_by_status` and :func:`independent_scrutiny`."""
+
+    def compute():
+        rows = (
+            _commitments(regional_group)
+            .order_by()
+            .values_list("status")
+            .annotate(
+                n=Count("id"),
+                assessed=Count("id", filter=independently_assessed_q()),
+                disagree=Count("id", filter=disagreement_q()),
+            )
+            .values_list("status", "n", "assessed", "disagree")
+        )
+        return {status: (n, assessed, disagree) for status, n, assessed, disagree in rows}
+
+    return _cached("by-status.2", compute, regional_group, version=version)
+
+
 def commitments_by_status(*, regional_group: str | None = None, version: str | None = None) -> dict:
     """Every commitment counted once, under its current derived status.
 
     Returns ``{"total": int, "rows": [{"status": str, "label": str, "count": int}]}`` with one
     row per :class:`commitments.models.Status` value, in the vocabulary's order, zeros included.
     """
-
-    def compute():
-        return dict(
-            _commitments(regional_group)
-            .order_by()
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        )
-
-    counts = _cached("by-status", compute, regional_group, version=version)
+    counts = _status_counts(regional_group, version)
     labels = _labels(Status.choices)
     rows = [
-        {"status": status, "label": labels[status], "count": counts.get(status, 0)}
+        {"status": status, "label": labels[status], "count": counts.get(status, (0,))[0]}
         for status in STATUS_ORDER
     ]
     return {"total": sum(r["count"] for r in rows), "rows": rows}
+
+
+def independent_scrutiny(*, regional_group: str | None = None, version: str | None = None) -> dict:
+    """How many commitments have a published independent assessment, and how many of those
+    are in disagreement with the government's status (``commitments.rules.disagreement_q``:
+    the latest independent status differs by at least one level).
+
+    Returns ``{"total": int, "assessed": int, "in_disagreement": int}`` (the same cached query
+    as :func:`commitments_by_status`: no query of its own).
+    """
+    counts = _status_counts(regional_group, version).values()
+    return {
+        "total": sum(row[0] for row in counts),
+        "assessed": sum(row[1] for row in counts),
+        "in_disagreement": sum(row[2] for row in counts),
+    }
 
 
 def _active_and_withdrawn(queryset, field):
@@ -1122,6 +1157,7 @@ def dashboard(*, today: datetime.date | None = None, regional_group: str | None 
         "last_changed": version["last_changed"],
         "coverage": focal_point_coverage(regional_group=regional_group, version=key),
         "by_status": commitments_by_status(regional_group=regional_group, version=key),
+        "scrutiny": independent_scrutiny(regional_group=regional_group, version=key),
         "by_level": commitments_by_level(regional_group=regional_group, version=key),
         "by_step": commitments_by_step(regional_group=regional_group, version=key),
         "overdue": overdue_reviews(today=today, regional_group=regional_group, version=key),

@@ -17,6 +17,7 @@ urlpatterns = [
     path(
         "commitments/<int:pk>/updates.atom", feeds.CommitmentUpdatesFeed(), name="commitment_feed"
     ),
+    path("assessments/", views.assessments, name="assessments"),
     path("resolutions/", views.resolutions, name="resolutions"),
     path("resolutions/<int:pk>/", views.resolution, name="resolution"),
     path("steps/", views.steps, name="steps"),

@@ -1,11 +1,13 @@
 """Public pages: no log-in needed. Each view parses its input, calls a selector or
 ``tracker.stats``, and renders (or streams a CSV). Nothing here computes a figure."""
 
+from django import forms
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language_bidi
+from django.utils.translation import gettext_lazy as _
 
 from commitments import ledger
 from commitments.evidence import document_response
@@ -18,10 +20,12 @@ from commitments.models import (
     Resolution,
     RiskFactor,
 )
-from commitments.selectors import review_today
+from commitments.rules import disagrees
+from commitments.selectors import public_organisations, review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
 from tracker import charts, exports, facets, opendata, selectors, stats, tasks
+from tracker.api.filters import AssessmentFilter
 from tracker.forms import (
     ReportingPeriodForm,
     ResolutionFilterForm,
@@ -173,6 +177,47 @@ def commitments(request):
         "last_changed": _last_changed(),
     }
     return render(request, "tracker/commitments.html", context)
+
+
+@csv_limited
+def assessments(request):
+    """Published independent assessments, newest first, filtered by the API's FilterSet (the
+    one declaration of its filters); a CSV of the whole filtered list."""
+    filterset = AssessmentFilter(
+        request.GET,
+        queryset=selectors.assessments_list().select_related(
+            "commitment__state", "organisation", "reply"
+        ),
+    )
+    fields = filterset.form.fields
+    for name, label in ASSESSMENT_WEB_FILTERS.items():  # before the form is bound and cleaned
+        fields[name].label = label
+    rows = filterset.qs
+    if not request.GET.get("ordering"):
+        rows = rows.order_by("-published_at", "-id")
+    if request.GET.get("format") == "csv":
+        return exports.csv_response("assessments.csv", exports.assessment_columns(), rows)
+    fields["organisation"].widget = forms.Select(
+        choices=[("", _("Any")), *public_organisations().values_list("pk", "name")]
+    )
+    page = _page(request, rows)
+    for assessment in page.object_list:
+        assessment.disagrees = disagrees(assessment.commitment.status, assessment.status)
+    context = {
+        "filterset": filterset,
+        "web_fields": [filterset.form[name] for name in ASSESSMENT_WEB_FILTERS],
+        "page": page,
+        "last_changed": _last_changed(),
+    }
+    return render(request, "tracker/assessments.html", context)
+
+
+# The filters the assessments page shows, with their labels (the others are the API's).
+ASSESSMENT_WEB_FILTERS = {
+    "member_state": _("States (ISO3 codes, comma-separated)"),
+    "organisation": _("Organisation"),
+    "disagrees": _("Independent assessment disagrees with the government"),
+}
 
 
 @csv_limited

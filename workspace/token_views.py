@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from focalpoints.models import ApiToken, MemberState, state_name_order
+from focalpoints.models import ApiToken, MemberState, Organisation, state_name_order
 from focalpoints.tokens import (
     api_token_issue,
     api_token_renew,
     api_token_revoke,
     may_hold_api_token,
     token_lifetime,
+    token_organisations,
     token_states,
 )
 
@@ -41,14 +42,39 @@ class TokenForm(forms.Form):
         ),
     )
 
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("Submit assessments for"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("No organisation (a State's token)"),
+        help_text=gettext_lazy(
+            "An organisation's token submits that organisation's assessments and acts for no State."
+        ),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].queryset = token_states(user).order_by(state_name_order())
+        organisations = token_organisations(user).order_by("name")
+        self.fields["organisation"].queryset = organisations
+        if not token_states(user).exists():  # an assessor only: the token is an organisation's
+            self.fields["organisation"].required = True
+            self.fields["organisation"].empty_label = None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("state") and data.get("organisation"):
+            self.add_error(
+                "organisation", _("A token acts for a State or an organisation, not both.")
+            )
+        return data
 
 
 def _require_token_holder(user) -> None:
     if not may_hold_api_token(user):
-        raise PermissionDenied(_("Only users who act for a State can hold an API token."))
+        raise PermissionDenied(
+            _("Only users who act for a State or an organisation can hold an API token.")
+        )
 
 
 @login_required
@@ -58,13 +84,20 @@ def token_list(request):
     form = TokenForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        token, raw = api_token_issue(user=request.user, name=data["name"], state=data["state"])
+        token, raw = api_token_issue(
+            user=request.user,
+            name=data["name"],
+            state=data["state"],
+            organisation=data["organisation"],
+        )
         response = render(
             request, "workspace/tokens_issued.html", {"token": token, "raw_token": raw}
         )
         response["Cache-Control"] = "no-store"  # the secret must not stay in any cache
         return response
-    tokens = ApiToken.objects.filter(user=request.user).select_related("state", "issued_by")
+    tokens = ApiToken.objects.filter(user=request.user).select_related(
+        "state", "organisation", "issued_by"
+    )
     context = {"form": form, "tokens": tokens, "lifetime_days": token_lifetime().days}
     return render(request, "workspace/tokens.html", context)
 

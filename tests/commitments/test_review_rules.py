@@ -100,6 +100,8 @@ def test_review_record_counts_by_the_model_rules(by_due_day):
         "not_reported": 7,
         "targets_moved": 0,
         "target_missed": 0,
+        "independently_assessed": 0,
+        "in_disagreement": 0,
     }
 
 

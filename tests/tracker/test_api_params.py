@@ -111,6 +111,8 @@ def test_index_lists_every_resource_with_its_docs(client, db):
         "risk-factors",
         "commitments",
         "progress-updates",
+        "organisations",
+        "assessments",
         "stats",
     ]
     for resource in body["resources"]:

@@ -6,12 +6,15 @@ import datetime
 
 import pytest
 
-from commitments.models import RiskFactor, ScrutinyChannel, Status
+from commitments.models import AssessmentEvidence, RiskFactor, ScrutinyChannel, Status
 from commitments.services import EvidenceLink, progress_update_create
 from tests.factories import (
+    AssessmentFactory,
+    AssessmentReplyFactory,
     CommitmentFactory,
     FocalPointFactory,
     MemberStateFactory,
+    OrganisationFactory,
     PreventionStepFactory,
     ResolutionFactory,
 )
@@ -50,6 +53,15 @@ def _world(secretariat, state_a, size: int):
             narrative="Done a bit.",
             links=[EvidenceLink(url="https://example.org/report", title="Report")],
         )
+    organisations = [OrganisationFactory() for _ in range(size)]
+    for i, commitment in enumerate(commitments):
+        assessment = AssessmentFactory(
+            commitment=commitment, organisation=organisations[i % len(organisations)]
+        )
+        AssessmentEvidence.objects.create(
+            assessment=assessment, kind="link", title="Shadow report", url="https://e.org/s"
+        )
+        AssessmentReplyFactory(assessment=assessment)
     return commitments
 
 
@@ -89,6 +101,11 @@ PINNED = {
     # (1) versions, (2) keys, (3) rows with their correction, (4) their commitments' State
     # codes, (5) evidence, (6) translations of the narratives
     "progress-updates/": 6,
+    # (1) versions, (2) keys, (3) rows
+    "organisations/": 3,
+    # (1) versions, (2) keys, (3) rows with their published correction and latest change,
+    # (4) their commitments' State codes and statuses, (5) evidence, (6) replies
+    "assessments/": 6,
 }
 COUNTED = 1  # the first numbered page after a change counts the filtered rows once
 # ... and the first request for States after a change reads every State's figures once: (1)
@@ -119,9 +136,16 @@ def test_cursor_pages_cost_the_same_at_any_depth(client, sized, django_assert_nu
     assert pages >= 3  # walked to the deepest page
 
 
-@pytest.mark.parametrize("path", ["commitments/", "progress-updates/"])
+CHANGE_TIME = {
+    "commitments/": "updated_at",
+    "progress-updates/": "created_at",
+    "assessments/": "last_changed",
+}
+
+
+@pytest.mark.parametrize("path", list(CHANGE_TIME))
 def test_a_deep_cursor_by_change_time_costs_the_same(client, many, django_assert_num_queries, path):
-    field = "updated_at" if path == "commitments/" else "created_at"
+    field = CHANGE_TIME[path]
     url = client.get(API + path + f"?ordering={field}&page_size=10").json()["next"]
     for _page in range(9):
         url = client.get(url).json()["next"]
@@ -143,8 +167,9 @@ def test_the_count_is_read_again_only_after_a_change(client, many, django_assert
 def test_commitment_detail_query_count(client, many, django_assert_max_num_queries):
     # (1) versions, (2) the row with State and step, (3) updates with their correction,
     # (4) the State code, (5) their evidence, (6) the translations of their narratives,
-    # (7) channel codes, (8) resolution ids
-    with django_assert_max_num_queries(8):
+    # (7) channel codes, (8) resolution ids, (9) published assessments with their correction,
+    # (10) their evidence, (11) their replies
+    with django_assert_max_num_queries(11):
         response = client.get(API + f"commitments/{many[0].pk}/")
     assert response.status_code == 200
 

@@ -142,7 +142,13 @@ def test_a_write_changes_the_etag_of_exactly_the_lists_that_show_it(client, worl
 def test_a_new_update_changes_updates_commitments_and_states(client, world):
     before = etags(client)
     ProgressUpdateFactory(commitment=world["commitment"])
-    assert changed(client, before) == {"progress-updates/", "commitments/", "member-states/"}
+    # Assessments show their commitment's (government's) current status beside their own.
+    assert changed(client, before) == {
+        "progress-updates/",
+        "commitments/",
+        "member-states/",
+        "assessments/",
+    }
 
 
 def test_writes_to_tables_no_list_shows_change_no_etag(client, world, focal_point_a):

@@ -121,6 +121,9 @@ PAGES = [
     ("tracker:step", {"code": "N1"}, 7 + DEMO_FLAG),
     # version + the ledger head.
     ("tracker:data", {}, 2 + DEMO_FLAG),
+    # version + count + the page of assessments (commitment, State, organisation and reply
+    # joined) + the approved organisations of the filter's select.
+    ("tracker:assessments", {}, 4 + DEMO_FLAG),
 ]
 
 
@@ -129,7 +132,8 @@ ALL_FILTERS = (
     "member_state=gha,dnk&regional_group=african&status=limited,substantial&basis=political"
     "&channel=upr&source_kind=ga-dialogue&step=N1&level=national&risk_factor=1&overdue=false"
     "&days_overdue_min=3&target_missed=false&pledged_from=2000-01-01&pledged_until=2030-01-01"
-    "&reported_from=2000-01-01&reported_until=2030-01-01&has_evidence=true&is_demo=false&q=a"
+    "&reported_from=2000-01-01&reported_until=2030-01-01&has_evidence=true&is_demo=false"
+    "&independently_assessed=true&disagrees=true&q=a"
 )
 
 
@@ -195,6 +199,8 @@ CSV_EXPORTS = [
     ("/resolutions/?format=csv", 3),
     # the commitment, its updates, their evidence and translations (prefetched per chunk)
     ("commitment", 4),
+    # the published assessments with commitment, State, organisation and reply joined
+    ("/assessments/?format=csv", 1),
 ]
 
 
@@ -213,14 +219,15 @@ def test_csv_export_queries_do_not_grow_with_the_data(
 
 @pytest.mark.parametrize("size", [5, 50])
 @pytest.mark.parametrize(
-    ("url", "ceiling"), [("/updates.atom", 2), ("/states/GHA/updates.atom", 3)]
+    ("url", "ceiling"), [("/updates.atom", 4), ("/states/GHA/updates.atom", 5)]
 )
 def test_feed_queries_do_not_grow_with_the_data(
     client, django_assert_max_num_queries, size, url, ceiling
 ):
     build(size)
     # The State (per-State feed) + the latest updates with commitment and State joined + the
-    # latest revisions, joined the same way.
+    # latest revisions, published assessments (with their organisation) and replies, each
+    # joined the same way.
     with django_assert_max_num_queries(ceiling):
         client.get(url)
 

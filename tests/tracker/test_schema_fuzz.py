@@ -20,12 +20,23 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from commitments import demo
-from commitments.models import Commitment, PreventionStep, ProgressUpdate, Resolution
+from commitments.models import (
+    AssessmentEvidence,
+    Commitment,
+    Moderation,
+    PreventionStep,
+    ProgressUpdate,
+    Resolution,
+)
+from commitments.selectors import public_assessments, public_organisations
 from config.wsgi import application
-from focalpoints.models import FocalPoint, MemberState, StateAccess
+from focalpoints.models import FocalPoint, MemberState, Organisation, StateAccess
 from focalpoints.tokens import api_token_issue
 from tests.factories import (
+    AssessmentFactory,
+    AssessmentReplyFactory,
     CommitmentFactory,
+    OrganisationFactory,
     ProgressUpdateFactory,
     ResolutionFactory,
     StateAccessFactory,
@@ -62,6 +73,43 @@ def populated(db, settings, tmp_path):
     call_command("load_reference_data", verbosity=0)
     demo.seed_demo()
     demo.seed_synthetic(SCALE)
+    _scrutiny()
+
+
+def _scrutiny():
+    """Independent assessments of a few commitments (published with evidence, a reply, a
+    correction and a dispute; one waiting for moderation), an international and a national
+    organisation, and one waiting for approval."""
+    national = OrganisationFactory(
+        kind=Organisation.Kind.NHRI, country=MemberState.objects.get(code="GHA")
+    )
+    international = OrganisationFactory()
+    OrganisationFactory(pending=True)
+    for index, commitment in enumerate(Commitment.objects.order_by("pk")[:12]):
+        organisation = international if index % 2 else national
+        assessment = AssessmentFactory(
+            commitment=commitment,
+            organisation=organisation,
+            status=["limited", "complete"][index % 2],
+        )
+        AssessmentEvidence.objects.create(
+            assessment=assessment, kind="link", title="Report", url="https://e.org/report"
+        )
+        if index % 3 == 0:
+            AssessmentReplyFactory(assessment=assessment)
+        if index == 1:
+            AssessmentFactory(commitment=commitment, organisation=organisation, corrects=assessment)
+        if index == 2:
+            AssessmentFactory(
+                commitment=commitment,
+                organisation=organisation,
+                disputed_at=assessment.published_at,
+                dispute_reason="Not supported by the sources given.",
+            )
+        if index == 3:
+            AssessmentFactory(
+                commitment=commitment, organisation=organisation, moderation=Moderation.SUBMITTED
+            )
 
 
 @pytest.fixture
@@ -113,6 +161,8 @@ DETAILS = {
     ),
     "/api/v1/commitments/{id}/": ("id", lambda: Commitment.objects.values_list("pk")),
     "/api/v1/progress-updates/{id}/": ("id", lambda: ProgressUpdate.objects.values_list("pk")),
+    "/api/v1/organisations/{id}/": ("id", lambda: public_organisations().values_list("pk")),
+    "/api/v1/assessments/{id}/": ("id", lambda: public_assessments().values_list("pk")),
 }
 ROWS_PER_DETAIL = 60  # the first rows of each (demo rows: links, documents, corrections) ...
 

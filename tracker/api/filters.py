@@ -15,6 +15,8 @@ from rest_framework.exceptions import ValidationError
 
 from commitments.models import (
     ORIGIN_FILTERS,
+    Assessment,
+    AssessmentChannel,
     Basis,
     Body,
     Commitment,
@@ -34,8 +36,9 @@ from commitments.models import (
     overdue_q,
     target_missed_q,
 )
+from commitments.rules import assessment_disagrees_q, disagreement_q, independently_assessed_q
 from commitments.selectors import review_today
-from focalpoints.models import FocalPoint, MemberState, RegionalGroup, Verification
+from focalpoints.models import FocalPoint, MemberState, Organisation, RegionalGroup, Verification
 
 BOOLEANS = ("true", "false")
 
@@ -369,6 +372,14 @@ class CommitmentFilter(ApiFilterSet):
         method="filter_origin",
         label=_("Origin of the pledge; upr-accepted and upr-noted by the State's response."),
     )
+    independently_assessed = YesNoFilter(
+        method="filter_independently_assessed",
+        label=_("With a published independent assessment."),
+    )
+    disagrees = YesNoFilter(
+        method="filter_disagrees",
+        label=_("The latest independent status disagrees with the government's."),
+    )
     is_demo = YesNoFilter(label=_("Demonstration rows (false to exclude them)."))
     updated_since = _updated_since("updated_at", "changed (a new update changes its commitment)")
     ordering = StableOrderingFilter(
@@ -392,6 +403,8 @@ class CommitmentFilter(ApiFilterSet):
 
     filter_overdue = _yes_no(overdue_q)
     filter_target_missed = _yes_no(target_missed_q)
+    filter_independently_assessed = _yes_no(lambda today: independently_assessed_q())
+    filter_disagrees = _yes_no(lambda today: disagreement_q())
 
     def filter_has_evidence(self, queryset, name, value):
         if value is None:
@@ -457,6 +470,70 @@ class CommitmentRevisionFilter(ApiFilterSet):
     class Meta:
         model = CommitmentRevision
         fields = ["commitment", "member_state", "field", "requested_by_role", "is_demo"]
+
+
+class OrganisationFilter(ApiFilterSet):
+    kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    country = Iso3ListFilter(field_name="country_id")
+    international = filters.BooleanFilter(
+        field_name="country", lookup_expr="isnull", label=_("International (no country).")
+    )
+    is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
+    updated_since = _updated_since("updated_at", "changed")
+    ordering = StableOrderingFilter(
+        fields=(("id", "id"), ("name", "name"), ("updated_at", "updated_at")),
+        key="id",
+        default=("id",),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "country", "international", "is_demo"]
+
+
+class AssessmentFilter(ApiFilterSet):
+    commitment = IdFilter(field_name="commitment_id", label=_("Commitment id."))
+    member_state = Iso3ListFilter(field_name="commitment__state_id")
+    organisation = IdFilter(field_name="organisation_id", label=_("Organisation id."))
+    status = ChoiceListFilter(
+        choices=Assessment._meta.get_field("status").choices,
+        label=_("Independent status; several comma-separated."),
+    )
+    channel = filters.ChoiceFilter(
+        choices=AssessmentChannel.choices, label=_("Through what it was produced.")
+    )
+    disagrees = YesNoFilter(
+        method="filter_disagrees",
+        label=_("Its status disagrees with the government's current status."),
+    )
+    disputed = filters.BooleanFilter(
+        field_name="disputed_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Disputed by the secretariat."),
+    )
+    is_demo = filters.BooleanFilter(label=_("Demonstration rows (false to exclude them)."))
+    updated_since = _updated_since("last_changed", "published, disputed or replied to")
+    ordering = StableOrderingFilter(
+        fields=(
+            ("id", "id"),
+            ("period_end", "period_end"),
+            ("published_at", "published_at"),
+            ("last_changed", "last_changed"),
+        ),
+        key="id",
+        default=("id",),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["commitment", "member_state", "organisation", "status", "channel", "is_demo"]
+
+    def filter_disagrees(self, queryset, name, value):
+        if value is None:
+            return queryset
+        condition = assessment_disagrees_q()
+        return queryset.filter(condition) if value else queryset.exclude(condition)
 
 
 class SearchFilter(drf_filters.SearchFilter):

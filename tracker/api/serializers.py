@@ -17,6 +17,10 @@ from rest_framework import serializers
 from commitments.ledger import entry_as_dict
 from commitments.models import (
     UPDATE_STATUSES,
+    Assessment,
+    AssessmentChannel,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     DocumentedPractice,
@@ -30,7 +34,7 @@ from commitments.models import (
     UpdateTranslation,
 )
 from focalpoints.localisation import LANGUAGES, translated_columns
-from focalpoints.models import FocalPoint, MemberState, Verification
+from focalpoints.models import FocalPoint, MemberState, Organisation, Verification
 
 # --- A fast read path that keeps DRF serializers as the one declaration -----------------------
 
@@ -421,6 +425,167 @@ class ProgressUpdateCreateSerializer(serializers.Serializer):
     )
 
 
+# --- Independent scrutiny: organisations, assessments and the States' replies ---------------------
+
+
+class OrganisationSerializer(FastReadSerializer):
+    """An approved assessor organisation: public fields only (never its contact address or
+    members)."""
+
+    country = serializers.CharField(
+        source="country_id",
+        allow_null=True,
+        help_text="ISO 3166 alpha-3 code of its country; null for an international organisation.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = public_api_fields(Organisation)
+
+
+class AssessmentEvidenceSerializer(FastReadSerializer):
+    file = serializers.SerializerMethodField(
+        help_text="Absolute URL of the uploaded document (null for a link)."
+    )
+
+    class Meta:
+        model = AssessmentEvidence
+        fields = public_api_fields(AssessmentEvidence, omit=("assessment",))
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_file(self, evidence) -> str | None:
+        if not evidence.file:
+            return None
+        request = self.context.get("request")
+        url = evidence.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+class AssessmentReplySerializer(FastReadSerializer):
+    """The State's reply, by its focal point or a delegate (the author is private)."""
+
+    class Meta:
+        model = AssessmentReply
+        fields = public_api_fields(AssessmentReply, omit=("assessment",))
+
+
+class AssessmentSerializer(FastReadSerializer):
+    """A published independent assessment (submitted and rejected ones are never listed)."""
+
+    commitment = serializers.IntegerField(source="commitment_id")
+    member_state = serializers.CharField(
+        source="member_state_code", help_text="ISO 3166 alpha-3 code of the commitment's State."
+    )
+    organisation = serializers.IntegerField(source="organisation_id")
+    government_status = serializers.ChoiceField(
+        choices=Status.choices,
+        help_text="The commitment's current status, as the government reports it.",
+    )
+    disagrees = serializers.BooleanField(
+        help_text="This assessment's status differs from the government's current status by at "
+        "least one level (the rule of `commitments/<id>/`'s `disagrees`)."
+    )
+    corrects = serializers.IntegerField(
+        source="corrects_id",
+        allow_null=True,
+        help_text="The earlier assessment this one corrects (it stays public).",
+    )
+    corrected_by = serializers.IntegerField(
+        allow_null=True, help_text="The published assessment that corrects this one."
+    )
+    is_correction = serializers.BooleanField()
+    is_disputed = serializers.BooleanField(
+        help_text="Marked disputed by the secretariat (`dispute_reason` says why)."
+    )
+    evidence = AssessmentEvidenceSerializer(many=True, read_only=True, source="evidence_rows")
+    reply = AssessmentReplySerializer(
+        read_only=True,
+        allow_null=True,
+        source="reply_row",
+        help_text="The State's reply (at most one), or null.",
+    )
+    last_changed = serializers.DateTimeField(
+        help_text="The latest of its publication, dispute and reply: what `updated_since` "
+        "filters on."
+    )
+
+    class Meta:
+        model = Assessment
+        fields = public_api_fields(
+            Assessment,
+            after={
+                "commitment": ["member_state"],
+                "status": ["government_status", "disagrees"],
+                "corrects": ["corrected_by", "is_correction", "evidence"],
+                "dispute_reason": ["is_disputed", "reply"],
+            },
+            extra=["last_changed"],
+        )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        assert not set(fields) & set(Assessment.PRIVATE_FIELDS), "private field in the API"
+        return fields
+
+
+class AssessmentCreateSerializer(serializers.Serializer):
+    """A new independent assessment (or a correction) of the commitment in the URL, for the
+    organisation of the token. The same rules as the workspace form apply (one implementation:
+    ``assessment_submit``); it is submitted for moderation, not published."""
+
+    organisation = serializers.IntegerField(
+        required=False,
+        help_text="The organisation assessing (default: the token's; any other is refused).",
+    )
+    status = serializers.ChoiceField(
+        choices=UPDATE_STATUSES, help_text="The organisation's own status of the commitment."
+    )
+    period_start = serializers.DateField(help_text="Start of the period assessed.")
+    period_end = serializers.DateField(help_text="End of the period assessed (not in the future).")
+    narrative = serializers.CharField(max_length=20_000, help_text="The assessment.")
+    channel = serializers.ChoiceField(
+        choices=AssessmentChannel.choices, help_text="Through what it was produced."
+    )
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text="The language the narrative is written in (default: the token holder's).",
+    )
+    corrects = serializers.PrimaryKeyRelatedField(
+        queryset=Assessment.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Id of a published assessment of this commitment, by the same organisation, "
+        "that this one corrects.",
+    )
+    links = EvidenceLinkInputSerializer(
+        many=True, required=False, default=list, max_length=20, help_text=str(_("Evidence links."))
+    )
+
+
+class SubmittedAssessmentSerializer(serializers.Serializer):
+    """What the submitter gets back: the assessment as submitted, waiting for moderation (not
+    public until a moderator publishes it)."""
+
+    id = serializers.IntegerField()
+    commitment = serializers.IntegerField(source="commitment_id")
+    organisation = serializers.IntegerField(source="organisation_id")
+    status = serializers.ChoiceField(choices=UPDATE_STATUSES)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    narrative = serializers.CharField()
+    language = serializers.CharField()
+    channel = serializers.ChoiceField(choices=AssessmentChannel.choices)
+    corrects = serializers.IntegerField(source="corrects_id", allow_null=True)
+    moderation = serializers.ChoiceField(
+        choices=Assessment._meta.get_field("moderation").choices,
+        help_text="`submitted`: waiting for moderation; published later, or rejected with a "
+        "reason shown to the organisation in its workspace.",
+    )
+    evidence = AssessmentEvidenceSerializer(many=True, read_only=True, source="evidence.all")
+    created_at = serializers.DateTimeField()
+
+
 # --- Commitments ------------------------------------------------------------------------------
 
 
@@ -454,6 +619,27 @@ class CommitmentSerializer(FastReadSerializer):
     target_missed = serializers.SerializerMethodField(
         help_text="The target date has passed and the commitment is neither complete nor withdrawn."
     )
+    independent_status = serializers.ChoiceField(
+        choices=Commitment._meta.get_field("independent_status").choices,
+        allow_blank=True,
+        help_text="The latest independent status (the latest effective published assessment, "
+        "whichever organisation made it); empty while no assessment is published.",
+    )
+    latest_assessment = serializers.IntegerField(
+        source="latest_assessment_id",
+        allow_null=True,
+        help_text="The published independent assessment that sets `independent_status` (see "
+        "`assessments/`).",
+    )
+    independently_assessed = serializers.BooleanField(
+        source="is_independently_assessed",
+        help_text="At least one independent assessment is published (`independent_status` set).",
+    )
+    disagrees = serializers.BooleanField(
+        source="is_in_disagreement",
+        help_text="The latest independent status differs from the government's by at least one "
+        "level (withdrawn differs from every level; nothing differs from not yet reported).",
+    )
 
     class Meta:
         model = Commitment
@@ -465,6 +651,7 @@ class CommitmentSerializer(FastReadSerializer):
                 "step": ["level"],
                 "target_date": ["target_missed"],
                 "next_review_due": ["is_overdue", "days_overdue"],
+                "latest_assessment": ["independently_assessed", "disagrees"],
             },
         )
 
@@ -484,9 +671,15 @@ class CommitmentDetailSerializer(CommitmentSerializer):
         read_only=True,
         help_text="The full timeline, oldest first, corrections included.",
     )
+    assessments = AssessmentSerializer(
+        many=True,
+        read_only=True,
+        help_text="The published independent assessments, by the end of the period assessed "
+        "(corrections included), each with the State's reply: as in `assessments/`.",
+    )
 
     class Meta(CommitmentSerializer.Meta):
-        fields = [*CommitmentSerializer.Meta.fields, "updates"]
+        fields = [*CommitmentSerializer.Meta.fields, "updates", "assessments"]
 
 
 class CommitmentRevisionSerializer(FastReadSerializer):
@@ -756,6 +949,21 @@ class ReportingTrendSerializer(serializers.Serializer):
     rows = StatsTrendRowSerializer(many=True, help_text="The last eight quarters, oldest first.")
 
 
+class IndependentScrutinySerializer(serializers.Serializer):
+    """Commitments with a published independent assessment, and those in disagreement (the
+    dashboard's and profiles' figures; each links on the site to the filtered list)."""
+
+    total = serializers.IntegerField(help_text="Commitments (withdrawn included).")
+    assessed = serializers.IntegerField(
+        help_text="... with at least one published independent assessment "
+        "(`commitments/?independently_assessed=true`)."
+    )
+    in_disagreement = serializers.IntegerField(
+        help_text="... whose latest independent status disagrees with the government's "
+        "(`commitments/?disagrees=true`)."
+    )
+
+
 class StatsSerializer(serializers.Serializer):
     """The dashboard's figures, computed by ``tracker.stats`` (the same numbers as the pages).
     Codes are stable; ``label`` values follow the request's language (Accept-Language)."""
@@ -765,6 +973,7 @@ class StatsSerializer(serializers.Serializer):
     regional_group = serializers.CharField(allow_null=True)
     coverage = CoverageSerializer()
     by_status = ByStatusSerializer()
+    independent_scrutiny = IndependentScrutinySerializer()
     by_level = ByLevelSerializer()
     by_step = ByStepSerializer()
     by_regional_group = StatsGroupStatusSerializer(many=True)

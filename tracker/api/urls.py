@@ -26,6 +26,8 @@ router.register("progress-updates", views.ProgressUpdateViewSet, basename="progr
 router.register(
     "commitment-revisions", views.CommitmentRevisionViewSet, basename="commitment-revision"
 )
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("assessments", views.AssessmentViewSet, basename="assessment")
 
 app_name = "api"
 
@@ -36,6 +38,11 @@ v1 = [
         "commitments/<int:pk>/progress-updates/",
         views.CommitmentProgressUpdateCreate.as_view(),
         name="commitment-progress-update-create",
+    ),
+    path(
+        "commitments/<int:pk>/assessments/",
+        views.CommitmentAssessmentCreate.as_view(),
+        name="commitment-assessment-create",
     ),
     path("stats/", views.StatsView.as_view(), name="stats"),
     path("ledger/", views.LedgerView.as_view(), name="ledger"),

@@ -42,14 +42,17 @@ from drf_spectacular.utils import (
 )
 from rest_framework import generics, status, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from commitments import ledger
+from commitments import ledger, rules
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     DocumentedPractice,
@@ -63,10 +66,11 @@ from commitments.models import (
     UpdateTranslation,
     overdue_q,
 )
-from commitments.selectors import review_today
-from commitments.services import EvidenceLink, progress_update_create
+from commitments.selectors import public_organisations, review_today
+from commitments.services import EvidenceLink, assessment_submit, progress_update_create
 from focalpoints.localisation import translated_columns
-from focalpoints.models import FocalPoint, MemberState
+from focalpoints.models import FocalPoint, MemberState, Organisation
+from focalpoints.tokens import token_allows_organisation
 from tracker import stats
 from tracker.api import filters, serializers, streaming
 from tracker.api.authentication import ApiTokenAuthentication
@@ -77,6 +81,7 @@ from tracker.api.renderers import CSVRenderer, JSONLinesRenderer, StrictContentN
 from tracker.api.streaming import wants_stream
 from tracker.api.throttling import AnonThrottle, DownloadThrottle, SearchThrottle, UserThrottle
 from tracker.forms import ReportingPeriodForm
+from tracker.selectors import assessments_list
 from tracker.versions import table_names, versions_and_ledger_head
 
 API_VERSION = "v1"
@@ -549,7 +554,11 @@ class CommitmentViewSet(PublicReadViewSet):
                 Prefetch(
                     "updates",
                     queryset=_progress_updates().order_by("reported_on", "created_at", "id"),
-                )
+                ),
+                Prefetch(
+                    "assessments",
+                    queryset=assessments_list().order_by("period_end", "published_at", "id"),
+                ),
             )
         return queryset
 
@@ -558,6 +567,10 @@ class CommitmentViewSet(PublicReadViewSet):
         attach_keys(rows, "resolutions", "resolution_ids")
         if self.action == "retrieve":
             attach_updates([update for row in rows for update in row.updates.all()])
+            attach_assessments(
+                [assessment for row in rows for assessment in row.assessments.all()],
+                commitments={row.pk: (row.state_id, row.status) for row in rows},
+            )
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -613,6 +626,84 @@ class CommitmentRevisionViewSet(PublicReadViewSet):
         return CommitmentRevision.objects.select_related("commitment").only(
             *CommitmentRevision.PUBLIC_FIELDS, "commitment__state_id"
         )
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List assessor organisations", tags=["organisations"]),
+    retrieve=extend_schema(summary="One assessor organisation", tags=["organisations"]),
+)
+class OrganisationViewSet(PublicReadViewSet):
+    """Civil-society organisations, national human rights institutions, academic centres,
+    regional bodies and UN entities that assess commitments independently — approved by the
+    secretariat (organisations waiting for approval are not listed). Never their contact
+    address or members."""
+
+    queryset = public_organisations()
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilter
+    search_fields = ["name", "description"]
+    lookup_value_regex = "[0-9]+"
+    versioned = (Organisation,)
+    cursor_key, cursor_changed = "id", "updated_at"
+
+
+def attach_assessments(rows, commitments: dict | None = None) -> None:
+    """Set each assessment's ``member_state_code``, ``government_status``, ``disagrees``
+    (:func:`commitments.rules.disagrees`), ``evidence_rows`` and ``reply_row``: one index lookup
+    each of their commitments (unless given: ``{pk: (State code, status)}``), their evidence and
+    their replies, for the whole page."""
+    if not rows:
+        return
+    if commitments is None:
+        commitments = {
+            pk: (state, status)
+            for pk, state, status in among(
+                Commitment.objects, "pk", {row.commitment_id for row in rows}
+            )
+            .order_by()
+            .values_list("pk", "state_id", "status")
+        }
+    keys = [row.pk for row in rows]
+    found: dict = {}
+    for evidence in among(AssessmentEvidence.objects, "assessment", keys).order_by(
+        "assessment_id", "id"
+    ):
+        found.setdefault(evidence.assessment_id, []).append(evidence)
+    replies = {
+        reply.assessment_id: reply
+        for reply in among(AssessmentReply.objects, "assessment", keys).order_by()
+    }
+    for row in rows:
+        row.member_state_code, row.government_status = commitments[row.commitment_id]
+        row.disagrees = rules.disagrees(row.government_status, row.status)
+        row.evidence_rows = found.get(row.pk, [])
+        row.reply_row = replies.get(row.pk)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List independent assessments", tags=["assessments"]),
+    retrieve=extend_schema(summary="One independent assessment", tags=["assessments"]),
+)
+class AssessmentViewSet(PublicReadViewSet):
+    """Published independent assessments of commitments, by approved organisations, beside
+    the government's status: each with its evidence, the State's reply (embedded: at most one
+    per assessment) and, if the secretariat disputes it, why. Append-only: a correction points
+    to the assessment it corrects, and both stay published. Assessments waiting for moderation
+    or rejected are never listed."""
+
+    serializer_class = serializers.AssessmentSerializer
+    filterset_class = filters.AssessmentFilter
+    search_fields = ["narrative"]
+    lookup_value_regex = "[0-9]+"
+    # The commitment's State and current status appear in each row (and `disagrees` follows it).
+    versioned = (Assessment, AssessmentEvidence, AssessmentReply, Commitment)
+    cursor_key, cursor_changed = "id", "last_changed"
+
+    def get_queryset(self):
+        return assessments_list()
+
+    def attach(self, rows):
+        attach_assessments(rows)
 
 
 AFTER_PARAMETER = OpenApiParameter(
@@ -823,6 +914,76 @@ class CommitmentProgressUpdateCreate(generics.GenericAPIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+class CommitmentAssessmentCreate(generics.GenericAPIView):
+    """Submit an independent assessment (or a correction of one) of a commitment, as a member
+    of an assessor organisation, with that organisation's API token. It lands submitted for
+    moderation: nothing is public until a moderator publishes it."""
+
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [UserThrottle, AnonThrottle]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    serializer_class = serializers.AssessmentCreateSerializer
+
+    @extend_schema(
+        summary="Submit an independent assessment",
+        tags=["assessments"],
+        request=serializers.AssessmentCreateSerializer,
+        responses={
+            201: serializers.SubmittedAssessmentSerializer,
+            400: OpenApiResponse(ErrorSerializer, "Field errors (the same as the web form's)."),
+            401: OpenApiResponse(ErrorSerializer, "No token, or a wrong, expired or revoked one."),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                "Not an organisation's token, another organisation's, or the organisation may "
+                "not assess this State (a national organisation assesses its own country only).",
+            ),
+            404: OpenApiResponse(ErrorSerializer, "No such commitment."),
+        },
+    )
+    def post(self, request, pk: int):
+        commitment = get_object_or_404(Commitment, pk=pk)
+        token = request.auth
+        if token is None or token.organisation_id is None:
+            raise PermissionDenied(
+                _(
+                    "Only an organisation's API token can submit assessments: issue one in your "
+                    "workspace."
+                )
+            )
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organisation = Organisation.objects.get(pk=token.organisation_id)
+        if data.get("organisation", organisation.pk) != organisation.pk or not (
+            token_allows_organisation(token, organisation)
+        ):
+            raise PermissionDenied(
+                _("This token submits the assessments of %(organisation)s only.")
+                % {"organisation": organisation.name}
+            )
+        assessment = assessment_submit(
+            user=request.user,
+            organisation=organisation,
+            commitment=commitment,
+            status=data["status"],
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            narrative=data["narrative"],
+            channel=data["channel"],
+            language=data.get("language"),
+            corrects=data.get("corrects"),
+            links=[
+                EvidenceLink(url=link["url"], title=link["title"]) for link in data.get("links", [])
+            ],
+        )
+        body = serializers.SubmittedAssessmentSerializer(
+            assessment, context={"request": request}
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
 class IndexResourceSerializer(drf_serializers.Serializer):
     name = drf_serializers.CharField(help_text="The resource, e.g. `commitments`.")
     description = drf_serializers.CharField()
@@ -854,6 +1015,16 @@ INDEX_RESOURCES = [
     ("risk-factor-list", "risk-factors", gettext_lazy("Risk factors of the Framework of Analysis")),
     ("commitment-list", "commitments", gettext_lazy("States' commitments and their status")),
     ("progress-update-list", "progress-updates", gettext_lazy("Published progress updates")),
+    (
+        "organisation-list",
+        "organisations",
+        gettext_lazy("Approved assessor organisations (public fields only)"),
+    ),
+    (
+        "assessment-list",
+        "assessments",
+        gettext_lazy("Published independent assessments, with the States' replies"),
+    ),
     ("stats", "stats", gettext_lazy("The dashboard's and accountability figures")),
 ]
 
@@ -963,6 +1134,7 @@ class StatsView(StrictQueryParametersMixin, generics.GenericAPIView):
             "regional_group": group,
             "coverage": figures["coverage"],
             "by_status": figures["by_status"],
+            "independent_scrutiny": figures["scrutiny"],
             "by_level": figures["by_level"],
             "by_step": figures["by_step"],
             "by_regional_group": [
