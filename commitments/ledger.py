@@ -24,10 +24,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     Evidence,
     LedgerEntry,
+    Moderation,
     ProgressUpdate,
 )
 
@@ -45,8 +49,12 @@ COMMITMENT_NOT_TERMS = (
     "latest_update",
     "last_reported_on",
     "next_review_due",
+    "independent_status",
+    "latest_assessment",
     "updated_at",
 )
+# An assessment's ``updated_at`` moves with its moderation; the ledger records the events.
+ASSESSMENT_NOT_RECORDED = ("updated_at",)
 FIRST_ENTRY_NOTE = (
     "The ledger starts here. Entries up to the end of this backfill were built once, in order, "
     "from the records already published when the ledger was introduced; from then on every "
@@ -123,6 +131,27 @@ def update_record(update: ProgressUpdate) -> dict:
 
 def revision_record(revision: CommitmentRevision) -> dict:
     return _fields_record(revision, CommitmentRevision.PUBLIC_FIELDS)
+
+
+def assessment_fields() -> tuple[str, ...]:
+    return tuple(f for f in Assessment.PUBLIC_FIELDS if f not in ASSESSMENT_NOT_RECORDED)
+
+
+def assessment_evidence_fields() -> tuple[str, ...]:
+    return tuple(f for f in AssessmentEvidence.PUBLIC_FIELDS if f != "assessment")
+
+
+def assessment_record(assessment: Assessment) -> dict:
+    """A published assessment (its public fields but the last change time), with its evidence
+    (prefetched, or one query)."""
+    record = _fields_record(assessment, assessment_fields())
+    items = sorted(assessment.evidence.all(), key=lambda item: item.pk)
+    record["evidence"] = [_fields_record(item, assessment_evidence_fields()) for item in items]
+    return record
+
+
+def reply_record(reply: AssessmentReply) -> dict:
+    return _fields_record(reply, AssessmentReply.PUBLIC_FIELDS)
 
 
 # --- Appending ----------------------------------------------------------------------------------
@@ -229,6 +258,36 @@ def update_entry(update: ProgressUpdate, *, state: str, **extra) -> dict:
 def append_update(update: ProgressUpdate, *, state: str) -> LedgerEntry:
     """A progress update or a correction published, with its evidence."""
     return append(**update_entry(update, state=state))
+
+
+def append_assessment(assessment: Assessment, *, state: str, disputed: bool = False):
+    """An assessment published (or a correction of one), or disputed by the secretariat: the
+    assessment as it now stands, with its evidence."""
+    if disputed:
+        kind = Kind.ASSESSMENT_DISPUTED
+    else:
+        kind = Kind.ASSESSMENT_CORRECTED if assessment.corrects_id else Kind.ASSESSMENT_PUBLISHED
+    return append(
+        kind=kind,
+        state=state,
+        subject_type="assessment",
+        subject_id=assessment.pk,
+        commitment_id=assessment.commitment_id,
+        record={"assessment": assessment_record(assessment)},
+    )
+
+
+def append_reply(reply: AssessmentReply, *, state: str, commitment_id: int) -> LedgerEntry:
+    """A State's reply to an assessment, published."""
+    return append(
+        kind=Kind.REPLY_PUBLISHED,
+        state=state,
+        subject_type="reply",
+        subject_id=reply.pk,
+        commitment_id=commitment_id,
+        record={"reply": reply_record(reply)},
+        recorded_at=reply.published_at,
+    )
 
 
 def revision_entry(revision: CommitmentRevision, commitment: Commitment) -> dict:
@@ -636,6 +695,35 @@ def _revision_records() -> Iterator[tuple[int, dict]]:
         yield record["id"], record
 
 
+def _assessment_records() -> Iterator[tuple[int, dict]]:
+    """Published assessments with their evidence, by id (submitted and rejected ones are not
+    public and have no entry)."""
+    names = list(assessment_fields())
+    attnames = _attnames(Assessment, names)
+    evidence_names = list(assessment_evidence_fields())
+    evidence_attnames = _attnames(AssessmentEvidence, evidence_names)
+    published = {"moderation": Moderation.PUBLISHED}
+    children = AssessmentEvidence.objects.filter(
+        **{f"assessment__{key}": value for key, value in published.items()}
+    )
+    evidence = _Follower(_stream(children, "assessment_id", *evidence_attnames))
+    for values in _stream(Assessment.objects.filter(**published), *attnames):
+        record = _values_record(names, attnames, values)
+        record["evidence"] = [
+            _values_record(evidence_names, evidence_attnames, row[1:])
+            for row in evidence.take(record["id"])
+        ]
+        yield record["id"], record
+
+
+def _reply_records() -> Iterator[tuple[int, dict]]:
+    names = list(AssessmentReply.PUBLIC_FIELDS)
+    attnames = _attnames(AssessmentReply, names)
+    for values in _stream(AssessmentReply.objects, *attnames):
+        record = _values_record(names, attnames, values)
+        yield record["id"], record
+
+
 def _entries_by(key: str, **filters) -> _Follower:
     entries = LedgerEntry.objects.filter(**filters)
     return _Follower(_stream(entries, key, "sequence", "record"))
@@ -654,6 +742,12 @@ def _ledgered_tables():
         ),
         ("update", _update_records(), _entries_by("subject_id", subject_type="update")),
         ("revision", _revision_records(), _entries_by("subject_id", subject_type="revision")),
+        (
+            "assessment",
+            _assessment_records(),
+            _entries_by("subject_id", subject_type="assessment"),
+        ),
+        ("reply", _reply_records(), _entries_by("subject_id", subject_type="reply")),
     ]
 
 

@@ -109,6 +109,19 @@ class CommitmentQuerySet(models.QuerySet):
     def target_missed(self, today: datetime.date):
         return self.filter(target_missed_q(today))
 
+    def independently_assessed(self):
+        """With at least one published independent assessment (``independent_status`` set)."""
+        from commitments.rules import independently_assessed_q
+
+        return self.filter(independently_assessed_q())
+
+    def in_disagreement(self):
+        """Whose latest independent status disagrees with the government's
+        (:func:`commitments.rules.disagrees`, in SQL)."""
+        from commitments.rules import disagreement_q
+
+        return self.filter(disagreement_q())
+
 
 class Body(models.TextChoices):
     GA = "GA", _("General Assembly")
@@ -667,6 +680,27 @@ class Commitment(models.Model):
     next_review_due = models.DateField(
         _("next review due"), null=True, editable=False, db_index=True
     )
+    # --- Derived from the published independent assessments (rules.derive_independent), written
+    # only by services.commitment_refresh_independent: the latest effective one's status.
+    independent_status = models.CharField(
+        _("latest independent status"),
+        max_length=16,
+        choices=Status.choices,
+        blank=True,
+        default="",
+        editable=False,
+        db_index=True,
+        help_text=_("Empty while no independent assessment is published."),
+    )
+    latest_assessment = models.ForeignKey(
+        "Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("latest independent assessment"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -678,7 +712,7 @@ class Commitment(models.Model):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
-    history = HistoricalRecords(excluded_fields=["latest_update"])
+    history = HistoricalRecords(excluded_fields=["latest_update", "latest_assessment"])
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -714,6 +748,8 @@ class Commitment(models.Model):
         "latest_update",
         "last_reported_on",
         "next_review_due",
+        "independent_status",
+        "latest_assessment",
         "created_at",
         "updated_at",
         "is_demo",
@@ -782,6 +818,18 @@ class Commitment(models.Model):
         """The row form of :func:`due_soon_q`."""
         window_end = today + datetime.timedelta(days=due_soon_days())
         return self.next_review_due is not None and today <= self.next_review_due <= window_end
+
+    @property
+    def is_independently_assessed(self) -> bool:
+        """The row form of ``independently_assessed()``."""
+        return bool(self.independent_status)
+
+    @property
+    def is_in_disagreement(self) -> bool:
+        """The row form of ``in_disagreement()``: :func:`commitments.rules.disagrees`."""
+        from commitments.rules import disagrees
+
+        return disagrees(self.status, self.independent_status)
 
 
 class AppendOnlyError(Exception):
@@ -1091,6 +1139,10 @@ class LedgerEntry(AppendOnlyModel):
         COMMITMENT_REVISED = "commitment-revised", _("Commitment revised")
         UPDATE_PUBLISHED = "update-published", _("Progress update published")
         UPDATE_CORRECTED = "update-corrected", _("Correction published")
+        ASSESSMENT_PUBLISHED = "assessment-published", _("Independent assessment published")
+        ASSESSMENT_CORRECTED = "assessment-corrected", _("Corrected assessment published")
+        ASSESSMENT_DISPUTED = "assessment-disputed", _("Assessment disputed by the secretariat")
+        REPLY_PUBLISHED = "reply-published", _("State's reply published")
         DELETION = "deletion", _("Deletion")
 
     sequence = models.PositiveBigIntegerField(_("sequence"), primary_key=True)
@@ -1190,19 +1242,15 @@ class UpdateTranslation(AppendOnlyModel):
         return f"{self.update_id} ({self.language})"
 
 
-class Evidence(AppendOnlyModel):
-    """A link or an uploaded document supporting a progress update. Published with it."""
+class EvidenceBase(AppendOnlyModel):
+    """A link or an uploaded document supporting a published record: the one set of evidence
+    fields and rules (a link or a file, never both; documents checked by their content in
+    :mod:`commitments.evidence`) shared by progress evidence and assessment evidence."""
 
     class Kind(models.TextChoices):
         LINK = "link", _("Link")
         FILE = "file", _("Uploaded document")
 
-    update = models.ForeignKey(
-        ProgressUpdate,
-        on_delete=models.PROTECT,
-        related_name="evidence",
-        verbose_name=_("progress update"),
-    )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=250)
     url = models.URLField(_("link"), max_length=500, blank=True)
@@ -1213,10 +1261,9 @@ class Evidence(AppendOnlyModel):
     created_at = models.DateTimeField(_("added at"), auto_now_add=True)
     is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
 
-    # Declared once (see Commitment.PUBLIC_FIELDS).
-    PUBLIC_FIELDS = (
+    # The fields every evidence row publishes, besides the record it supports.
+    COMMON_PUBLIC_FIELDS = (
         "id",
-        "update",
         "kind",
         "title",
         "url",
@@ -1227,6 +1274,40 @@ class Evidence(AppendOnlyModel):
         "created_at",
         "is_demo",
     )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def download_name(self) -> str:
+        return download_name(self.title, self.file.name)
+
+
+# A link has a URL and no file; a document a file and no URL (each evidence table's constraint).
+EVIDENCE_IS_LINK_OR_FILE = (Q(kind="link") & ~Q(url="") & Q(file="")) | (
+    Q(kind="file") & ~Q(file="") & Q(url="")
+)
+
+
+class Evidence(EvidenceBase):
+    """A link or an uploaded document supporting a progress update. Published with it."""
+
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("progress update"),
+    )
+
+    # Declared once (see Commitment.PUBLIC_FIELDS).
+    PUBLIC_FIELDS = (
+        "id",
+        "update",
+        *EvidenceBase.COMMON_PUBLIC_FIELDS[1:],
+    )
     PRIVATE_FIELDS = ()
 
     class Meta:
@@ -1235,18 +1316,342 @@ class Evidence(AppendOnlyModel):
         verbose_name_plural = _("evidence")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="link") & ~Q(url="") & Q(file=""))
-                | (Q(kind="file") & ~Q(file="") & Q(url="")),
-                name="evidence_is_link_or_file",
+                condition=EVIDENCE_IS_LINK_OR_FILE, name="evidence_is_link_or_file"
             )
         ]
 
+
+class AssessmentChannel(models.TextChoices):
+    """Through what an independent assessment was produced (public)."""
+
+    UPR_SHADOW_REPORT = "upr-shadow-report", _("Shadow report to the Universal Periodic Review")
+    TREATY_BODY = "treaty-body", _("Submission to a treaty body")
+    PARLIAMENTARY_QUESTION = "parliamentary-question", _("Parliamentary question or inquiry")
+    NHRI_REPORT = "nhri-report", _("Annual report of a national human rights institution")
+    COURT_CASE = "court-case", _("Court case")
+    MEDIA = "media", _("Media or investigation")
+    RESEARCH = "research", _("Academic research")
+    REGIONAL_REVIEW = "regional-review", _("Regional peer review")
+    OTHER = "other", _("Other")
+
+
+class Moderation(models.TextChoices):
+    """Where an assessment stands: only published ones are public, ever."""
+
+    SUBMITTED = "submitted", _("Waiting for moderation")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(moderation=Moderation.PUBLISHED)
+
+    def awaiting_moderation(self):
+        return self.filter(moderation=Moderation.SUBMITTED)
+
+    def delete(self):
+        raise AppendOnlyError("Assessments are never deleted: publish a correction.")
+
+
+class Assessment(models.Model):
+    """An organisation's independent assessment of a commitment: its own status on the
+    government's scale, the period it covers, a narrative, evidence, and the channel it came
+    through. Written only by the services (``commitments.services.assessment_*``).
+
+    Append-only in substance: what was submitted (status, period, narrative, channel, evidence)
+    never changes; a correction is a new assessment pointing at the one it corrects, and both
+    stay public. Only the moderation fields move, forward only: submitted → published or
+    rejected; a published assessment is never unpublished, the secretariat may mark it
+    disputed with a public reason instead."""
+
+    commitment = models.ForeignKey(
+        Commitment,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("commitment"),
+    )
+    organisation = models.ForeignKey(
+        "focalpoints.Organisation",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("organisation"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    status = models.CharField(_("independent status"), max_length=16, choices=UPDATE_STATUSES)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    narrative = models.TextField(_("assessment"))
+    language = models.CharField(
+        _("language of the narrative"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    channel = models.CharField(
+        _("produced through"), max_length=24, choices=AssessmentChannel.choices
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+        help_text=_("The earlier assessment this one corrects; that one stays public."),
+    )
+    moderation = models.CharField(
+        _("moderation"),
+        max_length=10,
+        choices=Moderation.choices,
+        default=Moderation.SUBMITTED,
+        db_index=True,
+    )
+    rejection_reason = models.TextField(
+        _("reason for rejection"), blank=True, help_text=_("Shown to the author, never public.")
+    )
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    disputed_at = models.DateTimeField(_("disputed by the secretariat at"), null=True, blank=True)
+    dispute_reason = models.TextField(
+        _("why the secretariat disputes it"), blank=True, help_text=_("Public.")
+    )
+    disputed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("disputed by"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    # Declared once (see Commitment.PUBLIC_FIELDS), for published assessments only (a submitted
+    # or rejected one is on no public surface). Accounts, the moderation trail and the
+    # rejection reason are private.
+    PUBLIC_FIELDS = (
+        "id",
+        "commitment",
+        "organisation",
+        "status",
+        "period_start",
+        "period_end",
+        "narrative",
+        "language",
+        "channel",
+        "corrects",
+        "published_at",
+        "disputed_at",
+        "dispute_reason",
+        "created_at",
+        "updated_at",
+        "is_demo",
+    )
+    PRIVATE_FIELDS = (
+        "author",
+        "moderation",
+        "rejection_reason",
+        "moderated_by",
+        "moderated_at",
+        "disputed_by",
+    )
+    # The only fields a save may change once the row exists (services.assessment_publish,
+    # _reject, _dispute): the content is fixed at submission.
+    MODERATION_FIELDS = frozenset(
+        {
+            "moderation",
+            "rejection_reason",
+            "moderated_by",
+            "moderated_at",
+            "published_at",
+            "disputed_at",
+            "dispute_reason",
+            "disputed_by",
+            "updated_at",
+        }
+    )
+
+    class Meta:
+        ordering = ["commitment_id", "period_end", "published_at", "id"]
+        verbose_name = _("independent assessment")
+        verbose_name_plural = _("independent assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[value for value, _label in UPDATE_STATUSES]),
+                name="assessment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="assessment_period_in_order",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(corrects__isnull=True) | ~Q(corrects=models.F("id")),
+                name="assessment_not_self_correcting",
+            ),
+            models.CheckConstraint(
+                condition=~Q(moderation="published") | Q(published_at__isnull=False),
+                name="assessment_published_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(moderation="rejected") | ~Q(rejection_reason=""),
+                name="assessment_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(disputed_at__isnull=True)
+                | (Q(moderation="published") & ~Q(dispute_reason="")),
+                name="assessment_dispute_of_published_with_reason",
+            ),
+            # One live correction per assessment (a rejected one may be tried again).
+            models.UniqueConstraint(
+                fields=["corrects"],
+                condition=~Q(moderation="rejected"),
+                name="assessment_corrected_once",
+                violation_error_message=_(
+                    "This assessment has already been corrected: correct the latest correction."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["commitment", "moderation", "period_end"],
+                name="assessment_commitment_mod",
+            ),
+            models.Index(fields=["organisation", "moderation"], name="assessment_org_mod"),
+        ]
+
     def __str__(self) -> str:
-        return self.title
+        return f"{self.commitment_id} by {self.organisation_id}: {self.get_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.MODERATION_FIELDS:
+                raise AppendOnlyError(
+                    f"Assessment {self.pk} is submitted and cannot be edited: "
+                    "submit a correction instead."
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"Assessment {self.pk} is never deleted: publish a correction.")
 
     @property
-    def download_name(self) -> str:
-        return download_name(self.title, self.file.name)
+    def is_published(self) -> bool:
+        return self.moderation == Moderation.PUBLISHED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.moderation == Moderation.REJECTED
+
+    @property
+    def is_disputed(self) -> bool:
+        return self.disputed_at is not None
+
+    @property
+    def is_correction(self) -> bool:
+        return self.corrects_id is not None
+
+
+class AssessmentEvidence(EvidenceBase):
+    """A link or an uploaded document supporting an assessment: the same fields and rules as
+    progress evidence (:class:`EvidenceBase`). Public only once the assessment is."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        verbose_name=_("assessment"),
+    )
+
+    PUBLIC_FIELDS = ("id", "assessment", *EvidenceBase.COMMON_PUBLIC_FIELDS[1:])
+    PRIVATE_FIELDS = ()
+
+    class Meta:
+        ordering = ["assessment_id", "id"]
+        verbose_name = _("assessment evidence")
+        verbose_name_plural = _("assessment evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=EVIDENCE_IS_LINK_OR_FILE, name="assessment_evidence_is_link_or_file"
+            )
+        ]
+
+
+class ReplyQuerySet(AppendOnlyQuerySet):
+    def claim_notice(self, pk: int, now) -> bool:
+        """Mark the reply's notice as sent, if nobody has: the one change a reply may take,
+        made before the e-mails go (a rerun finds it claimed and sends nothing)."""
+        return bool(
+            models.QuerySet.update(self.filter(pk=pk, notified_at__isnull=True), notified_at=now)
+        )
+
+
+class AssessmentReply(models.Model):
+    """The State's reply to a published assessment, by its focal point or a delegate: one per
+    assessment, published at once, shown under it. Append-only: only ``notified_at`` is written
+    afterwards, once, when the organisation's members are told (claimed before sending)."""
+
+    assessment = models.OneToOneField(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="reply",
+        verbose_name=_("assessment"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("reply"))
+    language = models.CharField(
+        _("language of the reply"), max_length=8, choices=settings.LANGUAGES, default="en"
+    )
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True, db_index=True)
+    notified_at = models.DateTimeField(
+        _("organisation notified at"), null=True, blank=True, editable=False
+    )
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+
+    objects = ReplyQuerySet.as_manager()
+
+    PUBLIC_FIELDS = ("id", "assessment", "text", "language", "published_at", "is_demo")
+    PRIVATE_FIELDS = ("author", "notified_at")
+
+    class Meta:
+        ordering = ["assessment_id"]
+        verbose_name = _("reply to an assessment")
+        verbose_name_plural = _("replies to assessments")
+
+    def __str__(self) -> str:
+        return f"reply to {self.assessment_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"Reply {self.pk} is published and cannot be edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"Reply {self.pk} is published and cannot be deleted.")
 
 
 class Reminder(models.Model):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from commitments.models import CLOSED_STATUSES, ORIGIN_FIELDS, Status
@@ -182,3 +183,114 @@ def review_cycles(
     if due is not None:
         cycles.append(ReviewCycle(due_on=due, reported_on=None))
     return cycles
+
+
+# --- Independent scrutiny: the status scale and the disagreement rule (D-10-1) ------------------
+#
+# The government's status and an assessor's are on the same vocabulary. The completion levels
+# are ordered, once, here:
+SCALE: tuple[str, ...] = (
+    Status.NOT_STARTED,
+    Status.LIMITED,
+    Status.SUBSTANTIAL,
+    Status.COMPLETE,
+)
+# Off the scale:
+# - "withdrawn" says the pledge was abandoned: it is no level of progress. It agrees only with
+#   "withdrawn"; against any level it disagrees (a government reporting "complete" and an
+#   assessor finding the pledge abandoned — or the reverse — disagree at least as much as two
+#   levels apart do).
+# - "not yet reported" (and an empty status: no published assessment) is no claim at all, so
+#   nothing can disagree with it: no flag until both sides have said something.
+NO_CLAIM: frozenset[str] = frozenset({Status.NOT_REPORTED, ""})
+
+
+def level(status: str) -> int | None:
+    """The position of a status on the scale (0 = not started … 3 = complete), or None for a
+    status off the scale (withdrawn, not yet reported)."""
+    try:
+        return SCALE.index(status)
+    except ValueError:
+        return None
+
+
+def disagrees(government_status: str | None, independent_status: str | None) -> bool:
+    """Does an independent status disagree with the government's? When they differ by at least
+    one level of the scale; withdrawn disagrees with every level and agrees with withdrawn;
+    nothing disagrees with "not yet reported" or with no assessment. The SQL form is
+    :func:`disagreement_q`; tests hold the two to the same answer at every pair."""
+    government, independent = government_status or "", independent_status or ""
+    if government in NO_CLAIM or independent in NO_CLAIM:
+        return False
+    levels = level(government), level(independent)
+    if None in levels:  # withdrawn on one side at least
+        return government != independent
+    return abs(levels[0] - levels[1]) >= 1
+
+
+def gap(government_status: str | None, independent_status: str | None) -> int | None:
+    """Levels from the government's status to the independent one (negative: the assessor
+    finds less progress than the government reports), or None when either is off the scale."""
+    government, independent = level(government_status or ""), level(independent_status or "")
+    if government is None or independent is None:
+        return None
+    return independent - government
+
+
+def independently_assessed_q(prefix: str = "") -> Q:
+    """At least one independent assessment is published (the commitment's stored
+    ``independent_status`` is set)."""
+    return ~Q(**{f"{prefix}independent_status": ""})
+
+
+def disagreement_q(prefix: str = "") -> Q:
+    """The SQL form of :func:`disagrees` on a commitment's stored ``status`` and
+    ``independent_status``: both make a claim and they differ (on the scale, differing by at
+    least one level *is* differing; withdrawn differs from every level)."""
+    claims = sorted(s for s in Status.values if s not in NO_CLAIM)
+    return (
+        Q(**{f"{prefix}status__in": claims})
+        & Q(**{f"{prefix}independent_status__in": claims})
+        & ~Q(**{f"{prefix}status": F(f"{prefix}independent_status")})
+    )
+
+
+class AssessmentLike(Protocol):
+    id: int
+    organisation_id: int
+    period_end: datetime.date
+    published_at: datetime.datetime
+    status: str
+    corrects_id: int | None
+
+
+def effective_assessments(published: Iterable[AssessmentLike]) -> list[AssessmentLike]:
+    """Published assessments that no published correction supersedes, oldest first (by the end
+    of the period assessed, then publication): a correction replaces the one it corrects once
+    it is itself published; a rejected or pending correction changes nothing."""
+    published = list(published)
+    superseded = {a.corrects_id for a in published if a.corrects_id is not None}
+    return sorted(
+        (a for a in published if a.id not in superseded),
+        key=lambda a: (a.period_end, a.published_at, a.id),
+    )
+
+
+def latest_by_organisation(published: Iterable[AssessmentLike]) -> dict[int, AssessmentLike]:
+    """Each organisation's latest effective assessment (what the commitment page shows beside
+    the government's status, one per organisation)."""
+    latest: dict[int, AssessmentLike] = {}
+    for assessment in effective_assessments(published):
+        latest[assessment.organisation_id] = assessment
+    return latest
+
+
+def derive_independent(published: Iterable[AssessmentLike]) -> tuple[str, int | None]:
+    """The commitment's independent status and the assessment that sets it: the latest
+    effective published assessment, whichever organisation made it (D-10-2); ``("", None)``
+    while none is published. Disputed assessments count (the dispute is shown beside them)."""
+    effective = effective_assessments(published)
+    if not effective:
+        return "", None
+    latest = effective[-1]
+    return latest.status, latest.id

@@ -21,10 +21,15 @@ from simple_history.utils import bulk_create_with_history
 from commitments import ledger, rules
 from commitments.evidence import InspectedUpload, inspect_upload
 from commitments.models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentReply,
     Commitment,
     CommitmentRevision,
     Evidence,
+    EvidenceBase,
     ImportRun,
+    Moderation,
     PreventionStep,
     ProgressUpdate,
     RequestedBy,
@@ -34,7 +39,8 @@ from commitments.models import (
     ScrutinyChannel,
     UpdateTranslation,
 )
-from focalpoints.models import ApiToken, MemberState
+from focalpoints import permissions
+from focalpoints.models import ApiToken, MemberState, Organisation
 from focalpoints.permissions import Action, can, is_secretariat
 from focalpoints.tokens import token_allows_state
 
@@ -575,7 +581,25 @@ def commitments_delete(commitments, *, reason: str) -> dict[str, int]:
     for item in evidence.exclude(file=""):
         item.file.delete(save=False)
     counts = {"evidence": evidence._raw_delete(evidence.db)}
-    Commitment.objects.filter(pk__in=ids).update(latest_update=None)
+    # Independent assessments, their evidence and the replies go with the commitment.
+    assessments = Assessment._base_manager.filter(commitment_id__in=ids)
+    assessment_ids: dict[int, list[int]] = {}
+    for commitment_id, assessment_id in assessments.values_list("commitment_id", "pk"):
+        assessment_ids.setdefault(commitment_id, []).append(assessment_id)
+    replies = AssessmentReply._base_manager.filter(assessment__commitment_id__in=ids)
+    reply_ids: dict[int, list[int]] = {}
+    for commitment_id, reply_id in replies.values_list("assessment__commitment_id", "pk"):
+        reply_ids.setdefault(commitment_id, []).append(reply_id)
+    counts["replies"] = replies._raw_delete(replies.db)
+    assessment_evidence = AssessmentEvidence._base_manager.filter(assessment__commitment_id__in=ids)
+    for item in assessment_evidence.exclude(file=""):
+        item.file.delete(save=False)
+    counts["assessment_evidence"] = assessment_evidence._raw_delete(assessment_evidence.db)
+    Commitment.objects.filter(pk__in=ids).update(latest_update=None, latest_assessment=None)
+    counts["assessments"] = 0
+    while assessments.exists():
+        leaves = assessments.exclude(pk__in=assessments.exclude(corrects=None).values("corrects"))
+        counts["assessments"] += leaves._raw_delete(leaves.db)
     counts["updates"] = 0
     # Corrections first, link by link: a correction PROTECTs the update it corrects.
     while updates.exists():
@@ -592,7 +616,12 @@ def commitments_delete(commitments, *, reason: str) -> dict[str, int]:
             state=state,
             commitment_id=pk,
             reason=reason,
-            also_deleted={"update": update_ids.get(pk, []), "revision": revision_ids.get(pk, [])},
+            also_deleted={
+                "update": update_ids.get(pk, []),
+                "revision": revision_ids.get(pk, []),
+                "assessment": assessment_ids.get(pk, []),
+                "reply": reply_ids.get(pk, []),
+            },
         )
         for pk, state in rows
     )
@@ -638,6 +667,17 @@ def progress_update_check(
             errors.setdefault("corrects", []).append(
                 _("This update has already been corrected: correct the latest correction.")
             )
+    inspected = _inspect_uploads(files, errors)
+    if errors:
+        raise ValidationError(errors)
+    return inspected
+
+
+def _inspect_uploads(
+    files: Sequence[UploadedFile], errors: dict[str, list[str]]
+) -> list[InspectedUpload]:
+    """The evidence content checks on every upload (progress and assessment evidence alike);
+    what fails is added to ``errors["files"]``, named by file."""
     inspected = []
     for upload in files:
         try:
@@ -646,9 +686,41 @@ def progress_update_check(
             errors.setdefault("files", []).extend(
                 f"{upload.name}: {message}" for message in exc.messages
             )
-    if errors:
-        raise ValidationError(errors)
     return inspected
+
+
+def _add_evidence(
+    model: type[EvidenceBase],
+    *,
+    parent: dict,
+    links: Sequence[EvidenceLink],
+    files: Sequence[UploadedFile],
+    inspected: Sequence[InspectedUpload],
+    is_demo: bool,
+) -> None:
+    """Store the evidence of a published record (``parent``: its field and row): links
+    validated like any field, documents as :func:`_inspect_uploads` described them."""
+    for link in links:
+        evidence = model(
+            **parent,
+            kind=model.Kind.LINK,
+            url=link.url,
+            title=(link.title or link.url)[:250],
+            is_demo=is_demo,
+        )
+        evidence.full_clean()
+        evidence.save()
+    for upload, meta in zip(files, inspected, strict=True):
+        model.objects.create(
+            **parent,
+            kind=model.Kind.FILE,
+            file=upload,
+            title=(meta.title)[:250],
+            content_type=meta.content_type,
+            size_bytes=meta.size,
+            sha256=meta.sha256,
+            is_demo=is_demo,
+        )
 
 
 @transaction.atomic
@@ -705,27 +777,14 @@ def progress_update_create(
     )
     update.full_clean(validate_unique=False)
     update.save()
-    for link in links:
-        evidence = Evidence(
-            update=update,
-            kind=Evidence.Kind.LINK,
-            url=link.url,
-            title=(link.title or link.url)[:250],
-            is_demo=is_demo,
-        )
-        evidence.full_clean()
-        evidence.save()
-    for upload, meta in zip(files, inspected, strict=True):
-        Evidence.objects.create(
-            update=update,
-            kind=Evidence.Kind.FILE,
-            file=upload,
-            title=(meta.title)[:250],
-            content_type=meta.content_type,
-            size_bytes=meta.size,
-            sha256=meta.sha256,
-            is_demo=is_demo,
-        )
+    _add_evidence(
+        Evidence,
+        parent={"update": update},
+        links=links,
+        files=files,
+        inspected=inspected,
+        is_demo=is_demo,
+    )
     commitment_refresh_derived(commitment)
     ledger.append_update(update, state=commitment.state_id)
     logger.info(
@@ -929,3 +988,366 @@ def progress_update_translate(
     translation.full_clean(validate_constraints=False)
     translation.save()
     return translation
+
+
+# --- Independent assessments (issue 10; docs/scrutiny.md) ---------------------------------------
+
+
+def commitment_refresh_independent(commitment: Commitment) -> Commitment:
+    """Recompute the commitment's independent status and latest assessment from its published
+    assessments (:func:`commitments.rules.derive_independent`): the one writer of those stored
+    fields, called in the transaction of every publication. The disagreement flag needs no
+    refresh: it is read from the two stored statuses (:func:`commitments.rules.disagreement_q`),
+    so a progress update that moves the government's status moves it too."""
+    published = Assessment.objects.published().filter(commitment_id=commitment.pk)
+    status, latest_id = rules.derive_independent(
+        published.only(
+            "id", "organisation_id", "period_end", "published_at", "status", "corrects_id"
+        )
+    )
+    commitment.independent_status = status
+    commitment.latest_assessment_id = latest_id
+    commitment.skip_history_when_saving = True  # derived fields are not a human change
+    try:
+        commitment.save(update_fields=["independent_status", "latest_assessment", "updated_at"])
+    finally:
+        del commitment.skip_history_when_saving
+    return commitment
+
+
+def _correction_check(
+    corrects: Assessment,
+    *,
+    commitment: Commitment,
+    organisation: Organisation,
+    errors: dict[str, list[str]],
+) -> None:
+    """A correction is of a published assessment of the same commitment, by the same
+    organisation, not already corrected (a rejected correction does not count)."""
+    if corrects.commitment_id != commitment.pk:
+        errors.setdefault("corrects", []).append(
+            _("The assessment to correct is of another commitment.")
+        )
+    elif corrects.organisation_id != organisation.pk:
+        raise PermissionDenied(_("Only its own organisation may correct an assessment."))
+    elif not corrects.is_published:
+        errors.setdefault("corrects", []).append(
+            _("Only a published assessment can be corrected: submit a new one instead.")
+        )
+    elif corrects.corrections.exclude(moderation=Moderation.REJECTED).exists():
+        errors.setdefault("corrects", []).append(
+            _("This assessment has already been corrected: correct the latest correction.")
+        )
+
+
+def assessment_check(
+    *,
+    user,
+    organisation: Organisation,
+    commitment: Commitment,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    narrative: str,
+    corrects: Assessment | None = None,
+    files: Sequence[UploadedFile] = (),
+) -> list[InspectedUpload]:
+    """Authorise and validate an assessment (or a correction) without writing anything: the
+    rules of :func:`assessment_submit`, for every surface. Raises PermissionDenied (not a
+    member of the organisation, or a national organisation assessing another State) or
+    ValidationError with field errors."""
+    if not permissions.may_assess(user, organisation, commitment.state_id):
+        raise PermissionDenied(
+            _("You may not assess this commitment for this organisation.")
+            if permissions.is_member(user, organisation)
+            else _("You are not a member of this organisation.")
+        )
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if period_end > today:
+        errors.setdefault("period_end", []).append(_("The period cannot end in the future."))
+    if period_start > period_end:
+        errors.setdefault("period_end", []).append(_("The period cannot end before it starts."))
+    if period_end < commitment.pledged_on:
+        errors.setdefault("period_end", []).append(
+            _("The period ends before the pledge (%(date)s).")
+            % {"date": commitment.pledged_on.isoformat()}
+        )
+    if not narrative.strip():
+        errors.setdefault("narrative", []).append(_("Say what you found, and how."))
+    if corrects is not None:
+        _correction_check(corrects, commitment=commitment, organisation=organisation, errors=errors)
+    inspected = _inspect_uploads(files, errors)
+    if errors:
+        raise ValidationError(errors)
+    return inspected
+
+
+@transaction.atomic
+def assessment_submit(
+    *,
+    user,
+    organisation: Organisation,
+    commitment: Commitment,
+    status: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    narrative: str,
+    channel: str,
+    corrects: Assessment | None = None,
+    links: Sequence[EvidenceLink] = (),
+    files: Sequence[UploadedFile] = (),
+    language: str | None = None,
+    is_demo: bool = False,
+) -> Assessment:
+    """Submit an organisation's assessment of a commitment (or, with ``corrects``, a correction
+    of one of its published assessments) with its evidence, for moderation. Nothing is public
+    until a moderator publishes it (:func:`assessment_publish`). An organisation not yet
+    approved may submit."""
+    commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
+    if corrects is not None:  # as it stands now (the caller's copy may predate moderation)
+        corrects = Assessment.objects.get(pk=corrects.pk)
+    inspected = assessment_check(
+        user=user,
+        organisation=organisation,
+        commitment=commitment,
+        period_start=period_start,
+        period_end=period_end,
+        narrative=narrative,
+        corrects=corrects,
+        files=files,
+    )
+    is_demo = is_demo or commitment.is_demo
+    assessment = Assessment(
+        commitment=commitment,
+        organisation=organisation,
+        author=_author(user),
+        status=status,
+        period_start=period_start,
+        period_end=period_end,
+        narrative=narrative.strip(),
+        language=content_language(user, language),
+        channel=channel,
+        corrects=corrects,
+        is_demo=is_demo,
+    )
+    assessment.full_clean(exclude=["commitment", "organisation", "author", "corrects"])
+    assessment.save()
+    _add_evidence(
+        AssessmentEvidence,
+        parent={"assessment": assessment},
+        links=links,
+        files=files,
+        inspected=inspected,
+        is_demo=is_demo,
+    )
+    logger.info(
+        "assessment submitted",
+        extra={
+            "assessment": assessment.pk,
+            "commitment": commitment.pk,
+            "organisation": organisation.pk,
+            "corrects": getattr(corrects, "pk", None),
+            "user": getattr(user, "pk", None),
+        },
+    )
+    return assessment
+
+
+def assessment_correct(*, user, corrects: Assessment, **fields) -> Assessment:
+    """Submit a correction of a published assessment, for the same commitment and by the same
+    organisation (:func:`assessment_submit`'s rules). Both stay public once it is published."""
+    return assessment_submit(
+        user=user,
+        organisation=corrects.organisation,
+        commitment=corrects.commitment,
+        corrects=corrects,
+        **fields,
+    )
+
+
+def _authorise_moderation(user, assessment: Assessment) -> None:
+    if not permissions.may_moderate(user):
+        raise PermissionDenied(_("Only the secretariat moderates assessments."))
+    if permissions.is_member(user, assessment.organisation_id):
+        raise PermissionDenied(
+            _(
+                "You are a member of the organisation that made this assessment: another "
+                "moderator must decide."
+            )
+        )
+
+
+def _lock_for_moderation(assessment: Assessment) -> Assessment:
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=assessment.pk)
+    )
+    return locked
+
+
+@transaction.atomic
+def assessment_publish(*, user, assessment: Assessment) -> Assessment:
+    """Publish a submitted assessment: a moderator (not of its own organisation), and only once
+    the organisation is approved. Public from then on, for good: the ledger records it, and the
+    commitment's independent status is derived again in the same transaction."""
+    _authorise_moderation(user, assessment)
+    Commitment.objects.select_for_update().filter(pk=assessment.commitment_id).first()
+    assessment = _lock_for_moderation(assessment)
+    if assessment.moderation != Moderation.SUBMITTED:
+        raise ValidationError(
+            _("This assessment is %(state)s: only a submitted one can be published.")
+            % {"state": assessment.get_moderation_display().lower()}
+        )
+    if not permissions.may_publish_for(assessment.organisation):
+        raise ValidationError(
+            _(
+                "%(organisation)s is not approved yet: nothing it submits can be published "
+                "until the secretariat approves it."
+            )
+            % {"organisation": assessment.organisation.name}
+        )
+    now = timezone.now()
+    assessment.moderation = Moderation.PUBLISHED
+    assessment.published_at = now
+    assessment.moderated_at = now
+    assessment.moderated_by = _author(user)
+    assessment.save(
+        update_fields=["moderation", "published_at", "moderated_at", "moderated_by", "updated_at"]
+    )
+    commitment_refresh_independent(Commitment.objects.get(pk=assessment.commitment_id))
+    ledger.append_assessment(assessment, state=_state_of(assessment))
+    logger.info(
+        "assessment published",
+        extra={"assessment": assessment.pk, "user": getattr(user, "pk", None)},
+    )
+    return assessment
+
+
+def _state_of(assessment: Assessment) -> str:
+    return Commitment.objects.values_list("state_id", flat=True).get(pk=assessment.commitment_id)
+
+
+@transaction.atomic
+def assessment_reject(*, user, assessment: Assessment, reason: str) -> Assessment:
+    """Reject a submitted assessment with a reason, shown to its organisation only. A rejected
+    assessment is never public; the organisation may submit a new one."""
+    _authorise_moderation(user, assessment)
+    assessment = _lock_for_moderation(assessment)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [_("Say why: the reason is shown to the author.")]})
+    if assessment.moderation != Moderation.SUBMITTED:
+        raise ValidationError(
+            _("This assessment is %(state)s: only a submitted one can be rejected.")
+            % {"state": assessment.get_moderation_display().lower()}
+        )
+    assessment.moderation = Moderation.REJECTED
+    assessment.rejection_reason = reason.strip()
+    assessment.moderated_at = timezone.now()
+    assessment.moderated_by = _author(user)
+    assessment.save(
+        update_fields=[
+            "moderation",
+            "rejection_reason",
+            "moderated_at",
+            "moderated_by",
+            "updated_at",
+        ]
+    )
+    logger.info(
+        "assessment rejected",
+        extra={"assessment": assessment.pk, "user": getattr(user, "pk", None)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_dispute(*, user, assessment: Assessment, reason: str) -> Assessment:
+    """Mark a published assessment "disputed by the secretariat" with a public reason (it is
+    never unpublished). Once; the ledger records it."""
+    if not permissions.may_dispute(user):
+        raise PermissionDenied(_("Only the secretariat disputes assessments."))
+    assessment = _lock_for_moderation(assessment)
+    if not (reason or "").strip():
+        raise ValidationError(
+            {"reason": [_("Say why the secretariat disputes it: the reason is public.")]}
+        )
+    if not assessment.is_published:
+        raise ValidationError(_("Only a published assessment can be disputed."))
+    if assessment.is_disputed:
+        raise ValidationError(_("The secretariat has already disputed this assessment."))
+    assessment.disputed_at = timezone.now()
+    assessment.dispute_reason = reason.strip()
+    assessment.disputed_by = _author(user)
+    assessment.save(update_fields=["disputed_at", "dispute_reason", "disputed_by", "updated_at"])
+    ledger.append_assessment(assessment, state=_state_of(assessment), disputed=True)
+    logger.info(
+        "assessment disputed",
+        extra={"assessment": assessment.pk, "user": getattr(user, "pk", None)},
+    )
+    return assessment
+
+
+@transaction.atomic
+def assessment_reply_publish(
+    *, user, assessment: Assessment, text: str, language: str | None = None
+) -> AssessmentReply:
+    """Publish the State's reply to a published assessment of one of its commitments: its focal
+    point or a delegate (:func:`focalpoints.permissions.may_reply`), once per assessment. The
+    organisation's members are told by e-mail after the commit (exactly once)."""
+    assessment = _lock_for_moderation(assessment)
+    state = _state_of(assessment)
+    if not permissions.may_reply(user, state):
+        raise PermissionDenied(_("Only the State's focal point or a delegate may reply."))
+    if not assessment.is_published:
+        raise ValidationError(_("Only a published assessment can be replied to."))
+    if AssessmentReply.objects.filter(assessment=assessment).exists():
+        raise ValidationError(_("The State has already replied to this assessment."))
+    if not (text or "").strip():
+        raise ValidationError({"text": [_("Write the reply.")]})
+    reply = AssessmentReply(
+        assessment=assessment,
+        author=_author(user),
+        text=text.strip(),
+        language=content_language(user, language),
+        is_demo=assessment.is_demo,
+    )
+    reply.full_clean(exclude=["assessment", "author"])
+    reply.save()
+    ledger.append_reply(reply, state=state, commitment_id=assessment.commitment_id)
+    from commitments.tasks import assessment_reply_notify
+
+    assessment_reply_notify.delay_on_commit(reply.pk)
+    logger.info("reply published", extra={"reply": reply.pk, "user": getattr(user, "pk", None)})
+    return reply
+
+
+def assessment_reply_notify(reply_id: int, *, connection=None) -> int:
+    """Tell the members of the assessing organisation that the State replied: claimed on the
+    reply before sending (a rerun, or a redelivered task, sends nothing), one message per
+    active member in their language, composed by ``ASSESSMENT_REPLY_EMAIL``. Returns how many
+    were sent."""
+    from django.contrib.auth import get_user_model
+    from django.utils.module_loading import import_string
+
+    if not AssessmentReply.objects.claim_notice(reply_id, timezone.now()):
+        return 0
+    reply = AssessmentReply.objects.select_related(
+        "assessment__organisation", "assessment__commitment__state"
+    ).get(pk=reply_id)
+    members = (
+        get_user_model()
+        .objects.filter(
+            organisation_memberships__organisation_id=reply.assessment.organisation_id,
+            organisation_memberships__is_active=True,
+            is_active=True,
+        )
+        .exclude(email="")
+    )
+    compose = import_string(settings.ASSESSMENT_REPLY_EMAIL)
+    sent = 0
+    for member in members.order_by("pk"):
+        compose(reply, recipient=member, connection=connection).send(fail_silently=False)
+        sent += 1
+    logger.info("reply notice sent", extra={"reply": reply_id, "recipients": sent})
+    return sent

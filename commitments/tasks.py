@@ -28,3 +28,13 @@ def import_apply(run_id: int) -> None:
     from commitments.imports import services
 
     services.import_apply(run_id)
+
+
+@shared_task
+def assessment_reply_notify(reply_id: int) -> int:
+    """Tell the assessing organisation's members that the State replied. At most once: the
+    service claims the reply before sending, so a redelivered task sends nothing twice (and a
+    retry would send nothing at all, so there is none)."""
+    from commitments import services
+
+    return services.assessment_reply_notify(reply_id)

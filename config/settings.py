@@ -309,6 +309,14 @@ REMINDER_CLAIM_TIMEOUT_MINUTES = env.int("REMINDER_CLAIM_TIMEOUT_MINUTES", defau
 # The digest's wording and links belong to the workspace (whose pages it links to); the domain
 # calls this function to compose it.
 REMINDER_DIGEST_EMAIL = "workspace.emails.reminder_digest_message"
+# Likewise the notice to an assessor organisation that a State replied to its assessment, and
+# the confirmation link sent to an organisation that registers itself (docs/scrutiny.md).
+ASSESSMENT_REPLY_EMAIL = "workspace.emails.assessment_reply_message"
+ORGANISATION_CONFIRMATION_EMAIL = "workspace.emails.organisation_confirmation_message"
+# How long the link confirming a self-registered organisation's e-mail address stays valid.
+ORGANISATION_CONFIRMATION_MAX_AGE_DAYS = env.int(
+    "ORGANISATION_CONFIRMATION_MAX_AGE_DAYS", default=7
+)
 # How long the signed "change reminder preferences" link in an e-mail stays valid.
 REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS = env.int(
     "REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS", default=90

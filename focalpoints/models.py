@@ -607,3 +607,133 @@ class ApiToken(models.Model):
     @property
     def issued_on_behalf(self) -> bool:
         return self.issued_by_id is not None and self.issued_by_id != self.user_id
+
+
+class Organisation(models.Model):
+    """An assessor organisation: a civil-society organisation, a national human rights
+    institution, an academic centre, a regional body, a UN entity — or the secretariat itself.
+    Its members file independent assessments of commitments (``commitments.Assessment``); none
+    can be published until the secretariat has approved the organisation.
+
+    A national organisation (``country`` set) assesses that State's commitments only; an
+    international one (no country) any State's (focalpoints.permissions.may_assess)."""
+
+    class Kind(models.TextChoices):
+        CIVIL_SOCIETY = "civil-society", _("Civil-society organisation")
+        NHRI = "nhri", _("National human rights institution")
+        ACADEMIC = "academic", _("Academic centre")
+        REGIONAL_BODY = "regional-body", _("Regional body")
+        UN_ENTITY = "un-entity", _("UN entity")
+        SECRETARIAT = "secretariat", _("Secretariat")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the secretariat's approval")
+        APPROVED = "approved", _("Approved")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, db_index=True)
+    country = models.ForeignKey(
+        MemberState,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("country"),
+        help_text=_("Empty for an international organisation (it may assess any State)."),
+    )
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    description = models.TextField(_("public description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("approved by"),
+    )
+    # Self-registration: the address given, confirmed by a signed link (focalpoints.services).
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    email_confirmed_at = models.DateTimeField(
+        _("e-mail confirmed at"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True, db_index=True)
+    is_demo = models.BooleanField(_("demonstration data"), default=False, db_index=True)
+    history = HistoricalRecords()
+
+    # Declared once (see MemberState.PUBLIC_FIELDS). Only approved organisations are public;
+    # the contact address, who approved and the registration trail are the secretariat's.
+    PUBLIC_FIELDS = (
+        "id",
+        "name",
+        "kind",
+        "country",
+        "website",
+        "description",
+        "status",
+        "approved_at",
+        "updated_at",
+        "is_demo",
+    )
+    PRIVATE_FIELDS = ("approved_by", "contact_email", "email_confirmed_at", "created_at")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("assessor organisation")
+        verbose_name_plural = _("assessor organisations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(approved_at__isnull=False),
+                name="organisation_approved_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_international(self) -> bool:
+        return self.country_id is None
+
+
+class OrganisationMembership(models.Model):
+    """An account acting for an assessor organisation (an assessor). Not a State access: an
+    assessor acts for no State (focalpoints.permissions)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organisation_memberships",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "user__username"]
+        verbose_name = _("organisation membership")
+        verbose_name_plural = _("organisation memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="organisation_membership_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation}"

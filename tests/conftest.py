@@ -73,3 +73,70 @@ def commitment_a(state_a):
 @pytest.fixture
 def commitment_b(state_b):
     return CommitmentFactory(state=state_b)
+
+
+# --- Assessors (issue 10): organisations and their members ----------------------------------
+
+
+@pytest.fixture
+def organisation_a(db):
+    """An approved international civil-society organisation (may assess any State)."""
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Watch International")
+
+
+@pytest.fixture
+def assessor_a(organisation_a):
+    """A member of organisation A."""
+    from tests.factories import OrganisationMembershipFactory
+
+    user = UserFactory(username="assessor_a")
+    OrganisationMembershipFactory(user=user, organisation=organisation_a)
+    return user
+
+
+@pytest.fixture
+def assessor_pending(db):
+    """A member of an organisation the secretariat has not approved yet."""
+    from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+
+    user = UserFactory(username="assessor_pending")
+    organisation = OrganisationFactory(name="New Monitor", pending=True)
+    OrganisationMembershipFactory(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def assessor_national_b(state_b):
+    """A member of an approved national organisation of State B (assesses only State B)."""
+    from focalpoints.models import Organisation
+    from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+
+    user = UserFactory(username="assessor_nhri_b")
+    organisation = OrganisationFactory(
+        name="Human Rights Institute B", kind=Organisation.Kind.NHRI, country=state_b
+    )
+    OrganisationMembershipFactory(user=user, organisation=organisation)
+    return user
+
+
+@pytest.fixture
+def secretariat_org_member(db):
+    """A member of an approved organisation of kind secretariat: moderates, is not staff."""
+    from focalpoints.models import Organisation
+    from tests.factories import OrganisationFactory, OrganisationMembershipFactory
+
+    user = UserFactory(username="secretariat_org_member")
+    organisation = OrganisationFactory(
+        name="Joint Office Secretariat", kind=Organisation.Kind.SECRETARIAT
+    )
+    OrganisationMembershipFactory(user=user, organisation=organisation)
+    return user
+
+
+def organisation_of(user):
+    """The (first) organisation a test assessor acts for."""
+    from focalpoints.permissions import organisations_for
+
+    return organisations_for(user).first()

@@ -6,15 +6,27 @@ import factory
 from django.utils import timezone
 
 from commitments.models import (
+    Assessment,
+    AssessmentChannel,
+    AssessmentReply,
     Commitment,
+    Moderation,
     PreventionStep,
     ProgressUpdate,
     Resolution,
     ScrutinyChannel,
     Status,
 )
-from commitments.services import commitment_refresh_derived
-from focalpoints.models import FocalPoint, MemberState, RegionalGroup, StateAccess, User
+from commitments.services import commitment_refresh_derived, commitment_refresh_independent
+from focalpoints.models import (
+    FocalPoint,
+    MemberState,
+    Organisation,
+    OrganisationMembership,
+    RegionalGroup,
+    StateAccess,
+    User,
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -140,3 +152,70 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     def derive(obj, create, extracted, **kwargs):
         if create:
             commitment_refresh_derived(obj.commitment)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """An approved international civil-society organisation unless told otherwise."""
+
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Assessor organisation {n}")
+    kind = Organisation.Kind.CIVIL_SOCIETY
+    country = None
+    website = "https://assessor.example.org"
+    description = "Monitors atrocity-prevention commitments."
+    status = Organisation.Status.APPROVED
+    approved_at = factory.LazyFunction(timezone.now)
+    contact_email = factory.Sequence(lambda n: f"contact{n}@assessor.example.org")
+
+    class Params:
+        pending = factory.Trait(status=Organisation.Status.PENDING, approved_at=None)
+
+
+class OrganisationMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationMembership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A published assessment by default, with the commitment's independent status derived
+    like the service does (``moderation=Moderation.SUBMITTED`` for one awaiting moderation).
+    Tests of the services use the services."""
+
+    class Meta:
+        model = Assessment
+        skip_postgeneration_save = True
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    status = Status.LIMITED
+    period_start = datetime.date(2024, 1, 1)
+    period_end = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+    narrative = "Our own findings."
+    channel = AssessmentChannel.UPR_SHADOW_REPORT
+    moderation = Moderation.PUBLISHED
+    published_at = factory.LazyAttribute(
+        lambda a: timezone.now() if a.moderation == Moderation.PUBLISHED else None
+    )
+    rejection_reason = factory.LazyAttribute(
+        lambda a: (
+            "Not supported by the evidence given." if a.moderation == Moderation.REJECTED else ""
+        )
+    )
+
+    @factory.post_generation
+    def derive(obj, create, extracted, **kwargs):
+        if create:
+            commitment_refresh_independent(obj.commitment)
+
+
+class AssessmentReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AssessmentReply
+
+    assessment = factory.SubFactory(AssessmentFactory)
+    text = "The State's reply."

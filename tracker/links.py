@@ -42,6 +42,24 @@ def _evidence(evidence) -> str:
     )
 
 
+def _assessment(assessment) -> str:
+    return f"{_commitment(assessment.commitment)}#assessment-{assessment.pk}"
+
+
+def _reply(reply) -> str:
+    return f"{_commitment(reply.assessment.commitment)}#reply-{reply.pk}"
+
+
+def _assessment_evidence(evidence) -> str:
+    """As :func:`_evidence`, through tracker.views.assessment_evidence_document."""
+    if evidence.kind == "link":
+        return evidence.url
+    return reverse(
+        "tracker:assessment_evidence",
+        kwargs={"pk": evidence.pk, "filename": evidence.download_name},
+    )
+
+
 PUBLIC_PAGES = {
     "focalpoints.memberstate": _state,
     "commitments.commitment": _commitment,
@@ -50,4 +68,7 @@ PUBLIC_PAGES = {
     "commitments.preventionstep": _step,
     "commitments.riskfactor": _risk_factor,
     "commitments.evidence": _evidence,
+    "commitments.assessment": _assessment,
+    "commitments.assessmentreply": _reply,
+    "commitments.assessmentevidence": _assessment_evidence,
 }

@@ -26,6 +26,11 @@ urlpatterns = [
     path("data/", views.open_data, name="data"),
     path("data/r2p-tracker-open-data.zip", views.open_data_zip, name="data_zip"),
     path("evidence/<int:pk>/<str:filename>", views.evidence_document, name="evidence"),
+    path(
+        "assessment-evidence/<int:pk>/<str:filename>",
+        views.assessment_evidence_document,
+        name="assessment_evidence",
+    ),
     path("updates.atom", feeds.UpdatesFeed(), name="feed"),
     path("data/ledger-head.atom", feeds.LedgerHeadFeed(), name="ledger_feed"),
     # Follow and be told (tracker/follow_views.py).

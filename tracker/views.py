@@ -9,7 +9,15 @@ from django.utils.translation import get_language_bidi
 
 from commitments import ledger
 from commitments.evidence import document_response
-from commitments.models import Commitment, Evidence, PreventionStep, Resolution, RiskFactor
+from commitments.models import (
+    AssessmentEvidence,
+    Commitment,
+    Evidence,
+    Moderation,
+    PreventionStep,
+    Resolution,
+    RiskFactor,
+)
 from commitments.selectors import review_today
 from focalpoints.clients import too_many_requests
 from focalpoints.models import MemberState, RegionalGroup
@@ -268,6 +276,25 @@ def evidence_document(request, pk, filename):
     keep their documents apart, in the author's session), so a row is public by existing. The
     name in the URL is cosmetic; the download is named after the document's title."""
     evidence = get_object_or_404(Evidence.objects.filter(kind=Evidence.Kind.FILE), pk=pk)
+    return document_response(
+        name=evidence.file.name,
+        content_type=evidence.content_type or "application/octet-stream",
+        filename=evidence.download_name,
+        public=True,
+    )
+
+
+def assessment_evidence_document(request, pk, filename):
+    """A document supporting a published independent assessment. Unlike progress evidence, an
+    assessment's evidence exists before publication (while it is moderated): only that of a
+    published assessment is served here, to anyone (the organisation and the moderators read
+    the others in the workspace)."""
+    evidence = get_object_or_404(
+        AssessmentEvidence.objects.filter(
+            kind=AssessmentEvidence.Kind.FILE, assessment__moderation=Moderation.PUBLISHED
+        ),
+        pk=pk,
+    )
     return document_response(
         name=evidence.file.name,
         content_type=evidence.content_type or "application/octet-stream",

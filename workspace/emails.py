@@ -52,3 +52,43 @@ def reminder_digest_message(digest: Digest, *, connection=None):
         headers=headers,
         connection=connection,
     )
+
+
+def assessment_reply_message(reply, *, recipient, connection=None):
+    """ASSESSMENT_REPLY_EMAIL: tell a member of the assessing organisation that the State
+    replied to its assessment, in the member's language, with links to the public page and
+    to the organisation's workspace."""
+    assessment = reply.assessment
+    commitment = assessment.commitment
+    return compose_email(
+        "workspace/emails/assessment_reply",
+        {
+            "recipient": recipient,
+            "reply": reply,
+            "assessment": assessment,
+            "commitment": commitment,
+            "public_url": settings.SITE_URL + commitment.get_absolute_url(),
+            "workspace_url": settings.SITE_URL + reverse("workspace:assessments"),
+        },
+        to=recipient.email,
+        language=recipient.preferred_language or settings.LANGUAGE_CODE,
+        connection=connection,
+    )
+
+
+def organisation_confirmation_message(organisation, *, user, token: str, connection=None):
+    """ORGANISATION_CONFIRMATION_EMAIL: the signed link confirming a self-registered
+    organisation's address (and activating its first account)."""
+    url = settings.SITE_URL + reverse("workspace:organisation_confirm", kwargs={"token": token})
+    return compose_email(
+        "workspace/emails/organisation_confirmation",
+        {
+            "recipient": user,
+            "organisation": organisation,
+            "confirm_url": url,
+            "max_age_days": settings.ORGANISATION_CONFIRMATION_MAX_AGE_DAYS,
+        },
+        to=organisation.contact_email,
+        language=user.preferred_language or settings.LANGUAGE_CODE,
+        connection=connection,
+    )

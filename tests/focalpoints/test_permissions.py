@@ -23,6 +23,7 @@ DELEGATE_ACTIONS = {
     Action.LOG_PROGRESS,
     Action.CORRECT_PROGRESS,
     Action.IMPORT_RECORDS,
+    Action.REPLY_TO_ASSESSMENT,
 }
 
 
