@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from commitments import delivery
@@ -317,8 +317,9 @@ class FollowDigestItem:
     state_name: str
     occurred_at: datetime.datetime
     due_on: datetime.date | None
-    detail: str
     path: str
+    status: str = ""
+    organisation: str = ""
 
 
 @dataclass(frozen=True)
@@ -358,8 +359,13 @@ def _stale_ids(rows: list[FollowNotice], follower: Follower) -> set[int]:
 
 
 def _digest_items(rows: list[FollowNotice], language: str) -> list[FollowDigestItem]:
-    """The digest's lines, grouped by commitment (by State, then title), oldest event first;
-    each source describes its own events (one query per kind present)."""
+    """The digest's lines in ``language``, grouped by commitment (by State, then title),
+    oldest event first; each source describes its own events (one query per kind present)."""
+    with translation.override(language):
+        return _items(rows, language)
+
+
+def _items(rows: list[FollowNotice], language: str) -> list[FollowDigestItem]:
     lines = {}
     for kinds in {source_for(row.kind).kinds for row in rows}:
         ids = [row.object_id for row in rows if row.kind in kinds]
@@ -380,8 +386,9 @@ def _digest_items(rows: list[FollowNotice], language: str) -> list[FollowDigestI
                 state_name=commitment.state.name_in(language),
                 occurred_at=row.occurred_at,
                 due_on=row.due_on,
-                detail=line.detail,
                 path=line.path,
+                status=line.status,
+                organisation=line.organisation,
             )
         )
     return sorted(items, key=lambda i: (i.state_name, i.title, i.commitment_id, i.occurred_at))

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from commitments.follows.models import FollowNotice
-from commitments.models import Commitment, ProgressUpdate, overdue_q
+from commitments.models import (
+    Assessment,
+    AssessmentReply,
+    Commitment,
+    ProgressUpdate,
+    overdue_q,
+)
 
 Kind = FollowNotice.Kind
 
@@ -45,11 +51,12 @@ class Event:
 
 @dataclass(frozen=True)
 class Line:
-    """What a digest says about one event, besides its commitment: a detail (a status, a
-    date) and the public page it links to."""
+    """What a digest says about one event, besides its commitment: the public page it links
+    to and, where the kind has them, the status reported and the organisation."""
 
-    detail: str
     path: str
+    status: str = ""
+    organisation: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,7 @@ def updates_collect(start, end, today) -> list[Event]:
 def updates_describe(ids, language) -> dict[int, Line]:
     rows = ProgressUpdate.objects.filter(pk__in=list(ids)).select_related("commitment")
     return {
-        update.pk: Line(
-            detail=str(update.get_status_display()),
-            path=update.get_absolute_url(),
-        )
+        update.pk: Line(path=update.get_absolute_url(), status=str(update.get_status_display()))
         for update in rows
     }
 
@@ -134,14 +138,84 @@ def overdue_collect(start, end, today) -> list[Event]:
 
 def overdue_describe(ids, language) -> dict[int, Line]:
     rows = Commitment.objects.filter(pk__in=list(ids)).only("id", "next_review_due")
+    return {commitment.pk: Line(path=commitment.get_absolute_url()) for commitment in rows}
+
+
+# --- Independent assessments and the State's replies (published only) -------------------------
+
+
+def assessments_collect(start, end, today) -> list[Event]:
+    """Assessments published in the period (corrections included: they are assessments too).
+    Submitted and rejected ones are never public, so never told."""
+    rows = (
+        Assessment.objects.published()
+        .filter(published_at__gte=start, published_at__lt=end)
+        .order_by("id")
+        .values_list(
+            "id", "commitment_id", "commitment__state_id", "commitment__step_id", "published_at"
+        )
+    )
+    return [
+        Event(Kind.ASSESSMENT, pk, commitment_id, state_id, step_id, published_at)
+        for pk, commitment_id, state_id, step_id, published_at in rows
+    ]
+
+
+def assessments_describe(ids, language) -> dict[int, Line]:
+    rows = (
+        Assessment.objects.published()
+        .filter(pk__in=list(ids))
+        .select_related("organisation", "commitment")
+    )
     return {
-        commitment.pk: Line(detail="", path=commitment.get_absolute_url()) for commitment in rows
+        assessment.pk: Line(
+            path=assessment.get_absolute_url(),
+            status=str(assessment.get_status_display()),
+            organisation=assessment.organisation.name,
+        )
+        for assessment in rows
+    }
+
+
+def replies_collect(start, end, today) -> list[Event]:
+    rows = (
+        AssessmentReply.objects.filter(
+            published_at__gte=start,
+            published_at__lt=end,
+            assessment__in=Assessment.objects.published(),
+        )
+        .order_by("id")
+        .values_list(
+            "id",
+            "assessment__commitment_id",
+            "assessment__commitment__state_id",
+            "assessment__commitment__step_id",
+            "published_at",
+        )
+    )
+    return [
+        Event(Kind.REPLY, pk, commitment_id, state_id, step_id, published_at)
+        for pk, commitment_id, state_id, step_id, published_at in rows
+    ]
+
+
+def replies_describe(ids, language) -> dict[int, Line]:
+    rows = AssessmentReply.objects.filter(
+        pk__in=list(ids), assessment__in=Assessment.objects.published()
+    ).select_related("assessment__organisation", "assessment__commitment")
+    return {
+        reply.pk: Line(
+            path=reply.get_absolute_url(), organisation=reply.assessment.organisation.name
+        )
+        for reply in rows
     }
 
 
 SOURCES: list[Source] = [
     Source((Kind.UPDATE, Kind.CORRECTION), updates_collect, updates_describe),
     Source((Kind.OVERDUE,), overdue_collect, overdue_describe),
+    Source((Kind.ASSESSMENT,), assessments_collect, assessments_describe),
+    Source((Kind.REPLY,), replies_collect, replies_describe),
 ]
 
 

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from commitments.follows import services
 from commitments.follows.models import Follow, Follower, FollowNotice
@@ -215,6 +215,45 @@ def test_updates_and_corrections_are_told_with_their_status_and_link(commitment_
     assert f"#update-{update.pk}" in html
 
 
+def test_published_assessments_and_replies_are_told_never_submitted_or_rejected(commitment_a):
+    from commitments.models import Moderation
+    from tests.factories import AssessmentFactory, AssessmentReplyFactory, OrganisationFactory
+
+    follower(commitment=commitment_a, language="fr")
+    watch = OrganisationFactory(name="Watch International")
+    published = AssessmentFactory(
+        commitment=commitment_a, organisation=watch, status=Status.NOT_STARTED
+    )
+    reply = AssessmentReplyFactory(assessment=published, text="We disagree.")
+    submitted = AssessmentFactory(
+        commitment=commitment_a,
+        organisation=OrganisationFactory(name="Hidden Draft Org"),
+        moderation=Moderation.SUBMITTED,
+    )
+    AssessmentFactory(
+        commitment=commitment_a,
+        organisation=OrganisationFactory(name="Rejected Org"),
+        moderation=Moderation.REJECTED,
+        published_at=timezone.now(),  # even if a timestamp were set, rejected is never told
+    )
+    run()
+    assert sorted(FollowNotice.objects.values_list("kind", "object_id")) == [
+        ("assessment", published.pk),
+        ("reply", reply.pk),
+    ]
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "Watch International" in text
+        assert "Hidden Draft Org" not in text and "Rejected Org" not in text
+    with translation.override("fr"):
+        french = str(Status.NOT_STARTED.label)
+    assert french != "Not started" and french in message.body  # in the follower's language
+    assert f"#assessment-{published.pk}" in message.body
+    assert f"#reply-{reply.pk}" in message.body
+    assert submitted.pk not in FollowNotice.objects.values_list("object_id", flat=True)
+
+
 def test_a_review_that_became_overdue_in_the_period_is_told_once(state_a):
     day = job_day()
     newly = commitment_due(state_a, -1, today=day, title="Newly overdue")
@@ -393,9 +432,9 @@ def test_recording_takes_the_same_queries_whatever_the_size(
     django_assert_max_num_queries, followers, commitments
 ):
     _world(followers, commitments)
-    # 1 updates of the period, 1 overdue reviews, 1 active follows, 1 count before,
-    # 1 insert, 1 count after (+ savepoint bookkeeping of the test transaction).
-    with django_assert_max_num_queries(6):
+    # The period's events: 1 updates, 1 overdue reviews, 1 assessments, 1 replies; then
+    # 1 active follows, 1 count before, 1 insert, 1 count after.
+    with django_assert_max_num_queries(8):
         result = services.follow_notices_record(today=job_day())
     assert result.newly_recorded == followers * commitments * 2
 
@@ -418,9 +457,9 @@ def test_the_whole_job_grows_by_a_fixed_number_of_queries_per_follower(
     django_assert_max_num_queries, followers
 ):
     _world(followers, 4)
-    # 1 abandoned claims, 6 recording (above), 1 followers due, 5 per digest (above), plus
+    # 1 abandoned claims, 8 recording (above), 1 followers due, 5 per digest (above), plus
     # the job's transaction savepoint.
-    with django_assert_max_num_queries(1 + 6 + 1 + 5 * followers + 2):
+    with django_assert_max_num_queries(1 + 8 + 1 + 5 * followers + 2):
         result = run()
     assert result.digests_sent == followers
 
