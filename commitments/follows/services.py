@@ -172,12 +172,14 @@ def follow_confirmation_send(follower_id: int, *, connection=None) -> bool:
 @transaction.atomic
 def follows_confirm(*, follower: Follower, follow_ids, now=None) -> int:
     """Confirm the follower's pending follows among ``follow_ids`` (those listed on the page
-    the person confirmed from), and the address itself. Returns how many were confirmed."""
+    the person confirmed from), and with them the address (again subscribed, if it had
+    unsubscribed). Returns how many were confirmed; ids of other followers' follows count
+    for nothing."""
     now = now or timezone.now()
     count = follower.follows.filter(pk__in=list(follow_ids), confirmed_at__isnull=True).update(
         confirmed_at=now
     )
-    if count or follower.unsubscribed_at:
+    if count:
         fields = {"unsubscribed_at": None}
         if follower.confirmed_at is None:
             fields["confirmed_at"] = now

@@ -484,3 +484,21 @@ def test_the_command_names_a_bad_date():
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("send_follow_digests", "--today", "30/06/2026")
+
+
+def test_confirming_ignores_other_followers_follows_and_resubscribes_only_with_a_follow(
+    commitment_a, state_a
+):
+    mine = follower(commitment=commitment_a)
+    services.follower_unsubscribe(follower=mine)
+    theirs = Follower.objects.create(email="other@example.org")
+    their_follow = Follow.objects.create(follower=theirs, state=state_a)
+    assert services.follows_confirm(follower=mine, follow_ids=[their_follow.pk]) == 0
+    mine.refresh_from_db()
+    their_follow.refresh_from_db()
+    assert mine.unsubscribed_at is not None and their_follow.confirmed_at is None
+    services.follow_request(email=mine.email, state=state_a)
+    pending = Follow.objects.get(follower=mine)
+    assert services.follows_confirm(follower=mine, follow_ids=[pending.pk]) == 1
+    mine.refresh_from_db()
+    assert mine.unsubscribed_at is None
