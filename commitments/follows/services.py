@@ -12,8 +12,9 @@ those pages: ``FOLLOW_CONFIRMATION_EMAIL`` and ``FOLLOW_DIGEST_EMAIL`` name the 
 """
 
 import datetime
+import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -243,18 +244,20 @@ def events_in(start, end, today) -> list[Event]:
     return [event for source in SOURCES for event in source.collect(start, end, today)]
 
 
-def notices_owed(events: list[Event], follows_by_target, *, today) -> list[FollowNotice]:
+def notices_owed(events: list[Event], follows_by_target, *, today) -> Iterator[FollowNotice]:
     """One notice per (follower, event), for followers of the event's commitment, State or
-    step who followed it before the event happened. Pure."""
-    owed: dict[tuple[int, str], FollowNotice] = {}
+    step who followed it before the event happened. Pure; a generator, so the job holds one
+    insert batch in memory however many notices are owed."""
     for event in events:
+        told: set[int] = set()
         for target in selectors.event_targets(
             state_id=event.state_id, commitment_id=event.commitment_id, step_id=event.step_id
         ):
             for follower_id, since in follows_by_target.get(target, ()):
-                if since > event.occurred_at or (follower_id, event.key) in owed:
+                if since > event.occurred_at or follower_id in told:
                     continue
-                owed[(follower_id, event.key)] = FollowNotice(
+                told.add(follower_id)
+                yield FollowNotice(
                     follower_id=follower_id,
                     kind=event.kind,
                     event_key=event.key,
@@ -264,7 +267,6 @@ def notices_owed(events: list[Event], follows_by_target, *, today) -> list[Follo
                     occurred_at=event.occurred_at,
                     owed_on=today,
                 )
-    return list(owed.values())
 
 
 def follow_notices_record(
@@ -272,23 +274,28 @@ def follow_notices_record(
 ) -> RecordResult:
     """Record every event of the period owed to a follower as a pending notice.
 
-    Queries: 1 per source (the period's events) + 1 (active follows) + 1 insert (split past
-    INSERT_ROWS_PER_STATEMENT rows) + 2 counts — however many followers and events."""
+    Queries: 1 per source (the period's events) + 1 (active follows) + 2 counts + 1 insert per
+    INSERT_ROWS_PER_STATEMENT notices — however many followers and events."""
     start, end = period_bounds(today)
     events = events_in(start, end, today)
     follows_by_target = selectors.active_follows_by_target()
+    result = RecordResult(events=len(events))
+    before = 0 if dry_run else FollowNotice.objects.filter(owed_on=today).count()
     owed = notices_owed(events, follows_by_target, today=today)
-    result = RecordResult(events=len(events), owed=len(owed))
-    for notice in owed:
-        result.owed_by_kind[notice.kind] = result.owed_by_kind.get(notice.kind, 0) + 1
+    while batch := list(itertools.islice(owed, INSERT_ROWS_PER_STATEMENT)):
+        result.owed += len(batch)
+        for notice in batch:
+            result.owed_by_kind[notice.kind] = result.owed_by_kind.get(notice.kind, 0) + 1
+        if not dry_run:
+            FollowNotice.objects.bulk_create(
+                batch, batch_size=INSERT_ROWS_PER_STATEMENT, ignore_conflicts=True
+            )
+        if progress:
+            progress(f"{result.owed} notices owed so far")
     if progress:
-        progress(f"{len(events)} events in the period, {len(owed)} notices owed to followers")
-    if dry_run or not owed:
+        progress(f"{len(events)} events in the period, {result.owed} notices owed to followers")
+    if dry_run:
         return result
-    before = FollowNotice.objects.filter(owed_on=today).count()
-    FollowNotice.objects.bulk_create(
-        owed, batch_size=INSERT_ROWS_PER_STATEMENT, ignore_conflicts=True
-    )
     result.newly_recorded = FollowNotice.objects.filter(owed_on=today).count() - before
     logger.info(
         "follow notices recorded",
