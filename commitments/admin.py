@@ -604,7 +604,12 @@ class FollowerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def follow_count(self, obj):
         return obj.follows_total
 
-    @admin.action(description=_("Unsubscribe the selected followers"), permissions=["view"])
+    def has_unsubscribe_permission(self, request):
+        """Unsubscribing is a write: it needs the change permission (the secretariat), not
+        only the view one; the form itself stays read-only."""
+        return request.user.has_perm("commitments.change_follower")
+
+    @admin.action(description=_("Unsubscribe the selected followers"), permissions=["unsubscribe"])
     def unsubscribe(self, request, queryset):
         for follower in queryset:
             follower_unsubscribe(follower=follower)
@@ -613,6 +618,27 @@ class FollowerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "follower_counts": follower_counts()}
         return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What is followed, and whether it was confirmed (no addresses: the follower by id)."""
+
+    list_display = [
+        "id",
+        "follower_id",
+        "state",
+        "commitment",
+        "step",
+        "created_at",
+        "confirmed_at",
+    ]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["state", "commitment__state", "step"]
+    exclude = ["follower"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(FollowNotice)

@@ -502,3 +502,42 @@ def test_confirming_ignores_other_followers_follows_and_resubscribes_only_with_a
     assert services.follows_confirm(follower=mine, follow_ids=[pending.pk]) == 1
     mine.refresh_from_db()
     assert mine.unsubscribed_at is None
+
+
+# --- Celery -------------------------------------------------------------------------------------
+
+
+def test_beat_runs_the_follow_job_daily_and_the_tasks_are_registered():
+    from celery.schedules import crontab
+
+    from commitments.follows import tasks
+    from config.celery import app
+
+    beat = app.conf.beat_schedule["send-follow-digests"]
+    assert beat["task"] == tasks.send_follow_digests.name
+    assert isinstance(beat["schedule"], crontab) and beat["schedule"].day_of_week == set(range(7))
+    app.loader.import_default_modules()
+    for task in (tasks.send_follow_digests, tasks.deliver_follow_digest):
+        assert task.name in app.tasks
+        assert task.acks_late is True and task.reject_on_worker_lost is True
+    assert tasks.deliver_follow_digest.max_retries == settings_value("REMINDER_MAX_ATTEMPTS") - 1
+
+
+def settings_value(name):
+    from django.conf import settings
+
+    return getattr(settings, name)
+
+
+def test_the_beat_task_enqueues_one_delivery_per_follower_after_commit(
+    commitment_a, django_capture_on_commit_callbacks
+):
+    from commitments.follows import tasks
+
+    follower("one@example.org", commitment=commitment_a)
+    follower("two@example.org", commitment=commitment_a)
+    ProgressUpdateFactory(commitment=commitment_a)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        result = tasks.send_follow_digests.delay(job_day().isoformat()).get()
+    assert result["digests_enqueued"] == 2 and len(callbacks) == 2
+    assert outbox_to() == ["one@example.org", "two@example.org"]

@@ -258,7 +258,9 @@ def test_the_admin_shows_counts_and_masked_addresses_full_ones_to_superusers_onl
     from django.contrib.auth.models import Permission
 
     staff.user_permissions.add(
-        *Permission.objects.filter(codename__in=["view_follower", "view_follownotice"])
+        *Permission.objects.filter(
+            codename__in=["view_follower", "view_follow", "view_follownotice"]
+        )
     )
     client.force_login(staff)
     listing = client.get("/admin/commitments/follower/")
@@ -267,11 +269,20 @@ def test_the_admin_shows_counts_and_masked_addresses_full_ones_to_superusers_onl
     assert "1 confirmed, 1 waiting for confirmation" in listing.text
     assert SENTINEL not in client.get(f"/admin/commitments/follower/{person.pk}/change/").text
     assert SENTINEL not in client.get("/admin/commitments/follownotice/").text
+    assert SENTINEL not in client.get("/admin/commitments/follow/").text
     # A partial search lists nobody; the exact address finds the row.
     assert "s***@" not in client.get("/admin/commitments/follower/?q=sentinel").text
     assert "s***@" in client.get(f"/admin/commitments/follower/?q={SENTINEL}").text
+    assert "Unsubscribe the selected followers" not in listing.text  # a write: not for viewers
     client.force_login(secretariat)
     assert SENTINEL in client.get(f"/admin/commitments/follower/{person.pk}/change/").text
+    response = client.post(
+        "/admin/commitments/follower/",
+        {"action": "unsubscribe", "_selected_action": [person.pk]},
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.unsubscribed_at is not None and not person.follows.exists()
 
 
 def test_anonymous_visitors_cannot_reach_the_follower_admin(client, followed_world):
