@@ -11,14 +11,6 @@ from commitments.follows.models import Follow, Follower, FollowNotice, Frequency
 Target = tuple[str, object]
 
 
-def follow_target(follow: Follow) -> Target:
-    if follow.state_id:
-        return ("state", follow.state_id)
-    if follow.commitment_id:
-        return ("commitment", follow.commitment_id)
-    return ("step", follow.step_id)
-
-
 def active_follows() -> QuerySet[Follow]:
     """Follows that are told: confirmed, by a confirmed follower who has not unsubscribed."""
     return Follow.objects.filter(

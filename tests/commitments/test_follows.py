@@ -507,7 +507,7 @@ def test_confirming_ignores_other_followers_follows_and_resubscribes_only_with_a
 # --- Celery -------------------------------------------------------------------------------------
 
 
-def test_beat_runs_the_follow_job_daily_and_the_tasks_are_registered():
+def test_beat_runs_the_follow_job_daily_and_the_tasks_are_registered(settings):
     from celery.schedules import crontab
 
     from commitments.follows import tasks
@@ -520,13 +520,7 @@ def test_beat_runs_the_follow_job_daily_and_the_tasks_are_registered():
     for task in (tasks.send_follow_digests, tasks.deliver_follow_digest):
         assert task.name in app.tasks
         assert task.acks_late is True and task.reject_on_worker_lost is True
-    assert tasks.deliver_follow_digest.max_retries == settings_value("REMINDER_MAX_ATTEMPTS") - 1
-
-
-def settings_value(name):
-    from django.conf import settings
-
-    return getattr(settings, name)
+    assert tasks.deliver_follow_digest.max_retries == settings.REMINDER_MAX_ATTEMPTS - 1
 
 
 def test_the_beat_task_enqueues_one_delivery_per_follower_after_commit(
