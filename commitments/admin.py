@@ -8,11 +8,14 @@ secretariat's page under /my/). Each form runs the service's own checks in
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from commitments.errors import add_service_errors
+from commitments.follows.selectors import follower_counts
+from commitments.follows.services import follower_unsubscribe
 from commitments.models import (
     AnsweredReview,
     Assessment,
@@ -22,6 +25,9 @@ from commitments.models import (
     CommitmentRevision,
     DocumentedPractice,
     Evidence,
+    Follow,
+    Follower,
+    FollowNotice,
     ImportRow,
     ImportRun,
     LedgerEntry,
@@ -615,6 +621,126 @@ class AssessmentReplyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class AssessmentEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "assessment", "content_type", "size_bytes", "created_at"]
     list_select_related = ["assessment"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+# --- Followers (commitments/follows/): private addresses, see docs/follows.md -----------------
+
+
+def masked_email(address: str) -> str:
+    """``j***@example.org``: enough for the secretariat to tell rows apart, not an address."""
+    local, _at, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+class FollowInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Follow
+    fields = ["state", "commitment", "step", "created_at", "confirmed_at"]
+    readonly_fields = fields
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Follower)
+class FollowerAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who follows, for the secretariat: state and counts, the address masked in the list.
+    The full address is shown on a follower's page to superusers only; staff find a person
+    who writes in by searching their exact address, and can unsubscribe them (D-10-44)."""
+
+    list_display = [
+        "masked",
+        "frequency",
+        "language",
+        "confirmed_at",
+        "unsubscribed_at",
+        "follow_count",
+    ]
+    list_filter = ["frequency", "language", ("confirmed_at", admin.EmptyFieldListFilter)]
+    inlines = [FollowInline]
+    actions = ["unsubscribe"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(follows_total=models.Count("follows"))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact address only: a partial search would let anyone with admin access list
+        addresses by guessing letters."""
+        term = search_term.strip().lower()
+        if not term:
+            return queryset, False
+        return queryset.filter(email=term), False
+
+    def get_search_fields(self, request):
+        return ["email"]  # shows the search box; get_search_results decides
+
+    def get_fields(self, request, obj=None):
+        fields = ["frequency", "language", "created_at", "confirmed_at", "unsubscribed_at"]
+        return (["email"] if request.user.is_superuser else ["masked"]) + fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("address"))
+    def masked(self, obj):
+        return masked_email(obj.email)
+
+    @admin.display(description=_("follows"), ordering="follows_total")
+    def follow_count(self, obj):
+        return obj.follows_total
+
+    def has_unsubscribe_permission(self, request):
+        """Unsubscribing is a write: it needs the change permission (the secretariat), not
+        only the view one; the form itself stays read-only."""
+        return request.user.has_perm("commitments.change_follower")
+
+    @admin.action(description=_("Unsubscribe the selected followers"), permissions=["unsubscribe"])
+    def unsubscribe(self, request, queryset):
+        for follower in queryset:
+            follower_unsubscribe(follower=follower)
+        self.message_user(request, _("%(count)d unsubscribed.") % {"count": len(queryset)})
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "follower_counts": follower_counts()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(Follow)
+class FollowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What is followed, and whether it was confirmed (no addresses: the follower by id)."""
+
+    list_display = [
+        "id",
+        "follower_id",
+        "state",
+        "commitment",
+        "step",
+        "created_at",
+        "confirmed_at",
+    ]
+    list_filter = [("confirmed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["state", "commitment__state", "step"]
+    exclude = ["follower"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(FollowNotice)
+class FollowNoticeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The digest log: what was owed, sent, failed or skipped (no addresses)."""
+
+    list_display = ["owed_on", "kind", "follower_id", "commitment", "outcome", "sent_at"]
+    list_filter = ["kind", "outcome", "owed_on"]
+    list_select_related = ["commitment__state"]
+    date_hierarchy = "owed_on"
+    exclude = ["follower"]
 
     def has_add_permission(self, request):
         return False

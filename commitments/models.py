@@ -1902,3 +1902,8 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id} row {self.number}: {self.action}"
+
+
+# The follow-and-be-told models live in their package (commitments/follows/); importing them
+# here makes them part of this app.
+from commitments.follows.models import Follow, Follower, FollowNotice  # noqa: E402, F401

@@ -10,4 +10,4 @@ app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Packages whose tasks module is not at an app's top level.
-app.autodiscover_tasks(["commitments.reminders"])
+app.autodiscover_tasks(["commitments.reminders", "commitments.follows"])

@@ -287,6 +287,13 @@ CELERY_BEAT_SCHEDULE = {
             hour=env.int("REMINDERS_HOUR", default=6), minute=env.int("REMINDERS_MINUTE", default=0)
         ),
     },
+    "send-follow-digests": {
+        "task": "commitments.follows.send_follow_digests",
+        "schedule": crontab(
+            hour=env.int("FOLLOW_DIGEST_HOUR", default=7),
+            minute=env.int("FOLLOW_DIGEST_MINUTE", default=0),
+        ),
+    },
 }
 
 # --- Review cycle and reminders ----------------------------------------------------------
@@ -316,6 +323,22 @@ ORGANISATION_CONFIRMATION_MAX_AGE_DAYS = env.int(
 REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS = env.int(
     "REMINDER_PREFERENCES_LINK_MAX_AGE_DAYS", default=90
 )
+
+# --- Follow and be told (commitments/follows/, docs/follows.md) --------------------------------
+# Weekly digests go out on this weekday (0 = Monday ... 6 = Sunday); daily ones every day.
+FOLLOW_WEEKLY_WEEKDAY = env.int("FOLLOW_WEEKLY_WEEKDAY", default=0)
+# How far back a run looks for events (catches up days the job did not run).
+FOLLOW_LOOKBACK_DAYS = env.int("FOLLOW_LOOKBACK_DAYS", default=7)
+# At most one confirmation e-mail per address per this many hours.
+FOLLOW_CONFIRMATION_EVERY_HOURS = env.int("FOLLOW_CONFIRMATION_EVERY_HOURS", default=24)
+FOLLOW_CONFIRM_LINK_MAX_AGE_DAYS = env.int("FOLLOW_CONFIRM_LINK_MAX_AGE_DAYS", default=7)
+# Follow form: requests per client address (past it: 429) and per e-mail address (past it:
+# the same answer, nothing recorded or sent).
+FOLLOW_PER_IP = env.str("FOLLOW_PER_IP", default="20/hour")
+FOLLOW_PER_ADDRESS = env.str("FOLLOW_PER_ADDRESS", default="5/hour")
+# The messages link to public pages: the tracker composes them.
+FOLLOW_CONFIRMATION_EMAIL = "tracker.follow_emails.confirmation_message"
+FOLLOW_DIGEST_EMAIL = "tracker.follow_emails.digest_message"
 
 # --- The open-data zip (tracker/opendata.py) -----------------------------------------------------
 # Rebuilt once the data has not changed for this long, but never left more than

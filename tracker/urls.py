@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracker import feeds, views
+from tracker import feeds, follow_views, views
 
 app_name = "tracker"
 
@@ -34,4 +34,14 @@ urlpatterns = [
     ),
     path("updates.atom", feeds.UpdatesFeed(), name="feed"),
     path("data/ledger-head.atom", feeds.LedgerHeadFeed(), name="ledger_feed"),
+    # Follow and be told (tracker/follow_views.py).
+    path("follow/", follow_views.follow, name="follow"),
+    path("follow/requested/", follow_views.follow_requested, name="follow_requested"),
+    path("follow/confirm/<str:token>/", follow_views.follow_confirm, name="follow_confirm"),
+    path("follow/manage/<str:token>/", follow_views.follow_manage, name="follow_manage"),
+    path(
+        "follow/unsubscribe/<str:token>/",
+        follow_views.follow_unsubscribe,
+        name="follow_unsubscribe",
+    ),
 ]

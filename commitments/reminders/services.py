@@ -25,7 +25,6 @@ page.
 
 import datetime
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,10 +32,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from commitments import delivery
+from commitments.delivery import DigestDeliveryError
 from commitments.models import Reminder
 from commitments.reminders import selectors
 from commitments.reminders.schedule import (
@@ -51,22 +50,9 @@ logger = logging.getLogger(__name__)
 
 Outcome = Reminder.Outcome
 PREFERENCES_SALT = "commitments.reminder-preferences"
-ERROR_MAX_CHARS = 2000
 # Rows per INSERT: ~15 parameters each keeps a statement far below PostgreSQL's 65,535-parameter
 # limit (SQLite's 999 makes Django split further there).
 INSERT_ROWS_PER_STATEMENT = 2000
-
-
-class DigestDeliveryError(Exception):
-    """Sending a digest failed; its rows were released (or failed, on the last try)."""
-
-    def __init__(self, message: str, final: bool = False):
-        super().__init__(message, final)  # both in args: picklable for any result backend
-        self.message = message
-        self.final = final
-
-    def __str__(self) -> str:
-        return self.message
 
 
 # --- Recording ----------------------------------------------------------------------------------
@@ -162,19 +148,9 @@ def reminders_fail_abandoned(*, now: datetime.datetime | None = None) -> int:
     crash — so it is not re-sent automatically (that could be a duplicate); the failure is
     shown to the secretariat instead. One query.
     """
-    now = now or timezone.now()
-    cutoff = now - datetime.timedelta(minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES)
-    count = Reminder.objects.filter(outcome=Outcome.SENDING, claimed_at__lt=cutoff).update(
-        outcome=Outcome.FAILED,
-        claim=None,
-        error=(
-            "The delivery was interrupted (worker stopped while sending); the e-mail may or "
-            "may not have been sent, so it was not sent again."
-        ),
+    return delivery.fail_abandoned(
+        Reminder.objects.all(), timeout_minutes=settings.REMINDER_CLAIM_TIMEOUT_MINUTES, now=now
     )
-    if count:
-        logger.error("abandoned reminder deliveries marked failed", extra={"rows": count})
-    return count
 
 
 def reminders_retry_failed(*, ids, deliver: "Deliver", day: datetime.date) -> int:
@@ -335,22 +311,15 @@ def reminder_digest_deliver(
     """
     result = DeliveryResult()
     target = selectors.reminders_for_target(recipient_id=recipient_id, mailbox=mailbox)
-    claim = uuid.uuid4()
     # The claim: one conditional UPDATE, so a concurrent or repeated delivery gets nothing.
-    claimed = target.filter(outcome=Outcome.PENDING, owed_on__lte=day).update(
-        outcome=Outcome.SENDING,
-        claim=claim,
-        claimed_at=timezone.now(),
-        attempts=F("attempts") + 1,
-    )
+    mine, claimed = delivery.claim(target.filter(owed_on__lte=day))
     if not claimed:
         return result
-    mine = Reminder.objects.filter(claim=claim, outcome=Outcome.SENDING)
     rows = list(mine.select_related("commitment__state", "recipient").order_by("id"))
     user = rows[0].recipient if recipient_id is not None else None
     stale = _stale_ids(rows, user)
     if stale:
-        result.skipped = mine.filter(pk__in=stale).update(outcome=Outcome.SKIPPED, claim=None)
+        result.skipped = delivery.skip(mine, stale)
         rows = [row for row in rows if row.pk not in stale]
     if not rows:
         return result
@@ -367,25 +336,14 @@ def reminder_digest_deliver(
         for_secretariat=all(row.kind == Reminder.Kind.ESCALATION for row in rows),
         escalation_days=windows.escalation_days,
     )
-    try:
-        reminder_digest_message(digest, connection=connection).send(fail_silently=False)
-    except BaseException as exc:
-        attempts = max(row.attempts for row in rows)
-        final = final_attempt or attempts >= settings.REMINDER_MAX_ATTEMPTS
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_MAX_CHARS]
-        mine.update(
-            outcome=Outcome.FAILED if final else Outcome.PENDING,
-            claim=None,
-            error=error,
-        )
-        logger.warning(
-            "reminder digest failed" + (" for the last time" if final else ", will retry"),
-            extra={"recipient": recipient_id, "rows": len(rows), "error": error},
-        )
-        if not isinstance(exc, Exception):  # interpreter exit, worker shutdown: let it go
-            raise
-        raise DigestDeliveryError(error, final=final) from exc
-    result.sent = mine.update(outcome=Outcome.SENT, sent_at=timezone.now(), claim=None, error="")
+    result.sent = delivery.send_claimed(
+        lambda: reminder_digest_message(digest, connection=connection),
+        mine=mine,
+        attempts=max(row.attempts for row in rows),
+        max_attempts=settings.REMINDER_MAX_ATTEMPTS,
+        final_attempt=final_attempt,
+        what=f"reminder digest to recipient {recipient_id}",
+    )
     result.email_sent = True
     logger.info("reminder digest sent", extra={"recipient": recipient_id, "rows": result.sent})
     return result
