@@ -8,7 +8,7 @@ PORT ?= 8000
 export LOG_LEVEL ?= WARNING
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format check migrations-check audit messages bench prodcheck backup restore clean
+.PHONY: help run test lint format check migrations-check audit messages bench bench-api prodcheck backup restore clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ bench: $(VENV)/.dev ## Run the benchmarks against DATABASE_URL (load seed_demo -
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/api_lists.py
 	$(BIN)/python benchmarks/reminders.py
+
+bench-api: $(VENV)/.dev ## wrk: API pages vs a bare one-query handler and Datasette, under gunicorn (DATABASE_URL; BENCH_API_ARGS)
+	$(BIN)/python benchmarks/wrk_api.py $(BENCH_API_ARGS)
 
 prodcheck: $(VENV)/.dev ## Run the production topology (nginx, gunicorn, Celery, Redis, PostgreSQL) and drive it
 	$(BIN)/python ops/prodcheck.py $(PRODCHECK_ARGS)

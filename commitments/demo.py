@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from commitments import ledger
+from commitments import bulk_copy, ledger
 from commitments.models import (
+    AnsweredReview,
     Commitment,
+    LedgerEntry,
     PreventionStep,
     ProgressUpdate,
     Reminder,
@@ -29,6 +31,7 @@ from commitments.services import (
     assessment_submit,
     commitment_create,
     commitments_delete,
+    commitments_derive_bulk,
     commitments_refresh_derived_bulk,
     progress_update_create,
     revision_request_create,
@@ -631,51 +634,133 @@ def seed_demo() -> dict:
     }
 
 
-def _synthetic_updates(commitments, *, rng, today) -> tuple[dict[int, list], int]:
-    """About ten updates per synthetic commitment, 5 % of them with a correction of the last
-    one; returns the updates by commitment and how many were written."""
-    statuses = [Status.NOT_STARTED, Status.LIMITED, Status.SUBSTANTIAL, Status.COMPLETE]
+SYNTHETIC_STATUSES = (Status.NOT_STARTED, Status.LIMITED, Status.SUBSTANTIAL, Status.COMPLETE)
+
+
+def _synthetic_commitment(number: int, *, rng, states, steps, today) -> Commitment:
+    step_id, basis = rng.choice(steps)
+    return Commitment(
+        state_id=states[number % len(states)],
+        step_id=step_id,
+        title=f"Synthetic commitment #{number}",
+        description="Synthetic data generated for benchmarks. Not a real pledge.",
+        source_kind=Commitment.SourceKind.OTHER,
+        source_description=SYNTHETIC_SOURCE,
+        pledged_on=today - datetime.timedelta(days=rng.randint(200, 3000)),
+        review_interval_days=rng.choice([90, 180, 365]),
+        basis=basis,
+        is_demo=True,
+    )
+
+
+def _synthetic_reports(commitment, *, rng, today) -> tuple[list[ProgressUpdate], bool]:
+    """About ten updates for a commitment (unsaved), and whether its last one gets corrected
+    (5 % of commitments)."""
+    span = (today - commitment.pledged_on).days
+    count = rng.randint(8, 12)
+    days = sorted(rng.sample(range(1, span), k=min(count, span - 1)))
+    level = 0
+    updates = []
+    for day in days:
+        level = min(level + rng.choice([0, 0, 1]), len(SYNTHETIC_STATUSES) - 1)
+        updates.append(
+            ProgressUpdate(
+                commitment=commitment,
+                reported_on=commitment.pledged_on + datetime.timedelta(days=day),
+                status=SYNTHETIC_STATUSES[level],
+                narrative=f"Synthetic progress report on day {day}.",
+                is_demo=True,
+            )
+        )
+    return updates, rng.random() < 0.05
+
+
+def _synthetic_correction(commitment, last: ProgressUpdate) -> ProgressUpdate:
+    return ProgressUpdate(
+        commitment=commitment,
+        reported_on=last.reported_on,
+        status=Status.LIMITED,
+        narrative="Synthetic correction of the previous report.",
+        corrects=last,
+        is_demo=True,
+    )
+
+
+def _write_batch_orm(commitments, *, rng, today) -> int:
+    """One batch through the ORM's bulk inserts (any database): returns the updates written."""
+    commitments = Commitment.objects.bulk_create(commitments)
     plain: list[ProgressUpdate] = []
     plans = []
     for commitment in commitments:
-        span = (today - commitment.pledged_on).days
-        count = rng.randint(8, 12)
-        days = sorted(rng.sample(range(1, span), k=min(count, span - 1)))
-        level = 0
-        for day in days:
-            level = min(level + rng.choice([0, 0, 1]), len(statuses) - 1)
-            plain.append(
-                ProgressUpdate(
-                    commitment=commitment,
-                    reported_on=commitment.pledged_on + datetime.timedelta(days=day),
-                    status=statuses[level],
-                    narrative=f"Synthetic progress report on day {day}.",
-                    is_demo=True,
-                )
-            )
-        plans.append((commitment, rng.random() < 0.05))
+        updates, corrected = _synthetic_reports(commitment, rng=rng, today=today)
+        plain.extend(updates)
+        plans.append((commitment, corrected))
     plain = ProgressUpdate.objects.bulk_create(plain, batch_size=5000)
     by_commitment: dict[int, list[ProgressUpdate]] = {}
     for update in plain:
         by_commitment.setdefault(update.commitment_id, []).append(update)
-    corrections = []
-    for commitment, corrected in plans:
-        updates = by_commitment.get(commitment.pk, [])
-        if corrected and updates:
-            last = updates[-1]
-            corrections.append(
-                ProgressUpdate(
-                    commitment=commitment,
-                    reported_on=last.reported_on,
-                    status=Status.LIMITED,
-                    narrative="Synthetic correction of the previous report.",
-                    corrects=last,
-                    is_demo=True,
-                )
-            )
+    corrections = [
+        _synthetic_correction(commitment, by_commitment[commitment.pk][-1])
+        for commitment, corrected in plans
+        if corrected and by_commitment.get(commitment.pk)
+    ]
     for update in ProgressUpdate.objects.bulk_create(corrections, batch_size=5000):
         by_commitment[update.commitment_id].append(update)
-    return by_commitment, len(plain) + len(corrections)
+    commitments_refresh_derived_bulk(commitments, updates_by_commitment=by_commitment)
+    ledger.append_many(ledger.entries_for_commitments(c.pk for c in commitments))
+    return len(plain) + len(corrections)
+
+
+def _write_batch_copy(commitments, *, rng, today) -> int:
+    """The same batch on PostgreSQL with ``COPY`` (D-16-10): keys reserved from the sequences,
+    times and derived fields set here by the services' own derivation, the ledger entries built
+    from the values written (no read back). Returns the updates written."""
+    bulk_copy.lock_for_load([Commitment, ProgressUpdate, AnsweredReview])
+    now = timezone.now()
+    first = bulk_copy.reserve_ids(Commitment, len(commitments))
+    by_commitment: dict[int, list[ProgressUpdate]] = {}
+    corrected = []
+    for offset, commitment in enumerate(commitments):
+        commitment.pk = first + offset
+        commitment.created_at = commitment.updated_at = now
+        updates, correct = _synthetic_reports(commitment, rng=rng, today=today)
+        by_commitment[commitment.pk] = updates
+        if correct and updates:
+            corrected.append(commitment)
+    # Publication order as the ORM path writes it: every plain update, then the corrections.
+    updates = [update for commitment in commitments for update in by_commitment[commitment.pk]]
+    corrections = [_synthetic_correction(c, by_commitment[c.pk][-1]) for c in corrected]
+    first = bulk_copy.reserve_ids(ProgressUpdate, len(updates) + len(corrections))
+    for offset, update in enumerate(updates):
+        update.pk = first + offset
+        update.created_at = now + datetime.timedelta(microseconds=offset)
+    for offset, correction in enumerate(corrections, start=len(updates)):
+        correction.pk = first + offset
+        correction.corrects_id = correction.corrects.pk
+        correction.created_at = now + datetime.timedelta(microseconds=offset)
+        by_commitment[correction.commitment_id].append(correction)
+    commitments_derive_bulk(commitments, updates_by_commitment=by_commitment)
+    bulk_copy.copy_rows(Commitment, (c.__dict__ for c in commitments))
+    bulk_copy.copy_rows(ProgressUpdate, (u.__dict__ for u in [*updates, *corrections]))
+    # The reviews each commitment's updates answered, as the services store them (D-12-10).
+    answered = [(c.pk, cycle) for c in commitments for cycle in c.derived_answered_reviews]
+    first = bulk_copy.reserve_ids(AnsweredReview, len(answered))
+    bulk_copy.copy_rows(
+        AnsweredReview,
+        (
+            {
+                "id": first + n,
+                "commitment_id": pk,
+                "due_on": cycle.due_on,
+                "reported_on": cycle.reported_on,
+            }
+            for n, (pk, cycle) in enumerate(answered)
+        ),
+    )
+    ledger.append_many_copy(
+        ledger.entries_for_built(commitments, by_commitment), bulk_copy.copy_rows
+    )
+    return len(updates) + len(corrections)
 
 
 def seed_synthetic(
@@ -683,11 +768,12 @@ def seed_synthetic(
     *,
     seed: int = 2017,
     progress: Callable[[str], None] = lambda message: None,
-    batch_size: int = 2000,
+    batch_size: int | None = None,
 ) -> int:
     """Ensure ``total`` synthetic commitments exist, each with about ten updates (some of them
-    corrections), with derived fields set by the services' own bulk derivation. Rows are
-    bulk-inserted for speed, so the history tables get no entries for them."""
+    corrections), with derived fields set by the services' own derivation and their ledger
+    entries. Rows are written in bulk (``COPY`` on PostgreSQL, bulk inserts elsewhere), so the
+    history tables get no entries for them."""
     existing = Commitment.objects.filter(source_description=SYNTHETIC_SOURCE).count()
     missing = total - existing
     if missing <= 0:
@@ -698,41 +784,34 @@ def seed_synthetic(
     steps = list(PreventionStep.objects.values_list("pk", "basis"))
     if not states or not steps:
         raise RuntimeError("Load the reference data first (manage.py load_reference_data).")
+    copy = connection.vendor == "postgresql"
+    write_batch = _write_batch_copy if copy else _write_batch_orm
+    batch_size = batch_size or (5000 if copy else 2000)
     today = timezone.localdate()
     started = time.monotonic()
-    done = 0
+    done = written = 0
     while done < missing:
         size = min(batch_size, missing - done)
         with transaction.atomic():
-            commitments = []
-            for offset in range(size):
-                number = existing + done + offset + 1
-                step_id, basis = rng.choice(steps)
-                pledged_on = today - datetime.timedelta(days=rng.randint(200, 3000))
-                commitments.append(
-                    Commitment(
-                        state_id=states[number % len(states)],
-                        step_id=step_id,
-                        title=f"Synthetic commitment #{number}",
-                        description="Synthetic data generated for benchmarks. Not a real pledge.",
-                        source_kind=Commitment.SourceKind.OTHER,
-                        source_description=SYNTHETIC_SOURCE,
-                        pledged_on=pledged_on,
-                        review_interval_days=rng.choice([90, 180, 365]),
-                        basis=basis,
-                        is_demo=True,
-                    )
+            commitments = [
+                _synthetic_commitment(
+                    existing + done + offset + 1, rng=rng, states=states, steps=steps, today=today
                 )
-            commitments = Commitment.objects.bulk_create(commitments)
-            by_commitment, written = _synthetic_updates(commitments, rng=rng, today=today)
-            commitments_refresh_derived_bulk(commitments, updates_by_commitment=by_commitment)
-            ledger.append_many(ledger.entries_for_commitments(c.pk for c in commitments))
+                for offset in range(size)
+            ]
+            written += write_batch(commitments, rng=rng, today=today)
         done += size
-        rate = done / max(time.monotonic() - started, 1e-6)
+        elapsed = max(time.monotonic() - started, 1e-6)
+        left = (missing - done) / (done / elapsed)
         progress(
-            f"{done}/{missing} synthetic commitments ({written} updates "
-            f"in the last batch, {rate:.0f} commitments/s)"
+            f"{done}/{missing} synthetic commitments, {written} updates "
+            f"({done / elapsed:.0f} commitments/s, {elapsed:.0f} s, about {left:.0f} s left)"
         )
+    if copy:
+        # Fresh planner statistics: without them PostgreSQL plans for the tables' old sizes.
+        with connection.cursor() as cursor:
+            for model in (Commitment, ProgressUpdate, LedgerEntry):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     forget_demo_data_flag()
     return missing
 

@@ -182,24 +182,26 @@ class Pending:
     recorded_at: datetime.datetime | None = None
 
 
-def append_many(pending: Iterable[Pending]) -> list[LedgerEntry]:
-    """Append entries in order. Must run inside the transaction of the write they record
-    (every service that publishes is ``@transaction.atomic``). Three queries however many
-    entries: take the ledger lock, read the head, insert (in batches of 1,000)."""
+def _chain_head() -> tuple[int, str]:
+    """Take the ledger lock and read the head: (its sequence, its hash). Inside the
+    transaction of the publication only."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("the ledger is appended to in the transaction of the publication")
     _lock_chain()
     previous = LedgerEntry.objects.order_by("-sequence").values("sequence", "hash").first()
-    sequence, previous_hash = (
-        (previous["sequence"], previous["hash"]) if previous else (0, GENESIS_HASH)
-    )
+    return (previous["sequence"], previous["hash"]) if previous else (0, GENESIS_HASH)
+
+
+def chained(pending: Iterable[Pending], sequence: int, previous_hash: str) -> Iterator[dict]:
+    """The stored columns of each entry (by attribute name), chained after ``sequence`` and
+    ``previous_hash``: the one place where an entry's hash is computed."""
     now = timezone.now()
-    rows = []
     for item in pending:
         sequence += 1
+        recorded_at = (item.recorded_at or now).astimezone(datetime.UTC)
         entry = {
             "sequence": sequence,
-            "recorded_at": format_time(item.recorded_at or now),
+            "recorded_at": format_time(recorded_at),
             "kind": str(item.kind),
             "state": item.state,
             "subject_type": item.subject_type,
@@ -208,22 +210,35 @@ def append_many(pending: Iterable[Pending]) -> list[LedgerEntry]:
             "record": item.record,
             "previous_hash": previous_hash,
         }
-        previous_hash = entry_hash(entry)
-        rows.append(
-            LedgerEntry(
-                sequence=sequence,
-                recorded_at=_parse_time(entry["recorded_at"]),
-                kind=entry["kind"],
-                state=item.state,
-                subject_type=item.subject_type,
-                subject_id=item.subject_id,
-                commitment_id=item.commitment_id,
-                record=canonical_json(item.record),
-                previous_hash=entry["previous_hash"],
-                hash=previous_hash,
-            )
-        )
+        entry_previous, previous_hash = previous_hash, entry_hash(entry)
+        yield {
+            "sequence": sequence,
+            "recorded_at": recorded_at,
+            "kind": entry["kind"],
+            "state": item.state,
+            "subject_type": item.subject_type,
+            "subject_id": item.subject_id,
+            "commitment_id": item.commitment_id,
+            "record": canonical_json(item.record),
+            "previous_hash": entry_previous,
+            "hash": previous_hash,
+        }
+
+
+def append_many(pending: Iterable[Pending]) -> list[LedgerEntry]:
+    """Append entries in order. Must run inside the transaction of the write they record
+    (every service that publishes is ``@transaction.atomic``). Three queries however many
+    entries: take the ledger lock, read the head, insert (in batches of 1,000)."""
+    sequence, previous_hash = _chain_head()
+    rows = [LedgerEntry(**fields) for fields in chained(pending, sequence, previous_hash)]
     return LedgerEntry.objects.bulk_create(rows, batch_size=1000)
+
+
+def append_many_copy(pending: Iterable[Pending], copy_rows) -> int:
+    """:func:`append_many` for bulk loaders on PostgreSQL: the same entries, written by
+    ``copy_rows(model, rows)`` (``COPY … FROM STDIN``). Returns how many were written."""
+    sequence, previous_hash = _chain_head()
+    return copy_rows(LedgerEntry, chained(pending, sequence, previous_hash))
 
 
 def append(**fields) -> LedgerEntry:
@@ -368,6 +383,32 @@ def _published(update: ProgressUpdate) -> Pending:
     return Pending(**update_entry(update, state=update.commitment.state_id))
 
 
+def _recorded_pending(terms: dict, recorded_at) -> Pending:
+    """A pledge recorded, from its terms record (``id``, ``state`` …)."""
+    return Pending(
+        kind=Kind.COMMITMENT_RECORDED,
+        state=terms["state"],
+        subject_type="commitment",
+        subject_id=terms["id"],
+        commitment_id=terms["id"],
+        record={"commitment": terms},
+        recorded_at=recorded_at,
+    )
+
+
+def _published_pending(update: dict, *, state: str, recorded_at) -> Pending:
+    """An update or a correction published, from its record (``id``, ``commitment`` …)."""
+    return Pending(
+        kind=Kind.UPDATE_CORRECTED if update["corrects"] else Kind.UPDATE_PUBLISHED,
+        state=state,
+        subject_type="update",
+        subject_id=update["id"],
+        commitment_id=update["commitment"],
+        record={"update": update},
+        recorded_at=recorded_at,
+    )
+
+
 def entries_for_commitments(ids: Iterable[int]) -> list[Pending]:
     """Entries for commitments written in bulk (synthetic data, imports): each commitment, then
     its updates in publication order. Five queries of plain values."""
@@ -377,31 +418,35 @@ def entries_for_commitments(ids: Iterable[int]) -> list[Pending]:
         updates.setdefault(record["commitment"], []).append(record)
     pending = []
     for pk, terms in _commitment_records(pk__in=ids):
-        pending.append(
-            Pending(
-                kind=Kind.COMMITMENT_RECORDED,
-                state=terms["state"],
-                subject_type="commitment",
-                subject_id=pk,
-                commitment_id=pk,
-                record={"commitment": terms},
-                recorded_at=_parse_time(terms["created_at"]),
-            )
-        )
+        pending.append(_recorded_pending(terms, _parse_time(terms["created_at"])))
         published = sorted(updates.get(pk, []), key=lambda u: (u["created_at"], u["id"]))
         pending.extend(
-            Pending(
-                kind=Kind.UPDATE_CORRECTED if update["corrects"] else Kind.UPDATE_PUBLISHED,
-                state=terms["state"],
-                subject_type="update",
-                subject_id=update["id"],
-                commitment_id=pk,
-                record={"update": update},
-                recorded_at=_parse_time(update["created_at"]),
+            _published_pending(
+                update, state=terms["state"], recorded_at=_parse_time(update["created_at"])
             )
             for update in published
         )
     return pending
+
+
+def entries_for_built(commitments, updates_by_commitment: dict[int, list]) -> Iterator[Pending]:
+    """Entries for commitments and updates a bulk loader has just built in memory and written
+    with no channels, resolutions or evidence (synthetic scale data): the same entries as
+    :func:`entries_for_commitments` would read back, in the same order, without reading."""
+    terms = commitment_terms_fields()
+    for commitment in commitments:
+        record = _fields_record(commitment, terms)
+        record["channels"], record["resolutions"] = [], []
+        yield _recorded_pending(record, commitment.created_at)
+        published = sorted(
+            updates_by_commitment.get(commitment.pk, []), key=lambda u: (u.created_at, u.pk)
+        )
+        for update in published:
+            update_fields = _fields_record(update, ProgressUpdate.PUBLIC_FIELDS)
+            update_fields["evidence"] = []
+            yield _published_pending(
+                update_fields, state=commitment.state_id, recorded_at=update.created_at
+            )
 
 
 def entries_for_updates(ids: Iterable[int]) -> list[Pending]:
@@ -416,14 +461,8 @@ def entries_for_updates(ids: Iterable[int]) -> list[Pending]:
         key=lambda u: (u["created_at"], u["id"]),
     )
     return [
-        Pending(
-            kind=Kind.UPDATE_CORRECTED if update["corrects"] else Kind.UPDATE_PUBLISHED,
-            state=states[update["id"]],
-            subject_type="update",
-            subject_id=update["id"],
-            commitment_id=update["commitment"],
-            record={"update": update},
-            recorded_at=_parse_time(update["created_at"]),
+        _published_pending(
+            update, state=states[update["id"]], recorded_at=_parse_time(update["created_at"])
         )
         for update in records
     ]

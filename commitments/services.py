@@ -126,10 +126,18 @@ def commitments_refresh_derived_bulk(
     """The same derivation for many commitments whose updates the caller already holds (bulk
     loaders: synthetic benchmark data, imports): one UPDATE per 1,000 rows, no history (a
     derived field is not a human change)."""
-    for commitment in commitments:
-        _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
+    commitments_derive_bulk(commitments, updates_by_commitment=updates_by_commitment)
     Commitment.objects.bulk_update(commitments, list(DERIVED_FIELDS), batch_size=1000)
     _store_answered_reviews(commitments)
+
+
+def commitments_derive_bulk(
+    commitments: Sequence[Commitment], *, updates_by_commitment: dict[int, list]
+) -> None:
+    """Set the derived fields of commitments in memory, from updates the caller holds (a
+    loader that writes the rows itself afterwards, e.g. with ``COPY``)."""
+    for commitment in commitments:
+        _apply_derived(commitment, updates_by_commitment.get(commitment.pk, []))
 
 
 def commitment_terms_check(

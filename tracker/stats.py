@@ -35,7 +35,6 @@ has to remember to invalidate anything.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +57,6 @@ from commitments.models import (
     Basis,
     Commitment,
     CommitmentRevision,
-    LedgerEntry,
     Level,
     PreventionStep,
     ProgressUpdate,
@@ -88,34 +86,32 @@ from focalpoints.models import (
     state_name_order,
 )
 from tracker.selectors import states_list
+from tracker.versions import table_names, versions_and_ledger_head
 
 CACHE_SECONDS = 60 * 60
 STATUS_ORDER = [value for value, _label in Status.choices]
 LEVEL_ORDER = [value for value, _label in Level.choices]
 GROUP_ORDER = [value for value, _label in RegionalGroup.choices]
 
-# (model, timestamp column or None, aggregate that changes on insert/delete) — what "the public
-# data changed" means. Progress updates are append-only (never deleted), so MAX(id) suffices
-# there and spares a COUNT(*) over 200,000 rows on every request. In-place edits of network
-# memberships (no change time; not part of the cached figures) are covered by the TTL.
-_VERSION_SOURCES = [
-    (MemberState, "updated_at", "COUNT(*)"),
-    (FocalPoint, "updated_at", "COUNT(*)"),
-    (Commitment, "updated_at", "COUNT(*)"),
-    (ProgressUpdate, "created_at", "MAX(id)"),
-    (CommitmentRevision, "created_at", "MAX(id)"),
-    (LedgerEntry, "recorded_at", "MAX(sequence)"),
-    (Resolution, "updated_at", "COUNT(*)"),
-    (PreventionStep, "updated_at", "COUNT(*)"),
-    (RiskFactor, "updated_at", "COUNT(*)"),
-    (Network, "updated_at", "COUNT(*)"),
-    (NetworkMembership, "updated_at", "COUNT(*)"),
-    (ReferenceFigure, "updated_at", "COUNT(*)"),
-    # Independent scrutiny (issue 10): a moderation or a dispute changes an assessment's
-    # updated_at (and a publication its commitment's); replies are append-only.
-    (Assessment, "updated_at", "COUNT(*)"),
-    (AssessmentReply, "published_at", "MAX(id)"),
-    (Organisation, "updated_at", "COUNT(*)"),
+# The public tables: "the public data changed" means one of them was written (its data version
+# moved, D-16-1) or the ledger grew. Network memberships are edited in place: the versions see
+# that too.
+_VERSIONED = [
+    MemberState,
+    FocalPoint,
+    Commitment,
+    ProgressUpdate,
+    CommitmentRevision,
+    Resolution,
+    PreventionStep,
+    RiskFactor,
+    Network,
+    NetworkMembership,
+    ReferenceFigure,
+    # Independent scrutiny (issue 10): organisations, assessments and replies are public tables.
+    Organisation,
+    Assessment,
+    AssessmentReply,
 ]
 
 
@@ -124,36 +120,14 @@ _VERSION_SOURCES = [
 
 def data_version() -> dict:
     """When the public data last changed, and a key that changes whenever any public row is
-    added, changed or deleted. One SQL query (scalar sub-queries on indexed columns).
+    added, changed or deleted: the data versions the database maintains on write
+    (``tracker.versions``, D-16-1) of every public table, and the ledger head, in one
+    primary-key lookup — no ``COUNT`` or ``MAX`` over the tables (D-16-15).
 
     Returns ``{"last_changed": datetime | None, "key": str}``.
     """
-    quote = connection.ops.quote_name
-    parts = []
-    for model, column, aggregate in _VERSION_SOURCES:
-        table = quote(model._meta.db_table)
-        # Identifiers come from model metadata and are quoted; nothing here is user input.
-        parts.append(f"(SELECT {aggregate} FROM {table})")  # noqa: S608
-        if column:
-            parts.append(f"(SELECT MAX({quote(column)}) FROM {table})")  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    stamps = []
-    index = 0
-    for _model, column, _aggregate in _VERSION_SOURCES:
-        index += 1
-        if column:
-            value = row[index]
-            if isinstance(value, str):  # SQLite returns text for MAX() over a datetime column
-                value = datetime.datetime.fromisoformat(value)
-            if value is not None and value.tzinfo is None:
-                value = value.replace(tzinfo=datetime.UTC)
-            if value is not None:
-                stamps.append(value)
-            index += 1
-    key = hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
-    return {"last_changed": max(stamps) if stamps else None, "key": key}
+    key, last, head = versions_and_ledger_head(table_names(*_VERSIONED))
+    return {"last_changed": last, "key": f"{key[:16]}.{head.sequence}"}
 
 
 def _cached(name: str, compute: Callable[[], Any], *parts: Any, version: str | None = None) -> Any:

@@ -588,3 +588,36 @@ def test_docs_page_is_served_with_local_assets(client, db):
         part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
     )
     assert policy["script-src"] == "'self'"  # only styles are relaxed, and only here
+
+
+def test_list_rows_read_as_plain_values_serialise_as_the_detail_does(client, world):
+    """List pages of commitments and updates read plain rows (D-16-11), details read model
+    instances: the same row must come out identical, channels, resolutions, evidence,
+    translations and corrections included."""
+    from commitments.models import UpdateTranslation
+    from commitments.services import EvidenceLink
+    from tests.factories import ResolutionFactory, ScrutinyChannelFactory
+
+    a1 = world["a1"]
+    a1.channels.add(ScrutinyChannelFactory(code="upr"), ScrutinyChannelFactory(code="hrc-sp"))
+    a1.resolutions.add(ResolutionFactory())
+    update = progress_update_create(
+        user=world["first"].author,
+        commitment=a1,
+        reported_on=datetime.date(2021, 1, 1),
+        status=Status.SUBSTANTIAL,
+        narrative="With a link.",
+        links=[EvidenceLink(url="https://example.org/report", title="Report")],
+    )
+    UpdateTranslation.objects.create(update=update, language="fr", narrative="Avec un lien.")
+    for path in ("commitments/", "progress-updates/"):
+        listed = get_json(client, API + path + "?page_size=100")["results"]
+        assert listed
+        for row in listed:
+            detail = get_json(client, API + f"{path}{row['id']}/")
+            detail.pop("updates", None)  # the commitment detail's timeline
+            assert row == detail
+    shown = {row["id"]: row for row in get_json(client, API + "progress-updates/")["results"]}
+    assert shown[update.pk]["evidence"][0]["url"] == "https://example.org/report"
+    assert shown[update.pk]["translations"][0]["narrative"] == "Avec un lien."
+    assert shown[world["first"].pk]["corrected_by"] is not None
