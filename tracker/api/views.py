@@ -164,6 +164,8 @@ class CommitmentRow(PlainRow):
     is_overdue = Commitment.is_overdue
     days_overdue = Commitment.days_overdue
     is_target_missed = Commitment.is_target_missed
+    is_independently_assessed = Commitment.is_independently_assessed
+    is_in_disagreement = Commitment.is_in_disagreement
 
 
 # What a commitment row of a list shows: its own columns, its State's group, its step's code and
