@@ -4,6 +4,8 @@ screenshots docs/screenshots/public-commitment-revised-{en,ar}.png."""
 import datetime
 
 import pytest
+from django.utils import translation
+from django.utils.formats import date_format
 
 from commitments.models import Commitment, Status
 from commitments.services import (
@@ -66,8 +68,10 @@ def test_a_moved_target_reads_on_the_commitment_page(page, live_server, moved, l
     )
     page.goto(moved.get_absolute_url())
     revision = page.locator("li.revision")
-    assert "2026-06-30" in revision.inner_text()
-    assert "2027-12-31" in revision.inner_text()
+    # The dates in the reader's format, as every other date on the page.
+    with translation.override(language):
+        for day in (datetime.date(2026, 6, 30), datetime.date(2027, 12, 31)):
+            assert date_format(day, "DATE_FORMAT") in revision.inner_text()
     assert "Parliament postponed the budget law" in revision.inner_text()
     if language == "ar":
         assert page.evaluate("document.documentElement.dir") == "rtl"
