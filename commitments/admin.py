@@ -594,6 +594,10 @@ class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        """Drafts are their organisation's alone, not the secretariat's (D-10-60)."""
+        return super().get_queryset(request).not_drafts()
+
     @admin.action(description=_("Publish the selected submitted assessments"))
     def publish(self, request, queryset):
         published, refused = 0, []
@@ -624,6 +628,10 @@ class AssessmentEvidenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_queryset(self, request):
+        """Not the evidence of drafts (D-10-60)."""
+        return super().get_queryset(request).exclude(assessment__moderation=Moderation.DRAFT)
 
 
 # --- Followers (commitments/follows/): private addresses, see docs/follows.md -----------------

@@ -1388,8 +1388,10 @@ class AssessmentChannel(models.TextChoices):
 
 
 class Moderation(models.TextChoices):
-    """Where an assessment stands: only published ones are public, ever."""
+    """Where an assessment stands: only published ones are public, ever. A draft is its
+    organisation's alone (not even the moderators see it) until it is submitted (D-10-60)."""
 
+    DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Waiting for moderation")
     PUBLISHED = "published", _("Published")
     REJECTED = "rejected", _("Rejected")
@@ -1402,8 +1404,23 @@ class AssessmentQuerySet(models.QuerySet):
     def awaiting_moderation(self):
         return self.filter(moderation=Moderation.SUBMITTED)
 
+    def drafts(self):
+        return self.filter(moderation=Moderation.DRAFT)
+
+    def not_drafts(self):
+        """Everything past the draft: what the moderators and the admin may see."""
+        return self.exclude(moderation=Moderation.DRAFT)
+
     def delete(self):
         raise AppendOnlyError("Assessments are never deleted: publish a correction.")
+
+    def discard_draft(self, pk: int) -> int:
+        """Delete a draft and its evidence rows (the one deletion an assessment allows: a draft
+        was never submitted, public nor ledgered). Returns the number of assessments deleted
+        (0 when ``pk`` is not a draft). The caller removes the stored files."""
+        draft = self.drafts().filter(pk=pk)
+        models.QuerySet.delete(AssessmentEvidence.objects.filter(assessment__in=draft))
+        return models.QuerySet.delete(draft)[1].get(Assessment._meta.label, 0)
 
 
 class Assessment(models.Model):
@@ -1411,11 +1428,12 @@ class Assessment(models.Model):
     government's scale, the period it covers, a narrative, evidence, and the channel it came
     through. Written only by the services (``commitments.services.assessment_*``).
 
-    Append-only in substance: what was submitted (status, period, narrative, channel, evidence)
-    never changes; a correction is a new assessment pointing at the one it corrects, and both
-    stay public. Only the moderation fields move, forward only: submitted → published or
-    rejected; a published assessment is never unpublished, the secretariat may mark it
-    disputed with a public reason instead."""
+    Append-only in substance once submitted: a *draft* is its organisation's private working
+    copy, edited and discarded freely (D-10-60); what was submitted (status, period, narrative,
+    channel, evidence) never changes; a correction is a new assessment pointing at the one it
+    corrects, and both stay public. Only the moderation fields move, forward only: draft →
+    submitted → published or rejected; a published assessment is never unpublished, the
+    secretariat may mark it disputed with a public reason instead."""
 
     commitment = models.ForeignKey(
         Commitment,
@@ -1523,8 +1541,8 @@ class Assessment(models.Model):
         "moderated_at",
         "disputed_by",
     )
-    # The only fields a save may change once the row exists (services.assessment_publish,
-    # _reject, _dispute): the content is fixed at submission.
+    # The only fields a save may change once the row exists and is past the draft
+    # (services.assessment_publish, _reject, _dispute): the content is fixed at submission.
     MODERATION_FIELDS = frozenset(
         {
             "moderation",
@@ -1571,9 +1589,10 @@ class Assessment(models.Model):
                 name="assessment_dispute_of_published_with_reason",
             ),
             # One live correction per assessment (a rejected one may be tried again).
+            # A draft correction does not count: it is not submitted yet.
             models.UniqueConstraint(
                 fields=["corrects"],
-                condition=~Q(moderation="rejected"),
+                condition=~Q(moderation__in=["rejected", "draft"]),
                 name="assessment_corrected_once",
                 violation_error_message=_(
                     "This assessment has already been corrected: correct the latest correction."
@@ -1594,15 +1613,29 @@ class Assessment(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             fields = kwargs.get("update_fields")
-            if fields is None or not set(fields) <= self.MODERATION_FIELDS:
+            if (
+                fields is None or not set(fields) <= self.MODERATION_FIELDS
+            ) and not self._stored_as_draft():
                 raise AppendOnlyError(
                     f"Assessment {self.pk} is submitted and cannot be edited: "
                     "submit a correction instead."
                 )
         super().save(*args, **kwargs)
 
+    def _stored_as_draft(self) -> bool:
+        """Is the row, as stored (not as in memory), still a draft? Only then may its content
+        change (services.assessment_draft_update, assessment_draft_submit)."""
+        return type(self).objects.drafts().filter(pk=self.pk).exists()
+
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"Assessment {self.pk} is never deleted: publish a correction.")
+        raise AppendOnlyError(
+            f"Assessment {self.pk} is never deleted: publish a correction "
+            "(a draft is discarded by services.assessment_draft_discard)."
+        )
+
+    @property
+    def is_draft(self) -> bool:
+        return self.moderation == Moderation.DRAFT
 
     @property
     def is_published(self) -> bool:

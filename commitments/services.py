@@ -1102,7 +1102,9 @@ def _correction_check(
         errors.setdefault("corrects", []).append(
             _("Only a published assessment can be corrected: submit a new one instead.")
         )
-    elif corrects.corrections.exclude(moderation=Moderation.REJECTED).exists():
+    elif corrects.corrections.exclude(
+        moderation__in=[Moderation.REJECTED, Moderation.DRAFT]
+    ).exists():
         errors.setdefault("corrects", []).append(
             _("This assessment has already been corrected: correct the latest correction.")
         )
@@ -1166,11 +1168,16 @@ def assessment_submit(
     files: Sequence[UploadedFile] = (),
     language: str | None = None,
     is_demo: bool = False,
+    draft: bool = False,
 ) -> Assessment:
     """Submit an organisation's assessment of a commitment (or, with ``corrects``, a correction
     of one of its published assessments) with its evidence, for moderation. Nothing is public
     until a moderator publishes it (:func:`assessment_publish`). An organisation not yet
-    approved may submit."""
+    approved may submit.
+
+    With ``draft=True`` it is saved as a private draft instead (same rules): only its
+    organisation's members see it, edit it (:func:`assessment_draft_update`), submit it
+    (:func:`assessment_draft_submit`) or discard it (:func:`assessment_draft_discard`)."""
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if corrects is not None:  # as it stands now (the caller's copy may predate moderation)
         corrects = Assessment.objects.get(pk=corrects.pk)
@@ -1197,6 +1204,7 @@ def assessment_submit(
         channel=channel,
         corrects=corrects,
         is_demo=is_demo,
+        moderation=Moderation.DRAFT if draft else Moderation.SUBMITTED,
     )
     assessment.full_clean(exclude=["commitment", "organisation", "author", "corrects"])
     assessment.save()
@@ -1209,7 +1217,7 @@ def assessment_submit(
         is_demo=is_demo,
     )
     logger.info(
-        "assessment submitted",
+        "assessment draft saved" if draft else "assessment submitted",
         extra={
             "assessment": assessment.pk,
             "commitment": commitment.pk,
@@ -1219,6 +1227,146 @@ def assessment_submit(
         },
     )
     return assessment
+
+
+def _lock_draft(user, assessment: Assessment) -> Assessment:
+    """The draft as stored, locked, if ``user`` may work on it: a member of its organisation
+    who may assess the commitment's State (:func:`permissions.may_assess`). Anyone else —
+    another organisation, a moderator, the State, the public — is refused as if it were not
+    there; a draft already submitted is a ValidationError."""
+    locked = (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("organisation", "commitment", "corrects")
+        .filter(pk=assessment.pk)
+        .first()
+    )
+    if locked is None or not permissions.may_assess(
+        user, locked.organisation, locked.commitment.state_id
+    ):
+        raise PermissionDenied(_("Only its own organisation may work on a draft."))
+    if not locked.is_draft:
+        raise ValidationError(
+            _("This assessment is %(state)s: only a draft can be changed.")
+            % {"state": locked.get_moderation_display().lower()}
+        )
+    return locked
+
+
+def _delete_files_on_commit(names: Sequence[str]) -> None:
+    """Remove stored documents once the rows that pointed at them are gone for good."""
+    storage = AssessmentEvidence._meta.get_field("file").storage
+
+    def remove():
+        for name in names:
+            storage.delete(name)
+
+    if names:
+        transaction.on_commit(remove)
+
+
+@transaction.atomic
+def assessment_draft_update(
+    *,
+    user,
+    assessment: Assessment,
+    status: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    narrative: str,
+    channel: str,
+    language: str | None = None,
+    links: Sequence[EvidenceLink] = (),
+    files: Sequence[UploadedFile] = (),
+    remove_evidence: Sequence[int] = (),
+) -> Assessment:
+    """Change a draft: its content, under :func:`assessment_submit`'s rules; ``links`` and
+    ``files`` are added to its evidence, ``remove_evidence`` (ids of its own evidence) taken
+    away, documents deleted from storage. The organisation does not change (a draft for
+    another one is a new draft)."""
+    draft = _lock_draft(user, assessment)
+    inspected = assessment_check(
+        user=user,
+        organisation=draft.organisation,
+        commitment=draft.commitment,
+        period_start=period_start,
+        period_end=period_end,
+        narrative=narrative,
+        corrects=draft.corrects,
+        files=files,
+    )
+    draft.status = status
+    draft.period_start = period_start
+    draft.period_end = period_end
+    draft.narrative = narrative.strip()
+    draft.channel = channel
+    draft.language = content_language(user, language)
+    draft.full_clean(exclude=["commitment", "organisation", "author", "corrects"])
+    draft.save()
+    removed = AssessmentEvidence.objects.filter(assessment=draft, pk__in=list(remove_evidence))
+    names = [name for name in removed.values_list("file", flat=True) if name]
+    models.QuerySet.delete(removed)
+    _delete_files_on_commit(names)
+    _add_evidence(
+        AssessmentEvidence,
+        parent={"assessment": draft},
+        links=links,
+        files=files,
+        inspected=inspected,
+        is_demo=draft.is_demo,
+    )
+    logger.info(
+        "assessment draft changed",
+        extra={"assessment": draft.pk, "user": getattr(user, "pk", None)},
+    )
+    return draft
+
+
+@transaction.atomic
+def assessment_draft_submit(*, user, assessment: Assessment) -> Assessment:
+    """Submit a draft for moderation: checked again as it stands (the period, the correction's
+    rules), then *submitted* — fixed from then on, as if submitted in one go; its submission
+    time is now."""
+    Commitment.objects.select_for_update().filter(pk=assessment.commitment_id).first()
+    draft = _lock_draft(user, assessment)
+    if draft.corrects_id is not None:
+        draft.corrects = Assessment.objects.get(pk=draft.corrects_id)
+    assessment_check(
+        user=user,
+        organisation=draft.organisation,
+        commitment=draft.commitment,
+        period_start=draft.period_start,
+        period_end=draft.period_end,
+        narrative=draft.narrative,
+        corrects=draft.corrects,
+    )
+    draft.moderation = Moderation.SUBMITTED
+    draft.created_at = timezone.now()
+    draft.save(update_fields=["moderation", "created_at", "updated_at"])
+    logger.info(
+        "assessment submitted",
+        extra={"assessment": draft.pk, "user": getattr(user, "pk", None), "from_draft": True},
+    )
+    return draft
+
+
+@transaction.atomic
+def assessment_draft_discard(*, user, assessment: Assessment) -> None:
+    """Discard a draft: the row, its evidence and its stored documents are deleted (a draft
+    was never submitted, public or ledgered: nothing to keep)."""
+    draft = _lock_draft(user, assessment)
+    names = [
+        name
+        for name in AssessmentEvidence.objects.filter(assessment=draft).values_list(
+            "file", flat=True
+        )
+        if name
+    ]
+    Assessment.objects.discard_draft(draft.pk)
+    _delete_files_on_commit(names)
+    logger.info(
+        "assessment draft discarded",
+        extra={"assessment": assessment.pk, "user": getattr(user, "pk", None)},
+    )
 
 
 def assessment_correct(*, user, corrects: Assessment, **fields) -> Assessment:

@@ -206,6 +206,13 @@ def may_dispute(user) -> bool:
     return may_moderate(user)
 
 
+def may_see_draft(user, organisation: Organisation | int) -> bool:
+    """May ``user`` see an organisation's draft assessments? Its members only: not the
+    moderators (a draft is not submitted), not the State, not the public (D-10-60). Editing,
+    submitting and discarding one also need :func:`may_assess` for its commitment's State."""
+    return is_member(user, organisation)
+
+
 def may_see_unpublished(user, organisation: Organisation | int) -> bool:
     """May ``user`` see an organisation's assessments before (or instead of) publication —
     submitted ones and rejected ones with the reason? Its members and the moderators only;

@@ -50,10 +50,19 @@ class AssessmentForm(forms.Form):
     )
     language = ProgressUpdateForm.base_fields["language"]
     files = ProgressUpdateForm.base_fields["files"]
+    remove_evidence = forms.MultipleChoiceField(
+        label=_("Remove from the draft"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args, organisations=None, **kwargs):
+    def __init__(self, *args, organisations=None, evidence=(), **kwargs):
+        """``evidence``: a draft's evidence, offered for removal (none for a new one)."""
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations or Organisation.objects.none()
+        self.fields["remove_evidence"].choices = [(str(e.pk), e.title) for e in evidence]
+        if not evidence:
+            del self.fields["remove_evidence"]
         # The upload help, formatted in the request's language (the update form's rule).
         self.fields["files"].widget.attrs.update(ProgressUpdateForm().fields["files"].widget.attrs)
         self.fields["files"].help_text = ProgressUpdateForm().fields["files"].help_text

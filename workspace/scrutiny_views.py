@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,6 +50,10 @@ def _assessment_for_user(request, pk: int) -> Assessment:
         ).prefetch_related("evidence"),
         pk=pk,
     )
+    if assessment.is_draft:
+        if permissions.may_see_draft(request.user, assessment.organisation_id):
+            return assessment
+        raise PermissionDenied(_("This assessment is not published."))
     if assessment.is_published or permissions.may_see_unpublished(
         request.user, assessment.organisation_id
     ):
@@ -58,8 +63,9 @@ def _assessment_for_user(request, pk: int) -> Assessment:
 
 @login_required
 def assessments(request):
-    """The assessor's workspace: what the organisations assessed, awaiting moderation, published
-    (with any reply), rejected (with the reason); and commitments to assess, by State."""
+    """The assessor's workspace: the organisations' drafts, what they assessed, awaiting
+    moderation, published (with any reply), rejected (with the reason); and commitments to
+    assess, by State."""
     _require_assessor(request.user)
     organisations = list(permissions.organisations_for(request.user))
     rows = list(selectors.assessments_of_organisations([o.pk for o in organisations]))
@@ -80,6 +86,7 @@ def assessments(request):
         "workspace/assessments.html",
         {
             "organisations": organisations,
+            "drafts": [a for a in rows if a.moderation == Moderation.DRAFT],
             "submitted": [a for a in rows if a.moderation == Moderation.SUBMITTED],
             "published": [a for a in rows if a.moderation == Moderation.PUBLISHED],
             "rejected": [a for a in rows if a.moderation == Moderation.REJECTED],
@@ -89,14 +96,41 @@ def assessments(request):
     )
 
 
-def _assessment_form_context(request, commitment, corrects, form, links):
-    return {"commitment": commitment, "corrects": corrects, "form": form, "links": links}
+def _assessment_form_context(request, commitment, corrects, form, links, draft=None):
+    return {
+        "commitment": commitment,
+        "corrects": corrects,
+        "form": form,
+        "links": links,
+        "draft": draft,
+    }
+
+
+def _links(links) -> list:
+    return [
+        services.EvidenceLink(link["url"], link.get("title", ""))
+        for link in links.cleaned_data
+        if link.get("url")
+    ]
+
+
+SAVE_DRAFT = "save_draft"  # the name of the "Save as draft" button
+
+
+def _saved(request, assessment: Assessment, *, draft: bool):
+    """After a save: a draft goes back to its edit page, a submission to its page."""
+    if draft:
+        messages.success(request, _("Draft saved. Only your organisation's members can see it."))
+        return redirect("workspace:assessment_draft", pk=assessment.pk)
+    messages.success(request, _("Submitted. The secretariat moderates it before it is published."))
+    return redirect("workspace:assessment", pk=assessment.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_create(request, pk: int, corrects_pk: int | None = None):
-    """Submit an assessment of a commitment (or a correction of a published one) for moderation."""
+    """Submit an assessment of a commitment (or a correction of a published one) for moderation,
+    or save it as a private draft ("Save as draft")."""
     _require_assessor(request.user)
     commitment = get_object_or_404(Commitment.objects.select_related("state", "step"), pk=pk)
     corrects = None
@@ -114,6 +148,7 @@ def assessment_create(request, pk: int, corrects_pk: int | None = None):
         links = EvidenceLinkFormSet(request.POST, prefix="links")
         if form.is_valid() and links.is_valid():
             data = form.cleaned_data
+            draft = SAVE_DRAFT in request.POST
             try:
                 assessment = services.assessment_submit(
                     user=request.user,
@@ -126,23 +161,16 @@ def assessment_create(request, pk: int, corrects_pk: int | None = None):
                     narrative=data["narrative"],
                     channel=data["channel"],
                     language=data["language"],
-                    links=[
-                        services.EvidenceLink(link["url"], link.get("title", ""))
-                        for link in links.cleaned_data
-                        if link.get("url")
-                    ],
+                    links=_links(links),
                     files=data["files"],
+                    draft=draft,
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(
-                    request,
-                    _("Submitted. The secretariat moderates it before it is published."),
-                )
-                return redirect("workspace:assessment", pk=assessment.pk)
+                return _saved(request, assessment, draft=draft)
     else:
         initial = {"language": request.user.preferred_language}
         if corrects is not None:
@@ -159,6 +187,110 @@ def assessment_create(request, pk: int, corrects_pk: int | None = None):
         links = EvidenceLinkFormSet(prefix="links")
     context = _assessment_form_context(request, commitment, corrects, form, links)
     return render(request, "workspace/assessment_form.html", context)
+
+
+def _draft_for_user(request, pk: int) -> Assessment:
+    """A draft ``request.user`` may work on (the service checks again, under lock)."""
+    assessment = _assessment_for_user(request, pk)
+    if not assessment.is_draft:
+        raise PermissionDenied(_("Only a draft can be changed."))
+    if not permissions.may_assess(
+        request.user, assessment.organisation, assessment.commitment.state_id
+    ):
+        raise PermissionDenied(_("Only its own organisation may work on a draft."))
+    return assessment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_draft_edit(request, pk: int):
+    """Edit a draft: its content, evidence to add or remove; "Save draft" keeps it private,
+    "Submit for moderation" saves and submits it."""
+    draft = _draft_for_user(request, pk)
+    organisations = permissions.organisations_for(request.user).filter(pk=draft.organisation_id)
+    evidence = list(draft.evidence.all())
+    if request.method == "POST":
+        form = AssessmentForm(
+            request.POST, request.FILES, organisations=organisations, evidence=evidence
+        )
+        links = EvidenceLinkFormSet(request.POST, prefix="links")
+        if form.is_valid() and links.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    services.assessment_draft_update(
+                        user=request.user,
+                        assessment=draft,
+                        status=data["status"],
+                        period_start=data["period_start"],
+                        period_end=data["period_end"],
+                        narrative=data["narrative"],
+                        channel=data["channel"],
+                        language=data["language"],
+                        links=_links(links),
+                        files=data["files"],
+                        remove_evidence=[int(e) for e in data.get("remove_evidence", [])],
+                    )
+                    if SAVE_DRAFT not in request.POST:
+                        services.assessment_draft_submit(user=request.user, assessment=draft)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                return _saved(request, draft, draft=SAVE_DRAFT in request.POST)
+    else:
+        form = AssessmentForm(
+            initial={
+                "organisation": draft.organisation_id,
+                "status": draft.status,
+                "period_start": draft.period_start,
+                "period_end": draft.period_end,
+                "narrative": draft.narrative,
+                "channel": draft.channel,
+                "language": draft.language,
+            },
+            organisations=organisations,
+            evidence=evidence,
+        )
+        links = EvidenceLinkFormSet(prefix="links")
+    context = _assessment_form_context(
+        request, draft.commitment, draft.corrects, form, links, draft=draft
+    )
+    return render(request, "workspace/assessment_form.html", context)
+
+
+def _draft_action(write, done):
+    """A POST on a draft from the workspace list or the draft's page: ``write(user, draft)``
+    calls the service, ``done(request, draft)`` answers; a refusal is a clear message."""
+
+    @login_required
+    @require_POST
+    def view(request, pk: int):
+        draft = _draft_for_user(request, pk)
+        try:
+            write(request.user, draft)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("workspace:assessment", pk=pk)
+        return done(request, draft)
+
+    return view
+
+
+def _discarded(request, _draft):
+    messages.success(request, _("Draft discarded."))
+    return redirect("workspace:assessments")
+
+
+assessment_draft_submit = _draft_action(
+    lambda user, draft: services.assessment_draft_submit(user=user, assessment=draft),
+    lambda request, draft: _saved(request, draft, draft=False),
+)
+assessment_draft_discard = _draft_action(
+    lambda user, draft: services.assessment_draft_discard(user=user, assessment=draft),
+    _discarded,
+)
 
 
 @login_required
@@ -179,13 +311,17 @@ def assessment_detail(request, pk: int):
         "private": not assessment.is_published,
         "may_see_reason": permissions.may_see_unpublished(user, assessment.organisation_id),
         "may_moderate": may_moderate and assessment.moderation == Moderation.SUBMITTED,
+        "may_edit_draft": assessment.is_draft
+        and permissions.may_assess(user, assessment.organisation, state),
         "may_dispute": may_moderate and assessment.is_published and not assessment.is_disputed,
         "may_reply": permissions.may_reply(user, state)
         and assessment.is_published
         and not has_reply,
         "may_correct": assessment.is_published
         and permissions.may_assess(user, assessment.organisation, state)
-        and not assessment.corrections.exclude(moderation=Moderation.REJECTED).exists(),
+        and not assessment.corrections.exclude(
+            moderation__in=[Moderation.REJECTED, Moderation.DRAFT]
+        ).exists(),
         "reject_form": RejectForm(),
         "dispute_form": DisputeForm(),
         "reply_form": ReplyForm(initial={"language": user.preferred_language}),
@@ -279,7 +415,12 @@ def assessment_document(request, pk: int):
         ),
         pk=pk,
     )
-    if not permissions.may_see_unpublished(request.user, evidence.assessment.organisation_id):
+    organisation = evidence.assessment.organisation_id
+    if not (
+        permissions.may_see_draft(request.user, organisation)
+        if evidence.assessment.is_draft
+        else permissions.may_see_unpublished(request.user, organisation)
+    ):
         raise PermissionDenied(_("This document is not public."))
     return document_response(
         name=evidence.file.name,

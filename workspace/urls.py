@@ -18,6 +18,21 @@ urlpatterns = [
     ),
     path("assessments/<int:pk>/", scrutiny_views.assessment_detail, name="assessment"),
     path(
+        "assessments/<int:pk>/draft/",
+        scrutiny_views.assessment_draft_edit,
+        name="assessment_draft",
+    ),
+    path(
+        "assessments/<int:pk>/draft/submit/",
+        scrutiny_views.assessment_draft_submit,
+        name="assessment_draft_submit",
+    ),
+    path(
+        "assessments/<int:pk>/draft/discard/",
+        scrutiny_views.assessment_draft_discard,
+        name="assessment_draft_discard",
+    ),
+    path(
         "assessments/<int:pk>/publish/",
         scrutiny_views.assessment_publish,
         name="assessment_publish",

@@ -236,6 +236,12 @@ def test_published_assessments_and_replies_are_told_never_submitted_or_rejected(
         moderation=Moderation.REJECTED,
         published_at=timezone.now(),  # even if a timestamp were set, rejected is never told
     )
+    AssessmentFactory(  # a private draft (D-10-60) is never told either
+        commitment=commitment_a,
+        organisation=OrganisationFactory(name="Draft Only Org"),
+        moderation=Moderation.DRAFT,
+        narrative="SENTINEL-DRAFT-IN-DIGEST",
+    )
     run()
     assert sorted(FollowNotice.objects.values_list("kind", "object_id")) == [
         ("assessment", published.pk),
@@ -246,6 +252,7 @@ def test_published_assessments_and_replies_are_told_never_submitted_or_rejected(
     for text in (message.body, html):
         assert "Watch International" in text
         assert "Hidden Draft Org" not in text and "Rejected Org" not in text
+        assert "Draft Only Org" not in text and "SENTINEL-DRAFT-IN-DIGEST" not in text
     with translation.override("fr"):
         french = str(Status.NOT_STARTED.label)
     assert french != "Not started" and french in message.body  # in the follower's language

@@ -1,13 +1,14 @@
-"""Leak tests of independent scrutiny: an assessment waiting for moderation or rejected (its
-narrative, its evidence, the rejection reason), an organisation waiting for approval, an
-organisation's contact address and its members' e-mail addresses appear on no public page,
-CSV, feed, open-data zip or API response. Sentinel strings are planted in each, then every
-rendered output is searched for them."""
+"""Leak tests of independent scrutiny: an assessment waiting for moderation, rejected or still
+a private draft (its narrative, its evidence and document, the rejection reason), an
+organisation waiting for approval, an organisation's contact address and its members' e-mail
+addresses appear on no public page, CSV, feed, open-data zip or API response. Sentinel strings
+are planted in each, then every rendered output is searched for them."""
 
 import io
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
 
 from commitments.models import AssessmentEvidence, Moderation, Status
 from tests.factories import (
@@ -29,6 +30,9 @@ SENTINELS = {
     "rejected": "SENTINEL-REJECTED-NARRATIVE",
     "reason": "SENTINEL-REJECTION-REASON",
     "rejected_evidence": "SENTINEL-REJECTED-EVIDENCE",
+    "draft": "SENTINEL-DRAFT-NARRATIVE",
+    "draft_evidence": "SENTINEL-DRAFT-EVIDENCE",
+    "draft_document": "SENTINEL-DRAFT-DOCUMENT",
     "pending_org": "SENTINEL-PENDING-ORGANISATION",
     "pending_description": "SENTINEL-PENDING-DESCRIPTION",
     "contact": "sentinel-contact@watch.example.org",
@@ -91,10 +95,33 @@ def world(state_a, focal_point_a, settings, tmp_path):
         title=SENTINELS["rejected_evidence"],
         url="https://watch.example.org/sentinel-rejected",
     )
+    # A private draft of the approved organisation (D-10-60), with a link and a document.
+    draft = AssessmentFactory(
+        commitment=commitment,
+        organisation=organisation,
+        moderation=Moderation.DRAFT,
+        narrative=SENTINELS["draft"],
+        status=Status.COMPLETE,
+    )
+    AssessmentEvidence.objects.create(
+        assessment=draft,
+        kind="link",
+        title=SENTINELS["draft_evidence"],
+        url="https://watch.example.org/sentinel-draft",
+    )
+    AssessmentEvidence.objects.create(
+        assessment=draft,
+        kind="file",
+        title=SENTINELS["draft_document"],
+        file=ContentFile(b"%PDF-1.4 draft", name="sentinel-draft.pdf"),
+        content_type="application/pdf",
+        size_bytes=14,
+        sha256="0" * 64,
+    )
     return {
         "commitment": commitment,
         "published": published,
-        "hidden": [submitted, rejected],
+        "hidden": [submitted, rejected, draft],
         "pending": pending,
     }
 
