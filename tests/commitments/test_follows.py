@@ -213,6 +213,8 @@ def test_updates_and_corrections_are_told_with_their_status_and_link(commitment_
     assert f"/commitments/{commitment_a.pk}/#update-{correction.pk}" in message.body
     html = message.alternatives[0][0]
     assert f"#update-{update.pk}" in html
+    # The shared e-mail layout carries the follower's own links in its footer.
+    assert "/follow/unsubscribe/" in html and "/follow/manage/" in html
 
 
 def test_published_assessments_and_replies_are_told_never_submitted_or_rejected(commitment_a):
