@@ -559,12 +559,22 @@ def reminder_state(env: dict, tag: str) -> dict:
     return json.loads(django_shell(env, REMINDER_STATE.format(tag=tag)).splitlines()[-1])
 
 
+# Every reminder digest carries its recipient's one-click preferences link; other messages (the
+# demo data's reply notice to an assessor, follow confirmations) do not, and are not counted.
+REMINDER_MARK = "/my/reminders/preferences/"
+
+
 def messages_written(work: Path) -> int:
+    """Reminder digests written by the file e-mail backend (one message per separator)."""
     folder = work / "mail"
     if not folder.exists():
         return 0
     separator = "\n" + "-" * 79 + "\n"
-    return sum(path.read_text(errors="replace").count(separator) for path in folder.iterdir())
+    return sum(
+        message.count(REMINDER_MARK) > 0
+        for path in folder.iterdir()
+        for message in path.read_text(errors="replace").split(separator)
+    )
 
 
 def enqueue_reminders(env: dict) -> None:
