@@ -262,6 +262,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "unacked_restore_throttle": 1,
     }
 )
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # The embedded default's broker is a folder: made here, so any command that enqueues a task
+    # (seed_demo sends the demo reply's notice on commit) works on a fresh checkout, not only
+    # after `make run` has made it.
+    for _folder in ("data_folder_in", "processed_folder", "control_folder"):
+        Path(CELERY_BROKER_TRANSPORT_OPTIONS[_folder]).mkdir(parents=True, exist_ok=True)
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=TESTING)
 CELERY_TASK_EAGER_PROPAGATES = True
