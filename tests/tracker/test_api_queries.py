@@ -99,9 +99,10 @@ PINNED = {
     # (1) versions, (2) keys, (3) rows joined with State and step, with their channel codes and
     # resolution ids as array columns on PostgreSQL (elsewhere: (4) channels, (5) resolutions)
     "commitments/": 3 if connection.vendor == "postgresql" else 5,
-    # (1) versions, (2) keys, (3) rows with their correction and their commitment's State code,
-    # (4) evidence, (5) translations of the narratives
-    "progress-updates/": 5,
+    # (1) versions, (2) keys, (3) rows with their correction, their commitment's State code,
+    # their evidence and the translations of their narratives on PostgreSQL (elsewhere:
+    # (4) translations, (5) evidence)
+    "progress-updates/": 3 if connection.vendor == "postgresql" else 5,
     # (1) versions, (2) keys, (3) rows
     "organisations/": 3,
     # (1) versions, (2) keys, (3) rows with their published correction and latest change,

@@ -8,7 +8,10 @@ workspace form uses too.
 
 import datetime
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 
+import orjson
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
@@ -19,8 +22,11 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
+    TextField,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -128,9 +134,11 @@ class PlainRow:
         return self.id
 
 
-def plain_rows(queryset, columns: dict[str, str], cls=PlainRow) -> list:
-    """``queryset``'s rows as ``cls`` instances: ``columns`` maps each lookup to read
-    (``state__regional_group``) to the attribute path it fills (``state.regional_group``)."""
+def row_maker(columns: dict[str, str], cls=PlainRow):
+    """A function turning value tuples (the lookups of ``columns``, in order) into ``cls``
+    instances: ``columns`` maps each lookup to read (``state__regional_group``) to the
+    attribute path it fills (``state.regional_group``). Shared by the ORM's rows
+    (:func:`plain_rows`) and the mirror pages' raw ones (tracker/api/mirror.py)."""
     paths = list(columns.values())
     flat = [(index, path) for index, path in enumerate(paths) if "." not in path]
     nested: dict[str, list[tuple[int, str]]] = {}
@@ -139,20 +147,29 @@ def plain_rows(queryset, columns: dict[str, str], cls=PlainRow) -> list:
             outer, inner = path.split(".", 1)
             nested.setdefault(outer, []).append((index, inner))
     new = object.__new__
-    rows = []
-    for values in queryset.values_list(*columns):
-        row = new(cls)
-        if nested:
-            attributes = {path: values[index] for index, path in flat}
-            for outer, parts in nested.items():
-                inner = new(PlainRow)
-                inner.__dict__ = {name: values[index] for index, name in parts}
-                attributes[outer] = inner
-        else:
-            attributes = dict(zip(paths, values))  # noqa: B905 - same length by construction
-        row.__dict__ = attributes
-        rows.append(row)
-    return rows
+
+    def make(value_rows) -> list:
+        rows = []
+        for values in value_rows:
+            row = new(cls)
+            if nested:
+                attributes = {path: values[index] for index, path in flat}
+                for outer, parts in nested.items():
+                    inner = new(PlainRow)
+                    inner.__dict__ = {name: values[index] for index, name in parts}
+                    attributes[outer] = inner
+            else:
+                attributes = dict(zip(paths, values))  # noqa: B905 - same length by construction
+            row.__dict__ = attributes
+            rows.append(row)
+        return rows
+
+    return make
+
+
+def plain_rows(queryset, columns: dict[str, str], cls=PlainRow) -> list:
+    """``queryset``'s rows as ``cls`` instances (see :func:`row_maker`)."""
+    return row_maker(columns, cls)(queryset.values_list(*columns))
 
 
 class UpdateRow(PlainRow):
@@ -178,17 +195,141 @@ COMMITMENT_ROW = {
 }
 
 
-def update_rows(keys) -> list[UpdateRow]:
-    """A page of progress updates as plain rows (their public columns and what corrects them),
-    with their translations: two queries. ``attach_updates`` adds the rest."""
+@dataclass(frozen=True)
+class RowSource:
+    """How a list reads its rows as plain rows, declared once for both ways of paging: the
+    rows with their annotations (``queryset``), the lookups to read and the attributes they
+    fill (``columns``, see :func:`row_maker`), the row class, and what is finished on the rows
+    once read (``finish``). The general path reads a page by its keys (:meth:`by_keys`); the
+    mirror pages read the rows after a key with the same statement compiled once
+    (tracker/api/mirror.py)."""
+
+    queryset: Callable[[], QuerySet]
+    columns: dict[str, str]
+    cls: type = PlainRow
+    finish: Callable[[list], None] = lambda rows: None
+
+    def by_keys(self, keys) -> list:
+        rows = plain_rows(among(self.queryset(), "pk", keys).order_by(), self.columns, self.cls)
+        self.finish(rows)
+        return rows
+
+
+class FileName(str):
+    """A stored file's name read as plain text, with the ``.name`` a ``FieldFile`` has (what
+    ``download_name`` reads)."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+class EvidenceRow(PlainRow):
+    get_absolute_url = Evidence.get_absolute_url
+    download_name = Evidence.download_name
+
+
+def related_json(model, owner: str, names, order) -> RawSQL:
+    """The ``names`` columns of ``model``'s rows that belong to each row through ``owner``, as
+    the text of one JSON array (PostgreSQL), in the rows' own statement: a page's evidence or
+    translations cost no round trip of their own. :func:`related_rows` reads it back."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    owner_field = meta.get_field(owner)
+    outer = owner_field.remote_field.model._meta
+    pairs = ", ".join(f"'{name}', r.{quote(meta.get_field(name).column)}" for name in names)
+    ordering = ", ".join(f"r.{quote(meta.get_field(name).column)}" for name in order)
+    sql = (
+        f"COALESCE((SELECT json_agg(json_build_object({pairs}) ORDER BY {ordering}) "  # noqa: S608
+        f"FROM {quote(meta.db_table)} r WHERE r.{quote(owner_field.column)} = "
+        f"{quote(outer.db_table)}.{quote(outer.pk.column)}), '[]')::text"
+    )
+    return RawSQL(sql, (), output_field=TextField())  # noqa: S611 - identifiers from meta
+
+
+def related_rows(text: str, cls, times=(), files=()) -> list:
+    """The rows of a :func:`related_json` array as ``cls`` instances, their ``times`` as
+    datetimes again (PostgreSQL writes them as ISO 8601 with an offset) and their ``files``
+    as :class:`FileName`."""
+    rows = []
+    for item in orjson.loads(text):
+        for name in times:
+            if item[name] is not None:
+                item[name] = datetime.datetime.fromisoformat(item[name])
+        for name in files:
+            item[name] = FileName(item[name] or "")
+        row = object.__new__(cls)
+        row.__dict__ = item
+        rows.append(row)
+    return rows
+
+
+_EVIDENCE_NAMES = [name for name in Evidence.PUBLIC_FIELDS if name != "update"]
+_TRANSLATION_NAMES = [name for name in UpdateTranslation.PUBLIC_FIELDS if name != "update"]
+_UPDATE_COLUMNS = [
+    ProgressUpdate._meta.get_field(name).attname for name in ProgressUpdate.PUBLIC_FIELDS
+]
+
+
+def _update_queryset():
     corrected_by = (
         ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
     )
     # The State's code by key, per row: an index lookup (a join made PostgreSQL hash the whole
     # commitments table), in the same round trip as the rows.
     state = Commitment.objects.filter(pk=OuterRef("commitment_id")).values("state_id")
-    names = [ProgressUpdate._meta.get_field(name).attname for name in ProgressUpdate.PUBLIC_FIELDS]
-    names += ["corrected_by", "member_state_code"]
+    return ProgressUpdate.objects.annotate(
+        corrected_by=Subquery(corrected_by),
+        member_state_code=Subquery(state),
+        evidence_json=related_json(Evidence, "update", _EVIDENCE_NAMES, ("id",)),
+        translations_json=related_json(
+            UpdateTranslation, "update", _TRANSLATION_NAMES, ("language",)
+        ),
+    )
+
+
+def _finish_updates(rows) -> None:
+    for row in rows:
+        row.evidence_rows = related_rows(
+            row.__dict__.pop("evidence_json"), EvidenceRow, times=("created_at",), files=("file",)
+        )
+        row.translations = related_rows(
+            row.__dict__.pop("translations_json"), PlainRow, times=("created_at",)
+        )
+
+
+# A page of progress updates on PostgreSQL: their public columns, what corrects them, their
+# State, evidence and translations — one statement.
+UPDATE_SOURCE = RowSource(
+    queryset=_update_queryset,
+    columns={
+        name: name
+        for name in [
+            *_UPDATE_COLUMNS,
+            "corrected_by",
+            "member_state_code",
+            "evidence_json",
+            "translations_json",
+        ]
+    },
+    cls=UpdateRow,
+    finish=_finish_updates,
+)
+
+
+def update_rows(keys) -> list[UpdateRow]:
+    """A page of progress updates as plain rows with everything a list shows: one statement on
+    PostgreSQL (:data:`UPDATE_SOURCE`); elsewhere the rows and their translations, and
+    ``attach_updates`` adds their evidence."""
+    if connection.vendor == "postgresql":
+        return UPDATE_SOURCE.by_keys(keys)
+    corrected_by = (
+        ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
+    )
+    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).values("state_id")
+    names = [*_UPDATE_COLUMNS, "corrected_by", "member_state_code"]
     queryset = among(
         ProgressUpdate.objects.annotate(
             corrected_by=Subquery(corrected_by), member_state_code=Subquery(state)
@@ -197,13 +338,12 @@ def update_rows(keys) -> list[UpdateRow]:
         keys,
     )
     rows = plain_rows(queryset.order_by(), {name: name for name in names}, UpdateRow)
-    translation_names = [name for name in UpdateTranslation.PUBLIC_FIELDS if name != "update"]
     found: dict = {}
     translations = among(UpdateTranslation.objects, "update", keys).order_by(
         "update_id", "language"
     )
     for item in plain_rows(
-        translations, {name: name for name in ["update_id", *translation_names]}
+        translations, {name: name for name in ["update_id", *_TRANSLATION_NAMES]}
     ):
         found.setdefault(item.update_id, []).append(item)
     for row in rows:
@@ -217,7 +357,7 @@ def attach_updates(updates) -> None:
     into the rows' query made PostgreSQL hash the whole table (a cost growing with the data),
     and ``prefetch_related`` builds a manager and a queryset per row (most of a 1,000-row
     page's time, measured)."""
-    if not updates:
+    if not updates or hasattr(updates[0], "evidence_rows"):  # read with the rows (UPDATE_SOURCE)
         return
     if hasattr(updates[0], "member_state_code"):  # read with the rows (update_rows)
         states = {u.commitment_id: u.member_state_code for u in updates}
@@ -246,6 +386,33 @@ def keys_array(model, relation: str):
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     related = field.remote_field.through.objects.filter(**{f"{source}_id": OuterRef("pk")})
     return ArraySubquery(related.order_by().values(f"{target}_id"))
+
+
+def _commitment_queryset():
+    return Commitment.objects.annotate(
+        channel_codes=keys_array(Commitment, "channels"),
+        resolution_ids=keys_array(Commitment, "resolutions"),
+    )
+
+
+def _sort_keys(rows) -> None:
+    for row in rows:  # sorted as attach_keys sorts them, whatever the database's collation
+        row.channel_codes.sort()
+        row.resolution_ids.sort()
+
+
+# A page of commitments on PostgreSQL: their columns, State's group, step's code and level,
+# channels and resolutions — one statement.
+COMMITMENT_SOURCE = RowSource(
+    queryset=_commitment_queryset,
+    columns={
+        **COMMITMENT_ROW,
+        "channel_codes": "channel_codes",
+        "resolution_ids": "resolution_ids",
+    },
+    cls=CommitmentRow,
+    finish=_sort_keys,
+)
 
 
 def attach_keys(rows, relation: str, attr: str, key: str | None = None) -> None:
@@ -678,19 +845,11 @@ class CommitmentViewSet(PublicReadViewSet):
     def read_rows(self, keys):
         """Plain rows; on PostgreSQL with their channels and resolutions as array columns (one
         round trip for the page instead of three: under load each costs more than its work)."""
-        queryset = among(Commitment.objects, "pk", keys).order_by()
-        if connection.vendor != "postgresql":
-            return plain_rows(queryset, COMMITMENT_ROW, CommitmentRow)
-        queryset = queryset.annotate(
-            channel_codes=keys_array(Commitment, "channels"),
-            resolution_ids=keys_array(Commitment, "resolutions"),
+        if connection.vendor == "postgresql":
+            return COMMITMENT_SOURCE.by_keys(keys)
+        return plain_rows(
+            among(Commitment.objects, "pk", keys).order_by(), COMMITMENT_ROW, CommitmentRow
         )
-        columns = {**COMMITMENT_ROW, "channel_codes": "channel_codes"}
-        rows = plain_rows(queryset, {**columns, "resolution_ids": "resolution_ids"}, CommitmentRow)
-        for row in rows:  # sorted as attach_keys sorts them, whatever the database's collation
-            row.channel_codes.sort()
-            row.resolution_ids.sort()
-        return rows
 
     def attach(self, rows):
         if rows and not hasattr(rows[0], "channel_codes"):
