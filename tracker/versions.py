@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from tracker.db import prepared_cursor
+
 VERSION_TABLE = "tracker_dataversion"
 _FUNCTION = "tracker_bump_data_version"
 
@@ -115,25 +117,45 @@ def versions(tables: Iterable[str]) -> tuple[str, object]:
     return key, (max(stamps) if stamps else None)
 
 
+# The validators' statement by the tables it reads, compiled once per process: lists ask it
+# on every request, and compiling it cost more than running it (measured, D-16-21).
+_STATEMENTS: dict[tuple[str, ...], tuple] = {}
+
+
+def _version_rows(tables: tuple[str, ...]) -> list[tuple]:
+    """Each table's ``(table, version, changed_at, head sequence, head hash)``, sorted."""
+    from django.db.models import Subquery
+
+    from commitments.models import LedgerEntry
+    from tracker.models import DataVersion
+
+    statement = _STATEMENTS.get(tables)
+    if statement is None:
+        latest = LedgerEntry.objects.order_by("-sequence")
+        queryset = (
+            DataVersion.objects.filter(table__in=tables)
+            .annotate(
+                head_sequence=Subquery(latest.values("sequence")[:1]),
+                head_hash=Subquery(latest.values("hash")[:1]),
+            )
+            .values_list("table", "version", "changed_at", "head_sequence", "head_hash")
+        )
+        statement = _STATEMENTS[tables] = (queryset, *queryset.query.sql_with_params())
+    queryset, sql, params = statement
+    if connection.vendor != "postgresql":  # SQLite's times need the ORM's converters
+        return sorted(queryset.all())
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        return sorted(cursor.fetchall())
+
+
 def versions_and_ledger_head(tables: Iterable[str]):
     """:func:`versions` and the ledger head (``commitments.ledger.Head``) in the same single
     query: the head rides on the version rows as two uncorrelated sub-queries (index lookups,
     evaluated once), so a list's validators and its ``X-Ledger-Head`` still cost one query."""
-    from django.db.models import Subquery
-
     from commitments import ledger
-    from commitments.models import LedgerEntry
-    from tracker.models import DataVersion
 
-    latest = LedgerEntry.objects.order_by("-sequence")
-    rows = sorted(
-        DataVersion.objects.filter(table__in=tuple(tables))
-        .annotate(
-            head_sequence=Subquery(latest.values("sequence")[:1]),
-            head_hash=Subquery(latest.values("hash")[:1]),
-        )
-        .values_list("table", "version", "changed_at", "head_sequence", "head_hash")
-    )
+    rows = _version_rows(tuple(tables))
     if not rows:  # no version recorded yet: nothing to ride on
         key, last = versions(())
         return key, last, ledger.head()

@@ -109,6 +109,9 @@ PINNED = {
     # (4) their commitments' State codes and statuses, (5) evidence, (6) replies
     "assessments/": 6,
 }
+# Cursor pages with no filter of the two big lists (what a mirror follows) take the mirror path
+# (tracker/api/mirror.py): (1) versions, (2) the rows after the cursor with everything they show.
+MIRRORED = {"commitments/": 2, "progress-updates/": 2} if connection.vendor == "postgresql" else {}
 COUNTED = 1  # the first numbered page after a change counts the filtered rows once
 # ... and the first request for States after a change reads every State's figures once: (1)
 # commitments grouped by State, (2) focal points' latest change, (3) current focal points.
@@ -132,7 +135,7 @@ def test_list_query_count_does_not_grow_with_page_size_or_data(
 def test_cursor_pages_cost_the_same_at_any_depth(client, sized, django_assert_num_queries, path):
     url, pages = client.get(API + path + "?page_size=10").json()["next"], 1
     while url:
-        with django_assert_num_queries(PINNED[path]):
+        with django_assert_num_queries(MIRRORED.get(path, PINNED[path])):
             body = client.get(url).json()
         url, pages = body["next"], pages + 1
     assert pages >= 3  # walked to the deepest page

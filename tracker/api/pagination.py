@@ -85,7 +85,8 @@ def _invalid():
     )
 
 
-def _decode(queryset, order, value: str) -> list:
+def decode_cursor(queryset, order, value: str) -> list:
+    """The values a cursor of ``order`` holds, checked against the fields of ``queryset``."""
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         data = json.loads(raw)
@@ -106,6 +107,13 @@ def _decode(queryset, order, value: str) -> list:
         raise _invalid() from error
     except Exception as error:  # a field's to_python raises django's ValidationError
         raise _invalid() from error
+
+
+def cursor_link(request, order, values) -> str:
+    """The URL of the rows after ``values`` in ``order``: the request's own, its page number
+    replaced by the cursor."""
+    url = remove_query_param(request.build_absolute_uri(), PAGE)
+    return replace_query_param(url, CURSOR, _encode(order, values))
 
 
 def _after(order, values) -> Q:
@@ -221,7 +229,7 @@ class ApiPagination(PageNumberPagination):
             )
         self.cursor_mode = True
         self.page_size_now = self.get_page_size(request)
-        values = _decode(queryset, self.order, cursors[0])
+        values = decode_cursor(queryset, self.order, cursors[0])
         rows = list(
             queryset.filter(_after(self.order, values)).values_list(*fields)[
                 : self.page_size_now + 1
@@ -236,10 +244,7 @@ class ApiPagination(PageNumberPagination):
 
     def _cursor_link(self):
         by_name = dict(zip(self.fields, self.last, strict=True))
-        value = _encode(self.order, [by_name[name] for name in self.order])
-        url = self.request.build_absolute_uri()
-        url = remove_query_param(url, self.page_query_param)
-        return replace_query_param(url, self.cursor_query_param, value)
+        return cursor_link(self.request, self.order, [by_name[name] for name in self.order])
 
     def get_next_link(self):
         if self.cursor_mode:

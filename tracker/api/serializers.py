@@ -133,6 +133,13 @@ class FastReadSerializer(serializers.ModelSerializer):
             return lambda instance: get_url(instance) or None
         if isinstance(field, serializers.SerializerMethodField):
             return _Method(field.method_name)
+        if (
+            isinstance(field, serializers.PrimaryKeyRelatedField)
+            and field.pk_field is None
+            and "." not in field.source
+        ):
+            # DRF's primary-key-only read: the foreign key's column, no related row.
+            return attrgetter(self.Meta.model._meta.get_field(field.source).attname)
         if isinstance(field, serializers.ListSerializer) and isinstance(
             field.child, FastReadSerializer
         ):

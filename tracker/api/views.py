@@ -10,6 +10,7 @@ import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import orjson
 from django.core.cache import cache
@@ -78,7 +79,7 @@ from focalpoints.localisation import translated_columns
 from focalpoints.models import FocalPoint, MemberState, Organisation
 from focalpoints.tokens import token_allows_organisation
 from tracker import stats
-from tracker.api import filters, serializers, streaming
+from tracker.api import filters, mirror, serializers, streaming
 from tracker.api.authentication import ApiTokenAuthentication
 from tracker.api.exceptions import ErrorSerializer
 from tracker.api.pagination import ApiPagination, cached_count
@@ -209,8 +210,13 @@ class RowSource:
     cls: type = PlainRow
     finish: Callable[[list], None] = lambda rows: None
 
+    @cached_property
+    def maker(self):
+        return row_maker(self.columns, self.cls)
+
     def by_keys(self, keys) -> list:
-        rows = plain_rows(among(self.queryset(), "pk", keys).order_by(), self.columns, self.cls)
+        queryset = among(self.queryset(), "pk", keys).order_by()
+        rows = self.maker(queryset.values_list(*self.columns))
         self.finish(rows)
         return rows
 
@@ -279,7 +285,7 @@ def _update_queryset():
     )
     # The State's code by key, per row: an index lookup (a join made PostgreSQL hash the whole
     # commitments table), in the same round trip as the rows.
-    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).values("state_id")
+    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).order_by().values("state_id")
     return ProgressUpdate.objects.annotate(
         corrected_by=Subquery(corrected_by),
         member_state_code=Subquery(state),
@@ -328,7 +334,7 @@ def update_rows(keys) -> list[UpdateRow]:
     corrected_by = (
         ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
     )
-    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).values("state_id")
+    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).order_by().values("state_id")
     names = [*_UPDATE_COLUMNS, "corrected_by", "member_state_code"]
     queryset = among(
         ProgressUpdate.objects.annotate(
@@ -451,6 +457,9 @@ class ConditionalReadMixin:
     # Cursor pages follow the list's key, or the change time (``updated_since``) then the key.
     cursor_key: str | None = None
     cursor_changed: str | None = None
+    # The big lists' cursor pages without filters, read by one compiled statement
+    # (tracker/api/mirror.py).
+    mirror_statement: mirror.KeysetStatement | None = None
 
     def _validators(self):
         key, last, self._ledger_head = versions_and_ledger_head(table_names(*self.versioned))
@@ -481,6 +490,9 @@ class ConditionalReadMixin:
         return response
 
     def list(self, request, *args, **kwargs):
+        mirrored = mirror.page(self, request)
+        if mirrored is not None:
+            return mirrored
         queryset = self.filter_queryset(self.get_queryset())
         etag, last, version = self._validators()
         not_modified = self._conditional(etag, last)
@@ -824,6 +836,7 @@ class CommitmentViewSet(PublicReadViewSet):
         RiskFactor,
     )
     cursor_key, cursor_changed = "id", "updated_at"
+    mirror_statement = mirror.KeysetStatement(COMMITMENT_SOURCE)
 
     def get_queryset(self):
         queryset = Commitment.objects.select_related("state", "step").only(
@@ -883,6 +896,7 @@ class ProgressUpdateViewSet(PublicReadViewSet):
     # from the commitment.
     versioned = (ProgressUpdate, Evidence, Commitment, UpdateTranslation)
     cursor_key, cursor_changed = "id", "created_at"
+    mirror_statement = mirror.KeysetStatement(UPDATE_SOURCE)
 
     def get_queryset(self):
         if self.action == "retrieve":
