@@ -88,7 +88,7 @@ from focalpoints.models import (
     state_name_order,
 )
 from tracker.models import CommitmentTally, ReviewTally, UpdateTally
-from tracker.selectors import states_list
+from tracker.selectors import states_at_a_glance
 from tracker.versions import table_names, versions_and_ledger_head
 
 CACHE_SECONDS = 60 * 60
@@ -626,6 +626,13 @@ def state_tiles(
     today = today or review_today()
 
     def compute():
+        # The overdue counts per State are the overdue figure's (cached with the dashboard).
+        overdue = {
+            row["code"]: row["overdue"]
+            for row in overdue_reviews(today=today, regional_group=regional_group, version=version)[
+                "states"
+            ]
+        }
         return [
             {
                 "code": s["code"],
@@ -634,15 +641,14 @@ def state_tiles(
                 "has_focal_point": s["has_focal_point"],
                 "focal_point_since": s["focal_point_since"],
                 "commitments": s["commitment_count"],
-                "overdue": s["overdue_count"],
+                "overdue": overdue.get(s["code"], 0),
             }
-            for s in states_list(today=today, regional_group=regional_group or "").values(
+            for s in states_at_a_glance(regional_group=regional_group or "").values(
                 "code",
                 "regional_group",
                 "has_focal_point",
                 "focal_point_since",
                 "commitment_count",
-                "overdue_count",
                 name_shown=state_name_expression(),
             )
         ]
