@@ -36,6 +36,22 @@ def without_commitments(rows) -> list[str]:
     return [row["label"] for row in rows if not row["total"]]
 
 
+_CODE = "ZZZ"
+
+
+def _state_url(context, code: str) -> str:
+    """A State page's URL: reversed once per render, the code put in place (an ISO code is
+    letters only; anything else is reversed as usual)."""
+    if not code.isalnum():
+        return reverse("tracker:state", kwargs={"code": code})
+    pattern = context.render_context.get("tile_url")
+    if pattern is None:
+        pattern = context.render_context["tile_url"] = reverse(
+            "tracker:state", kwargs={"code": _CODE}
+        )
+    return pattern.replace(_CODE, code)
+
+
 @register.simple_tag(takes_context=True)
 def tile(context, t: dict) -> str:
     """One State's tile of the dashboard's grid (``stats.state_tiles``). Built here rather than
@@ -57,7 +73,7 @@ def tile(context, t: dict) -> str:
         said += "; " + ngettext("%(n)s overdue review", "%(n)s overdue reviews", t["overdue"]) % {
             "n": overdue
         }
-    url = reverse("tracker:state", kwargs={"code": t["code"]})
+    url = _state_url(context, t["code"])
     # As {% translate %} and {% blocktranslate %} do: the values escaped, the wording as
     # translated.
     return mark_safe(
