@@ -30,6 +30,11 @@ Caching: figures are cached under a key that includes :func:`data_version` (the 
 time and row counts of every public table, read in one cheap query), so any write — a new update,
 a correction, a new focal point, a deletion in the admin — makes the next read recompute. Nothing
 has to remember to invalidate anything.
+
+Recomputing reads whole-table counts from tallies the database keeps on every write
+(:mod:`tracker.tallies`, D-16-70: commitments per State, step and status; updates per State and
+quarter; answered reviews per quarter) rather than scanning the tables; figures judged against
+``today`` (overdue, the current quarter of the trend) read the few rows they need by index.
 """
 
 from __future__ import annotations

@@ -364,11 +364,8 @@ def installed_triggers() -> set[str]:
     """The names of the tally triggers present in the database."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT DISTINCT trigger_name FROM information_schema.triggers "
-                "WHERE trigger_name LIKE 'tracker_tally_%%' "
-                "UNION SELECT tgname FROM pg_trigger WHERE tgname LIKE 'tracker_tally_%%'"
-            )
+            # pg_trigger, not information_schema.triggers: the latter omits TRUNCATE triggers.
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'tracker_tally_%%'")
         else:
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' "
