@@ -358,6 +358,14 @@ def remove_triggers(schema_editor) -> None:
             name = f"tracker_tally_{table}_{event}"[:63]
             on = f' ON "{table}"' if vendor == "postgresql" else ""
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+    if vendor == "postgresql":
+        for function in (
+            "tracker_tally_commitments",
+            "tracker_tally_updates",
+            "tracker_tally_reviews",
+        ):
+            for name in (function, f"{function}_truncate"):
+                schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
 
 
 def installed_triggers() -> set[str]:
