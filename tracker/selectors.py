@@ -13,6 +13,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -55,6 +56,7 @@ from focalpoints.models import (
     state_name_order,
     state_name_search,
 )
+from tracker.models import CommitmentTally
 
 # --- Public lists and profiles ------------------------------------------------------------------
 #
@@ -154,6 +156,29 @@ def states_list(
     elif has_overdue is False:
         states = states.filter(overdue_count=0)
     return states.order_by(*_state_ordering(sort))
+
+
+def states_at_a_glance(*, regional_group: str = "") -> QuerySet[MemberState]:
+    """Every State by name with ``has_focal_point``, ``focal_point_since`` and
+    ``commitment_count`` as :func:`states_list` gives them — the count summed from the tallies
+    maintained on write (D-16-70) instead of joining every commitment. The dashboard's tiles;
+    their overdue counts come with the overdue figure. One query."""
+    current = _current_focal_point()
+    counted = (
+        CommitmentTally.objects.filter(state=OuterRef("pk"))
+        .order_by()
+        .values("state")
+        .annotate(total=Sum("n"))
+        .values("total")
+    )
+    states = MemberState.objects.annotate(
+        has_focal_point=Exists(current),
+        focal_point_since=Subquery(current.values("appointed_on")[:1]),
+        commitment_count=Coalesce(Subquery(counted), 0),
+    )
+    if regional_group:
+        states = states.filter(regional_group=regional_group)
+    return states.order_by(*_state_ordering("name"))
 
 
 def public_commitments(

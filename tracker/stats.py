@@ -30,6 +30,11 @@ Caching: figures are cached under a key that includes :func:`data_version` (the 
 time and row counts of every public table, read in one cheap query), so any write — a new update,
 a correction, a new focal point, a deletion in the admin — makes the next read recompute. Nothing
 has to remember to invalidate anything.
+
+Recomputing reads whole-table counts from tallies the database keeps on every write
+(:mod:`tracker.tallies`, D-16-70: commitments per State, step and status; updates per State and
+quarter; answered reviews per quarter) rather than scanning the tables; figures judged against
+``today`` (overdue, the current quarter of the trend) read the few rows they need by index.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
 )
+from django.db.models.functions import Coalesce
 
 from commitments.models import (
     AnsweredReview,
@@ -85,7 +92,8 @@ from focalpoints.models import (
     state_name_expression,
     state_name_order,
 )
-from tracker.selectors import states_list
+from tracker.models import CommitmentTally, ReviewTally, UpdateTally
+from tracker.selectors import states_at_a_glance
 from tracker.versions import table_names, versions_and_ledger_head
 
 CACHE_SECONDS = 60 * 60
@@ -147,6 +155,20 @@ def _commitments(regional_group: str | None) -> QuerySet[Commitment]:
     if regional_group:
         queryset = queryset.filter(state__regional_group=regional_group)
     return queryset
+
+
+def _tallied(regional_group: str | None) -> QuerySet[CommitmentTally]:
+    """The commitment counts maintained on write (D-16-70): one row per (State, step, status,
+    independent status) instead of one per commitment. The rules (``active_q``,
+    ``disagreement_q``…) apply to its columns as they do to a commitment's."""
+    queryset = CommitmentTally.objects.order_by()
+    if regional_group:
+        queryset = queryset.filter(state__regional_group=regional_group)
+    return queryset
+
+
+def _sum(filter: Q | None = None, field: str = "n") -> Coalesce:
+    return Coalesce(Sum(field, filter=filter), 0)
 
 
 def _labels(choices) -> dict[str, str]:
@@ -279,17 +301,20 @@ def _status_counts(regional_group: str | None, version: str | None) -> dict[str,
 
     def compute():
         rows = (
-            _commitments(regional_group)
-            .order_by()
+            _tallied(regional_group)
             .values_list("status")
             .annotate(
-                n=Count("id"),
-                assessed=Count("id", filter=independently_assessed_q()),
-                disagree=Count("id", filter=disagreement_q()),
+                count=_sum(),
+                assessed=_sum(independently_assessed_q()),
+                disagree=_sum(disagreement_q()),
             )
-            .values_list("status", "n", "assessed", "disagree")
+            .values_list("status", "count", "assessed", "disagree")
         )
-        return {status: (n, assessed, disagree) for status, n, assessed, disagree in rows}
+        return {
+            status: (n, assessed, disagree)
+            for status, n, assessed, disagree in rows
+            if n or assessed or disagree
+        }
 
     return _cached("by-status.2", compute, regional_group, version=version)
 
@@ -326,15 +351,18 @@ def independent_scrutiny(*, regional_group: str | None = None, version: str | No
 
 
 def _active_and_withdrawn(queryset, field):
+    """Per ``field``: active, withdrawn and complete pledges, and the States with an active one,
+    from the tallies (``n`` commitments per row; a row whose count fell to zero holds none)."""
+    held = active_q() & Q(n__gt=0)
     return (
-        queryset.order_by()
-        .values(field)
+        queryset.values(field)
         .annotate(
-            commitments=Count("id", filter=active_q()),
-            withdrawn=Count("id", filter=~active_q()),
-            complete=Count("id", filter=Q(status=Status.COMPLETE)),
-            states=Count("state", filter=active_q(), distinct=True),
+            commitments=_sum(active_q()),
+            withdrawn=_sum(~active_q()),
+            complete=_sum(Q(status=Status.COMPLETE)),
+            states=Count("state", filter=held, distinct=True),
         )
+        .order_by()
     )
 
 
@@ -350,7 +378,7 @@ def commitments_by_level(*, regional_group: str | None = None, version: str | No
     def compute():
         return {
             row["step__level"]: row
-            for row in _active_and_withdrawn(_commitments(regional_group), "step__level")
+            for row in _active_and_withdrawn(_tallied(regional_group), "step__level")
         }
 
     raw = _cached("by-level", compute, regional_group, version=version)
@@ -380,16 +408,17 @@ def commitments_by_step(*, regional_group: str | None = None, version: str | Non
     """
 
     def compute():
-        scope = Q(commitments__state__regional_group=regional_group) if regional_group else Q()
-        active = scope & active_q(prefix="commitments__")
-        withdrawn = scope & ~active_q(prefix="commitments__")
+        # The tallies (D-16-70) joined to every step: steps nobody pledged get zeros.
+        prefix = "commitment_tallies__"
+        scope = Q(**{f"{prefix}state__regional_group": regional_group}) if regional_group else Q()
+        active = scope & active_q(prefix=prefix)
         steps = PreventionStep.objects.annotate(
-            n_commitments=Count("commitments", filter=active, distinct=True),
-            n_withdrawn=Count("commitments", filter=withdrawn, distinct=True),
-            n_complete=Count(
-                "commitments", filter=scope & Q(commitments__status=Status.COMPLETE), distinct=True
+            n_commitments=_sum(active, f"{prefix}n"),
+            n_withdrawn=_sum(scope & ~active_q(prefix=prefix), f"{prefix}n"),
+            n_complete=_sum(scope & Q(**{f"{prefix}status": Status.COMPLETE}), f"{prefix}n"),
+            n_states=Count(
+                f"{prefix}state", filter=active & Q(**{f"{prefix}n__gt": 0}), distinct=True
             ),
-            n_states=Count("commitments__state", filter=active, distinct=True),
         )
         rows = [
             {
@@ -501,18 +530,16 @@ def updates_per_quarter(
     starts.reverse()
 
     def compute():
-        updates = ProgressUpdate.objects.all()
+        # The counts per State and quarter maintained on write (D-16-70): a few thousand rows
+        # instead of every update.
+        tallies = UpdateTally.objects.order_by()
         if regional_group:
-            updates = updates.filter(commitment__state__regional_group=regional_group)
-        # One pass with a filtered count per quarter: about three times faster on PostgreSQL
-        # than grouping by date_trunc('quarter', ...) over every update.
-        ends = [*starts[1:], _next_quarter(starts[-1])]
-        aggregates = {"before": Count("id", filter=Q(reported_on__lt=starts[0]))}
-        for index, (start, end) in enumerate(zip(starts, ends, strict=True)):
-            window = Q(reported_on__gte=start, reported_on__lt=end)
-            aggregates[f"u{index}"] = Count("id", filter=window)
-            aggregates[f"c{index}"] = Count("id", filter=window & Q(corrects__isnull=False))
-        counts = updates.order_by().aggregate(**aggregates)
+            tallies = tallies.filter(state__regional_group=regional_group)
+        aggregates = {"before": _sum(Q(quarter__lt=starts[0]), "updates")}
+        for index, start in enumerate(starts):
+            aggregates[f"u{index}"] = _sum(Q(quarter=start), "updates")
+            aggregates[f"c{index}"] = _sum(Q(quarter=start), "corrections")
+        counts = tallies.aggregate(**aggregates)
         in_range = {
             start: {"updates": counts[f"u{index}"], "corrections": counts[f"c{index}"]}
             for index, start in enumerate(starts)
@@ -604,6 +631,13 @@ def state_tiles(
     today = today or review_today()
 
     def compute():
+        # The overdue counts per State are the overdue figure's (cached with the dashboard).
+        overdue = {
+            row["code"]: row["overdue"]
+            for row in overdue_reviews(today=today, regional_group=regional_group, version=version)[
+                "states"
+            ]
+        }
         return [
             {
                 "code": s["code"],
@@ -612,15 +646,14 @@ def state_tiles(
                 "has_focal_point": s["has_focal_point"],
                 "focal_point_since": s["focal_point_since"],
                 "commitments": s["commitment_count"],
-                "overdue": s["overdue_count"],
+                "overdue": overdue.get(s["code"], 0),
             }
-            for s in states_list(today=today, regional_group=regional_group or "").values(
+            for s in states_at_a_glance(regional_group=regional_group or "").values(
                 "code",
                 "regional_group",
                 "has_focal_point",
                 "focal_point_since",
                 "commitment_count",
-                "overdue_count",
                 name_shown=state_name_expression(),
             )
         ]
@@ -930,6 +963,63 @@ def _tally_scan(rows, *, period, count: int) -> dict:
     return {"totals": totals, "groups": groups, "states": states, "trend": trend}
 
 
+def _trend_from_tallies(today: datetime.date, starts: list, ends: list) -> list[dict]:
+    """The rows of :func:`_scan`'s ``"trend"`` for every State, without reading every review:
+
+    * answered reviews from :class:`tracker.models.ReviewTally` (maintained on write, D-16-70):
+      due in a quarter, on time or late, and — for a quarter that has ended — overdue at its
+      end (due before its last day, answered in a later quarter);
+    * overdue *today* (the current quarter's column) among the answered reviews: those
+      answered after today, by index (normally none);
+    * the reviews still open (``next_review_due``), judged row by row as the scan does, grouped
+      by due date: a few hundred rows. The last two in one query.
+
+    The tests hold it to the scan's answers."""
+    count = len(starts)
+    trend = [{"overdue": 0, **_counts()} for _ in range(count)]
+    index_of = {start: index for index, start in enumerate(starts)}
+    days = [min(end, today) for end in ends]
+    ended = [day == end for day, end in zip(days, ends, strict=True)]
+    tallies = ReviewTally.objects.filter(
+        Q(due_quarter__gte=starts[0]) | Q(answered_quarter__gt=starts[0]), n__gt=0
+    ).values_list("due_quarter", "due_last_day", "answered_quarter", "late", "n")
+    for due_quarter, due_last_day, answered_quarter, late, n in tallies:
+        if due_quarter in index_of:
+            by_outcome = [0] * len(OUTCOMES)
+            by_outcome[OUTCOMES.index(Outcome.LATE if late else Outcome.ON_TIME)] = n
+            _add(trend[index_of[due_quarter]], by_outcome)
+        for index, start in enumerate(starts):
+            # Due before the quarter's last day and answered after it (in a later quarter).
+            due_before = due_quarter < start or (due_quarter == start and not due_last_day)
+            if ended[index] and due_before and answered_quarter > start:
+                trend[index]["overdue"] += n
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('next_review_due')}, NULL, COUNT(*) "  # noqa: S608
+        f"FROM {quote(Commitment._meta.db_table)} WHERE {quote('next_review_due')} <= %s "
+        f"GROUP BY {quote('next_review_due')} "
+        f"UNION ALL SELECT {quote('due_on')}, {quote('reported_on')}, COUNT(*) "
+        f"FROM {quote(AnsweredReview._meta.db_table)} "
+        f"WHERE {quote('reported_on')} > %s AND {quote('due_on')} < %s "
+        f"GROUP BY {quote('due_on')}, {quote('reported_on')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ends[-1], today, today])
+        rows = cursor.fetchall()
+    for due_on, reported_on, n in rows:
+        cycle = ReviewCycle(due_on=_date(due_on), reported_on=_date(reported_on))
+        for index in range(count):
+            # Answered reviews count here only where the tallies cannot: overdue today.
+            if (cycle.reported_on is None or not ended[index]) and cycle.overdue_on(days[index]):
+                trend[index]["overdue"] += n
+        if cycle.reported_on is None and starts[0] <= cycle.due_on <= ends[-1]:
+            index = index_of[_quarter_start(cycle.due_on)]
+            by_outcome = [0] * len(OUTCOMES)
+            by_outcome[OUTCOMES.index(cycle.outcome(today))] = n
+            _add(trend[index], by_outcome)
+    return trend
+
+
 def _cycle_commitments(start, end, today, regional_group) -> list[dict]:
     cycles, params = _cycles_sql(regional_group, None)
     quote = connection.ops.quote_name
@@ -1101,6 +1191,8 @@ def reporting_trend(
     bounds = _quarters(today, quarters)
 
     def compute():
+        if not regional_group and not state:
+            return _trend_from_tallies(today, *bounds)
         scan = _scan(today=today, quarters=bounds, regional_group=regional_group, state=state)
         return scan["trend"]
 

@@ -92,8 +92,10 @@ def build(size: int) -> dict:
 # (url name, kwargs, ceiling, what the page queries besides the shared ones)
 PAGES = [
     # version + coverage (States with focal-point flag) + reference figure + by status + by
-    # level + by step + overdue + per quarter + recent updates + State tiles = 10, plus the
-    # demo flag, plus the reporting trend's commitments and effective updates (replayed).
+    # level + by step (these three from the commitment tallies) + overdue + per quarter (the
+    # update tallies) + recent updates + State tiles (their overdue counts are the overdue
+    # figure's) = 10, plus the demo flag, plus the reporting trend: the review tallies, and
+    # the open reviews with those answered after today (one query).
     ("tracker:dashboard", {}, 10 + DEMO_FLAG + 2),
     # version + the annotated States list.
     ("tracker:states", {}, 2 + DEMO_FLAG),
