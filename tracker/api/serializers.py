@@ -6,6 +6,7 @@ ISO 3166 alpha-3 code, prevention steps by their stable ``code``, everything els
 """
 
 import datetime
+from functools import cached_property
 from operator import attrgetter
 
 from django.conf import settings
@@ -47,7 +48,9 @@ _IDENTITY_FIELDS = (
 
 
 def _utc_iso(value: datetime.datetime) -> str:
-    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not datetime.UTC:  # rows read from PostgreSQL are in UTC already
+        value = value.astimezone(datetime.UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def _source_getter(source: str):
@@ -715,14 +718,18 @@ class CommitmentSerializer(FastReadSerializer):
             },
         )
 
+    @cached_property
+    def today(self) -> datetime.date:
+        return self.context["today"]  # read once: DRF finds the context through the root
+
     def get_is_overdue(self, commitment) -> bool:
-        return commitment.is_overdue(self.context["today"])
+        return commitment.is_overdue(self.today)
 
     def get_days_overdue(self, commitment) -> int:
-        return commitment.days_overdue(self.context["today"])
+        return commitment.days_overdue(self.today)
 
     def get_target_missed(self, commitment) -> bool:
-        return commitment.is_target_missed(self.context["today"])
+        return commitment.is_target_missed(self.today)
 
 
 class CommitmentDetailSerializer(CommitmentSerializer):
