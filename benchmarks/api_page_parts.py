@@ -1,0 +1,175 @@
+"""Where a mirror page's time goes (docs/performance.md, issue 16): a 100-row cursor page of
+``commitments/`` or ``progress-updates/`` served in process through the whole WSGI stack, as
+deployed (``APP_ENV=production``, every middleware, rate limits off), with a timer around each
+part of ``tracker/api/mirror.py``; then the framework's own floor — a constant response through
+the same middleware, and through DRF with the list's own authentication, permissions,
+throttles and negotiation — and the bare handler of ``make bench-api`` for comparison.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/r2p_bench \\
+        .venv/bin/python benchmarks/api_page_parts.py [--runs 500]
+
+Timers add a little time of their own to each part; compare parts with each other and the
+totals with ``benchmarks/api_lists.py``.
+"""
+
+import argparse
+import base64
+import collections
+import json
+import os
+import sys
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+os.environ.update(
+    {
+        "APP_ENV": "production",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
+        "LOG_LEVEL": "WARNING",
+    }
+)
+
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()
+
+from django.http import HttpResponse  # noqa: E402
+from django.urls import clear_url_caches, path  # noqa: E402
+
+from config import urls  # noqa: E402
+from tracker.api import mirror, serializers, views  # noqa: E402
+from tracker.db import prepared_cursor  # noqa: E402
+
+SPENT: dict[str, float] = collections.defaultdict(float)
+
+
+def timed(name, function):
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            SPENT[name] += time.perf_counter() - started
+
+    return wrapper
+
+
+def timed_rows(self, after, limit):
+    """``KeysetStatement.rows`` with a timer around each of its steps."""
+    started = time.perf_counter()
+    if self._compiled is None:
+        self._compiled = self._compile()
+    sql, params, index = self._compiled
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [*params[:index], after, *params[index + 1 :], limit])
+        values = cursor.fetchall()
+    SPENT["rows' statement (execute, fetch)"] += time.perf_counter() - started
+    started = time.perf_counter()
+    rows = self.source.maker(values)
+    SPENT["row objects"] += time.perf_counter() - started
+    started = time.perf_counter()
+    self.source.finish(rows)
+    SPENT["finishing rows (JSON arrays, sorting)"] += time.perf_counter() - started
+    return rows
+
+
+def instrument() -> None:
+    mirror.KeysetStatement.rows = timed_rows
+    views.ConditionalReadMixin._validators = timed(
+        "validators (health check, versions)", views.ConditionalReadMixin._validators
+    )
+    mirror.cursor_link = timed("next link", mirror.cursor_link)
+    mirror.decode_cursor = timed("cursor decoding", mirror.decode_cursor)
+    for serializer in (serializers.CommitmentSerializer, serializers.ProgressUpdateSerializer):
+        serializer.to_representation = timed(
+            "serializer plan (every row)", serializer.to_representation
+        )
+    mirror.page = timed("mirror page, all parts", mirror.page)
+
+
+class ConstantList(views.ProgressUpdateViewSet):
+    def list(self, request, *args, **kwargs):
+        return HttpResponse(b"{}", content_type="application/json")
+
+
+def constant(request):
+    return HttpResponse(b"{}", content_type="application/json")
+
+
+def call(path_info: str, query: str = "") -> bytes:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.input": BytesIO(b""),
+        "wsgi.url_scheme": "http",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    return b"".join(application(environ, lambda status, headers: None))
+
+
+def cursor(key: int) -> str:
+    raw = json.dumps({"o": ["id"], "v": [key]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def per_request(function, runs: int) -> float:
+    function(0)
+    started = time.perf_counter()
+    for run in range(runs):
+        function(run)
+    return (time.perf_counter() - started) / runs * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=500)
+    runs = parser.parse_args().runs
+    print(f"load average {os.getloadavg()[0]:.2f}; {runs} requests each")
+
+    urls.urlpatterns[:0] = [
+        path("bench-constant/", constant),
+        path("bench-constant-drf/", ConstantList.as_view({"get": "list"})),
+    ]
+    clear_url_caches()
+    floor = per_request(lambda _: call("/bench-constant/"), runs)
+    print(f"  constant, middleware only          {floor:7.3f} ms")
+    drf = per_request(lambda _: call("/bench-constant-drf/", f"cursor={cursor(1)}"), runs)
+    print(f"  constant, middleware + DRF         {drf:7.3f} ms")
+
+    from bench_apps import bare  # the reference handler (psycopg and orjson, no framework)
+
+    instrument()
+    for resource in ("commitments", "progress-updates"):
+
+        def page(run, resource=resource):
+            return call(f"/api/v1/{resource}/", f"page_size=100&cursor={cursor(1 + run * 37)}")
+
+        def bare_page(run, resource=resource):
+            environ = {"PATH_INFO": f"/{resource}", "QUERY_STRING": f"after={1 + run * 37}"}
+            return b"".join(bare(environ, lambda status, headers: None))
+
+        page(0)
+        SPENT.clear()
+        total = per_request(page, runs)
+        print(f"{resource}: cursor page of 100, whole request {total:.3f} ms")
+        for name, seconds in sorted(SPENT.items(), key=lambda item: -item[1]):
+            print(f"  {name:38s} {seconds / runs * 1000:7.3f} ms")
+        print(f"  bare handler, whole request          {per_request(bare_page, runs):7.3f} ms")
+
+
+if __name__ == "__main__":
+    main()
