@@ -12,13 +12,18 @@ recording twice inserts nothing (``bulk_create(ignore_conflicts=True)``).
 3. :func:`fail_abandoned` marks rows left ``sending`` by a process that died mid-send as
    ``failed`` after a timeout: their e-mail may have left, so they are not sent again.
 
+:func:`hand_over` is the daily job's loop over the digests owed (each kind's job records its
+rows first), giving a :class:`RunResult`.
+
 Why each step is safe at each crash point: docs/reminders.md ("Exactly-once effect").
 """
 
 import datetime
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db.models import F, QuerySet
@@ -121,3 +126,48 @@ def fail_abandoned(
             extra={"table": queryset.model._meta.label, "rows": count},
         )
     return count
+
+
+@dataclass
+class DeliveryResult:
+    """One digest's delivery: rows marked sent and skipped, and whether an e-mail left."""
+
+    sent: int = 0
+    skipped: int = 0
+    email_sent: bool = False
+
+
+@dataclass
+class RunResult:
+    """A daily job: what was recorded (the kind's own record result) and the digests."""
+
+    record: Any
+    digests_dispatched: int = 0
+    digests_sent: int = 0
+    digests_failed: int = 0
+    abandoned_failed: int = 0
+
+
+def hand_over(
+    result: RunResult,
+    targets: Sequence,
+    deliver: Callable[..., DeliveryResult | None],
+    *,
+    describe: Callable[[Any], str],
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Hand every target's digest to ``deliver`` (called with the target's fields: a tuple is
+    spread); a failed digest is counted and does not stop the others."""
+    for index, target in enumerate(targets, start=1):
+        try:
+            delivered = deliver(*target) if isinstance(target, tuple) else deliver(target)
+        except DigestDeliveryError as exc:
+            result.digests_failed += 1
+            if progress:
+                progress(f"digest {index}/{len(targets)} ({describe(target)}) failed: {exc}")
+            continue
+        result.digests_dispatched += 1
+        result.digests_sent += int(bool(delivered and delivered.email_sent))
+        if progress and (index % 100 == 0 or index == len(targets)):
+            progress(f"digests: {index}/{len(targets)} handed over")
+    return result

@@ -94,6 +94,7 @@ from focalpoints.models import (
 )
 from tracker.models import CommitmentTally, ReviewTally, UpdateTally
 from tracker.selectors import states_at_a_glance
+from tracker.tallies import quarter_start
 from tracker.versions import table_names, versions_and_ledger_head
 
 CACHE_SECONDS = 60 * 60
@@ -490,10 +491,6 @@ def overdue_reviews(
 # --- Activity ------------------------------------------------------------------------------------
 
 
-def _quarter_start(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
 def _previous_quarter(start: datetime.date) -> datetime.date:
     month = start.month - 3
     year = start.year
@@ -524,7 +521,7 @@ def updates_per_quarter(
     shown.
     """
     today = today or review_today()
-    starts = [_quarter_start(today)]
+    starts = [quarter_start(today)]
     for _ in range(quarters - 1):
         starts.append(_previous_quarter(starts[-1]))
     starts.reverse()
@@ -869,7 +866,7 @@ def _with_share(counts: dict) -> dict:
 
 def _quarters(today: datetime.date, quarters: int) -> tuple[list, list]:
     """The starts and ends of the last ``quarters`` calendar quarters up to ``today``'s."""
-    starts = [_quarter_start(today)]
+    starts = [quarter_start(today)]
     for _ in range(quarters - 1):
         starts.append(_previous_quarter(starts[-1]))
     starts.reverse()
@@ -1013,7 +1010,7 @@ def _trend_from_tallies(today: datetime.date, starts: list, ends: list) -> list[
             if (cycle.reported_on is None or not ended[index]) and cycle.overdue_on(days[index]):
                 trend[index]["overdue"] += n
         if cycle.reported_on is None and starts[0] <= cycle.due_on <= ends[-1]:
-            index = index_of[_quarter_start(cycle.due_on)]
+            index = index_of[quarter_start(cycle.due_on)]
             by_outcome = [0] * len(OUTCOMES)
             by_outcome[OUTCOMES.index(cycle.outcome(today))] = n
             _add(trend[index], by_outcome)

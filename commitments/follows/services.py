@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
 from commitments import delivery
-from commitments.delivery import DigestDeliveryError
+from commitments.delivery import DeliveryResult, RunResult
 from commitments.follows import selectors
 from commitments.follows.models import Follow, Follower, FollowNotice, Frequency
 from commitments.follows.sources import SOURCES, Event, source_for
@@ -338,13 +338,6 @@ class FollowDigest:
     today: datetime.date
 
 
-@dataclass
-class DeliveryResult:
-    sent: int = 0
-    skipped: int = 0
-    email_sent: bool = False
-
-
 def _stale_ids(rows: list[FollowNotice], follower: Follower) -> set[int]:
     """Claimed notices no longer worth sending: the follower unsubscribed or no longer follows
     the commitment (directly, by State or by step), or — for an overdue review — the review
@@ -454,15 +447,6 @@ def follow_digest_deliver(
 # --- The daily job: one orchestration for the Celery task and the command -------------------
 
 
-@dataclass
-class RunResult:
-    record: RecordResult
-    digests_dispatched: int = 0
-    digests_sent: int = 0
-    digests_failed: int = 0
-    abandoned_failed: int = 0
-
-
 Deliver = Callable[[int, datetime.date], DeliveryResult | None]
 
 
@@ -488,20 +472,13 @@ def follows_daily_job(
     with transaction.atomic():
         record = follow_notices_record(today=today, progress=progress)
         targets = selectors.follow_targets_pending(today, weekly_day=is_weekly_day(today))
-    result = RunResult(record=record, abandoned_failed=abandoned)
-    for index, follower_id in enumerate(targets, start=1):
-        try:
-            delivered = deliver(follower_id, today)
-        except DigestDeliveryError as exc:
-            result.digests_failed += 1
-            if progress:
-                progress(f"digest {index}/{len(targets)} (follower {follower_id}) failed: {exc}")
-            continue
-        result.digests_dispatched += 1
-        result.digests_sent += int(bool(delivered and delivered.email_sent))
-        if progress and (index % 100 == 0 or index == len(targets)):
-            progress(f"digests: {index}/{len(targets)} handed over")
-    return result
+    return delivery.hand_over(
+        RunResult(record=record, abandoned_failed=abandoned),
+        targets,
+        lambda follower_id: deliver(follower_id, today),
+        describe=lambda follower_id: f"follower {follower_id}",
+        progress=progress,
+    )
 
 
 def _deliver_here(follower_id: int, day: datetime.date) -> DeliveryResult:

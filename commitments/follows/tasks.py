@@ -8,6 +8,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from commitments.delivery import DigestDeliveryError
 from commitments.follows import services
 from commitments.selectors import review_today
 
@@ -46,7 +47,7 @@ def send_follow_digests(today: str | None = None) -> dict:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(services.DigestDeliveryError,),
+    autoretry_for=(DigestDeliveryError,),
     max_retries=max(settings.REMINDER_MAX_ATTEMPTS - 1, 0),
     retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=3600,  # below Redis' visibility_timeout, as for reminders
@@ -60,7 +61,7 @@ def deliver_follow_digest(self, follower_id: int, day: str) -> dict:
         result = services.follow_digest_deliver(
             follower_id=follower_id, day=_day(day), final_attempt=final
         )
-    except services.DigestDeliveryError as exc:
+    except DigestDeliveryError as exc:
         if exc.final:
             logger.error("follow digest failed after the last try", extra={"error": str(exc)})
             return {"sent": 0, "skipped": 0, "failed": True}

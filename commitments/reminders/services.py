@@ -35,7 +35,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from commitments import delivery
-from commitments.delivery import DigestDeliveryError
+from commitments.delivery import DeliveryResult, RunResult
 from commitments.models import Reminder
 from commitments.reminders import selectors
 from commitments.reminders.schedule import (
@@ -207,13 +207,6 @@ class Digest:
     escalation_days: int
 
 
-@dataclass
-class DeliveryResult:
-    sent: int = 0
-    skipped: int = 0
-    email_sent: bool = False
-
-
 def reminder_preferences_token(user) -> str:
     return signing.dumps({"user": user.pk}, salt=PREFERENCES_SALT, compress=True)
 
@@ -352,15 +345,6 @@ def reminder_digest_deliver(
 # --- The daily job: one orchestration for the Celery task and the command -------------------
 
 
-@dataclass
-class RunResult:
-    record: RecordResult
-    digests_dispatched: int = 0
-    digests_sent: int = 0
-    digests_failed: int = 0
-    abandoned_failed: int = 0
-
-
 # deliver(recipient_id, mailbox, day): hands one digest to whoever sends it — the Celery task
 # enqueues a delivery (after commit), the command delivers in this process and returns its
 # DeliveryResult.
@@ -385,20 +369,13 @@ def reminders_daily_job(
     with transaction.atomic():
         record = reminders_record(today=today, progress=progress)
         targets = selectors.reminder_targets_pending(today)
-    result = RunResult(record=record, abandoned_failed=abandoned)
-    for index, (recipient_id, mailbox) in enumerate(targets, start=1):
-        try:
-            delivery = deliver(recipient_id, mailbox, today)
-        except DigestDeliveryError as exc:
-            result.digests_failed += 1
-            if progress:
-                progress(f"digest {index}/{len(targets)} failed: {exc}")
-            continue
-        result.digests_dispatched += 1
-        result.digests_sent += int(bool(delivery and delivery.email_sent))
-        if progress and (index % 100 == 0 or index == len(targets)):
-            progress(f"digests: {index}/{len(targets)} handed over")
-    return result
+    return delivery.hand_over(
+        RunResult(record=record, abandoned_failed=abandoned),
+        targets,
+        lambda recipient_id, mailbox: deliver(recipient_id, mailbox, today),
+        describe=lambda target: f"recipient {target[0]}" if target[0] else target[1],
+        progress=progress,
+    )
 
 
 def _deliver_here(recipient_id: int | None, mailbox: str, day: datetime.date) -> DeliveryResult:

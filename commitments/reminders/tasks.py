@@ -11,6 +11,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from commitments.delivery import DigestDeliveryError
 from commitments.reminders import services
 from commitments.selectors import review_today
 
@@ -48,7 +49,7 @@ def send_daily_reminders(today: str | None = None) -> dict:
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(services.DigestDeliveryError,),
+    autoretry_for=(DigestDeliveryError,),
     max_retries=max(settings.REMINDER_MAX_ATTEMPTS - 1, 0),
     retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
     # A retry is an ETA message the worker holds unacknowledged until it is due: keep the
@@ -64,7 +65,7 @@ def deliver_digest(self, recipient_id: int | None, day: str, mailbox: str = "") 
         result = services.reminder_digest_deliver(
             recipient_id=recipient_id, mailbox=mailbox, day=_day(day), final_attempt=final
         )
-    except services.DigestDeliveryError as exc:
+    except DigestDeliveryError as exc:
         if exc.final:
             # Recorded as failed on the staff page; retrying again would not help.
             logger.error("reminder digest failed after the last try", extra={"error": str(exc)})

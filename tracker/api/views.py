@@ -113,13 +113,25 @@ def among(queryset, field: str, values):
     return queryset.extra(where=[where], params=[values])  # noqa: S610 - identifiers from meta
 
 
-def _progress_updates():
-    """Updates with what corrects them (an index lookup per row) and the translations of their
-    narrative (one query per page); the rest: attach_updates."""
-    corrected_by = (
+def _corrected_by() -> Subquery:
+    """The update that corrects each update, if any: an index lookup per row."""
+    return Subquery(
         ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
     )
-    return ProgressUpdate.objects.annotate(corrected_by=Subquery(corrected_by)).prefetch_related(
+
+
+def _update_keys() -> dict:
+    """What corrects each update and its commitment's State code, read with the rows. The
+    State by key, per row: an index lookup (a join made PostgreSQL hash the whole commitments
+    table)."""
+    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).order_by().values("state_id")
+    return {"corrected_by": _corrected_by(), "member_state_code": Subquery(state)}
+
+
+def _progress_updates():
+    """Updates with what corrects them and the translations of their narrative (one query per
+    page); the rest: attach_updates."""
+    return ProgressUpdate.objects.annotate(corrected_by=_corrected_by()).prefetch_related(
         "translations"
     )
 
@@ -299,15 +311,8 @@ _UPDATE_COLUMNS = [
 
 
 def _update_queryset():
-    corrected_by = (
-        ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
-    )
-    # The State's code by key, per row: an index lookup (a join made PostgreSQL hash the whole
-    # commitments table), in the same round trip as the rows.
-    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).order_by().values("state_id")
     return ProgressUpdate.objects.annotate(
-        corrected_by=Subquery(corrected_by),
-        member_state_code=Subquery(state),
+        **_update_keys(),
         evidence_json=related_json(Evidence, "update", _EVIDENCE_NAMES, ("id",)),
         translations_json=related_json(
             UpdateTranslation, "update", _TRANSLATION_NAMES, ("language",)
@@ -350,18 +355,8 @@ def update_rows(keys) -> list[UpdateRow]:
     ``attach_updates`` adds their evidence."""
     if connection.vendor == "postgresql":
         return UPDATE_SOURCE.by_keys(keys)
-    corrected_by = (
-        ProgressUpdate.objects.filter(corrects=OuterRef("pk")).order_by().values("pk")[:1]
-    )
-    state = Commitment.objects.filter(pk=OuterRef("commitment_id")).order_by().values("state_id")
     names = [*_UPDATE_COLUMNS, "corrected_by", "member_state_code"]
-    queryset = among(
-        ProgressUpdate.objects.annotate(
-            corrected_by=Subquery(corrected_by), member_state_code=Subquery(state)
-        ),
-        "pk",
-        keys,
-    )
+    queryset = among(ProgressUpdate.objects.annotate(**_update_keys()), "pk", keys)
     rows = plain_rows(queryset.order_by(), {name: name for name in names}, UpdateRow)
     found: dict = {}
     translations = among(UpdateTranslation.objects, "update", keys).order_by(
