@@ -47,8 +47,7 @@ from django.http import HttpResponse  # noqa: E402
 from django.urls import clear_url_caches, path  # noqa: E402
 
 from config import urls  # noqa: E402
-from tracker.api import mirror, serializers, views  # noqa: E402
-from tracker.db import prepared_cursor  # noqa: E402
+from tracker.api import mirror, views  # noqa: E402
 
 SPENT: dict[str, float] = collections.defaultdict(float)
 
@@ -64,36 +63,22 @@ def timed(name, function):
     return wrapper
 
 
-def timed_rows(self, after, limit):
-    """``KeysetStatement.rows`` with a timer around each of its steps."""
-    started = time.perf_counter()
-    if self._compiled is None:
-        self._compiled = self._compile()
-    sql, params, index = self._compiled
-    with prepared_cursor() as cursor:
-        cursor.execute(sql, [*params[:index], after, *params[index + 1 :], limit])
-        values = cursor.fetchall()
-    SPENT["rows' statement (execute, fetch)"] += time.perf_counter() - started
-    started = time.perf_counter()
-    rows = self.source.maker(values)
-    SPENT["row objects"] += time.perf_counter() - started
-    started = time.perf_counter()
-    self.source.finish(rows)
-    SPENT["finishing rows (JSON arrays, sorting)"] += time.perf_counter() - started
-    return rows
-
-
 def instrument() -> None:
-    mirror.KeysetStatement.rows = timed_rows
+    statement = mirror.KeysetStatement
+    statement.fetch = timed("rows' statement (execute, fetch)", statement.fetch)
+    statement.make_rows = timed("row objects", statement.make_rows)
+    for source in (views.COMMITMENT_SOURCE, views.UPDATE_SOURCE):
+        finish = timed("finishing rows (JSON arrays, sorting)", source.finish)
+        object.__setattr__(source, "finish", finish)  # a frozen dataclass
+    encoder = statement.encoder
+    statement.encoder = lambda self, serializer: timed(
+        "row encoding (every row)", encoder(self, serializer)
+    )
     views.ConditionalReadMixin._validators = timed(
         "validators (health check, versions)", views.ConditionalReadMixin._validators
     )
     mirror.cursor_link = timed("next link", mirror.cursor_link)
     mirror.decode_cursor = timed("cursor decoding", mirror.decode_cursor)
-    for serializer in (serializers.CommitmentSerializer, serializers.ProgressUpdateSerializer):
-        serializer.to_representation = timed(
-            "serializer plan (every row)", serializer.to_representation
-        )
     mirror.page = timed("mirror page, all parts", mirror.page)
 
 

@@ -97,6 +97,9 @@ def world(secretariat, state_a, state_b, media):
         commitments.append(commitment)
     withdrawn = Commitment.objects.filter(pk=commitments[-1].pk)
     withdrawn.update(withdrawn_on=datetime.date(2024, 6, 1), status=Status.WITHDRAWN)
+    # Times on a whole second: written without a fraction, as ``isoformat`` writes them.
+    whole = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
+    Commitment.objects.filter(pk=commitments[0].pk).update(created_at=whole, updated_at=whole)
     return commitments
 
 
@@ -147,6 +150,8 @@ def test_the_rows_carry_what_the_fixture_made(client, world):
     commitments = client.get(API + f"commitments/?cursor={cursor(0)}").json()["results"]
     assert any(c["channels"] == ["civil-society", "parliament"] for c in commitments)
     assert any(c["status"] == "withdrawn" for c in commitments)
+    assert "2024-05-01T12:00:00Z" in {c["updated_at"] for c in commitments}
+    assert any(c["is_overdue"] for c in commitments)
 
 
 @pytest.mark.parametrize("path", LISTS)

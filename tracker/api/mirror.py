@@ -8,13 +8,19 @@ cost two round trips: the data versions (ETag, Last-Modified, ``X-Ledger-Head``,
 any row is read, so a ``304`` costs that one lookup) and the page itself, an index range scan
 after the cursor's key with everything the rows show joined or aggregated in (the list's
 :class:`~tracker.api.views.RowSource`, the statement the general path reads pages with). The
-rows go through the list's own serializer plan and are encoded by orjson; the JSON is the
-general path's, byte for byte (tests/tracker/test_api_mirror.py).
+rows stay the statement's tuples; each row's output is picked from its tuple where a field is a
+column as it is, and the list serializer's own plan computes the rest (:class:`RowEncoder`,
+D-16-25); orjson writes it. The JSON is the general path's, byte for byte
+(tests/tracker/test_api_mirror.py).
 
 Anything else — a filter, ``search``, ``ordering``, a page number, a token, another format, a
 cursor this path does not read, a bad ``page_size`` — takes the general path, which also gives
 every error its usual wording.
 """
+
+from functools import cached_property
+from operator import itemgetter
+from types import SimpleNamespace
 
 import orjson
 from django.core.exceptions import ImproperlyConfigured
@@ -33,13 +39,85 @@ _SENTINEL = -7_331_997_531
 _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
 
+def tuple_row_class(cls, paths: list[str]) -> type:
+    """``cls`` whose rows keep the statement's value tuple as it is and read each attribute
+    (``paths``, the :class:`~tracker.api.views.RowSource`'s) from it by position: making a
+    row is one slot assignment, where filling a ``__dict__`` per row cost a fifth of a page
+    (measured, docs/performance.md). The model's row rules (``is_overdue`` …) that ``cls``
+    borrows read the same attributes."""
+    attributes: dict = {"__slots__": ("values",)}
+    nested: dict[str, list[tuple[str, int]]] = {}
+    for index, path in enumerate(paths):
+        if "." in path:
+            outer, inner = path.split(".", 1)
+            nested.setdefault(outer, []).append((inner, index))
+        else:
+            attributes[path] = property(lambda row, index=index: row.values[index])
+    for outer, parts in nested.items():
+
+        def related(row, parts=parts):
+            return SimpleNamespace(**{inner: row.values[index] for inner, index in parts})
+
+        attributes[outer] = property(related)
+    return type(f"Tuple{cls.__name__}", (cls,), attributes)
+
+
+class RowEncoder:
+    """A list serializer's output for tuple rows, field for field and in the same order: the
+    fields whose JSON is a column's value as it is (:meth:`column_paths
+    <tracker.api.serializers.FastReadSerializer.column_paths>`) are picked from the tuple by
+    one C-level ``itemgetter``; only the others (derived, nested, URLs) run the serializer's
+    own plan step on the row. orjson writes the dates and times (``OPT_UTC_Z``) exactly as
+    the plan formats them."""
+
+    def __init__(self, serializer_class, paths: list[str]):
+        where = {path: index for index, path in enumerate(paths)}
+        self.names, self.computed, positions = [], [], []
+        for position, (name, path) in enumerate(serializer_class.column_paths()):
+            self.names.append(name)
+            if path in where:
+                positions.append(where[path])
+            else:
+                positions.append(len(paths) + len(self.computed))
+                self.computed.append(position)
+        if len(positions) < 2:  # itemgetter of one position gives the value, not a tuple
+            raise ImproperlyConfigured(f"{serializer_class.__name__}: too few fields to mirror")
+        self.pick = itemgetter(*positions)
+
+    def encoder(self, serializer):
+        """A function from a tuple row to its output, with ``serializer``'s bound steps."""
+        plan = serializer.plan()
+        steps = [plan[position][1] for position in self.computed]
+        names, pick = self.names, self.pick
+
+        def encode(row):
+            return dict(zip(names, pick(row.values + tuple([step(row) for step in steps]))))  # noqa: B905
+
+        return encode
+
+
 class KeysetStatement:
     """A :class:`~tracker.api.views.RowSource`'s rows after a key, by key, at most N: compiled
-    to SQL once per process (the first page a worker serves), then only executed."""
+    to SQL once per process (the first page a worker serves), then only executed. The rows are
+    tuple rows (:func:`tuple_row_class`), finished as the source finishes its rows."""
 
     def __init__(self, source):
         self.source = source
         self._compiled = None
+        self._encoders: dict[type, RowEncoder] = {}
+
+    @cached_property
+    def row_class(self) -> type:
+        return tuple_row_class(self.source.cls, list(self.source.columns.values()))
+
+    def encoder(self, serializer):
+        """The function writing a row as ``serializer`` would (see :class:`RowEncoder`)."""
+        encoder = self._encoders.get(type(serializer))
+        if encoder is None:
+            encoder = self._encoders[type(serializer)] = RowEncoder(
+                type(serializer), list(self.source.columns.values())
+            )
+        return encoder.encoder(serializer)
 
     def _compile(self):
         queryset = self.source.queryset().filter(pk__gt=_SENTINEL).order_by("pk")
@@ -47,15 +125,27 @@ class KeysetStatement:
         params = list(params)
         return f"{sql} LIMIT %s", params, params.index(_SENTINEL)
 
-    def rows(self, after, limit: int) -> list:
+    def fetch(self, after, limit: int) -> list[tuple]:
+        """The value tuples of at most ``limit`` rows after the key ``after``."""
         if self._compiled is None:
             self._compiled = self._compile()
         sql, params, index = self._compiled
         params = [*params[:index], after, *params[index + 1 :], limit]
         with prepared_cursor() as cursor:
             cursor.execute(sql, params)
-            values = cursor.fetchall()
-        rows = self.source.maker(values)
+            return cursor.fetchall()
+
+    def make_rows(self, values: list[tuple]) -> list:
+        new, cls = object.__new__, self.row_class
+        rows = []
+        for row_values in values:
+            row = new(cls)
+            row.values = row_values
+            rows.append(row)
+        return rows
+
+    def rows(self, after, limit: int) -> list:
+        rows = self.make_rows(self.fetch(after, limit))
         self.source.finish(rows)
         return rows
 
@@ -103,8 +193,7 @@ def page(view, request):
     rows = statement.rows(after, size + 1)
     more = len(rows) > size
     rows = rows[:size]
-    serializer = view.get_serializer_class()(context=view.get_serializer_context())
-    represent = serializer.to_representation
+    encode = statement.encoder(view.get_serializer_class()(context=view.get_serializer_context()))
     next_link = None
     if more:
         next_link = cursor_link(request, order, [getattr(rows[-1], view.cursor_key)])
@@ -113,8 +202,9 @@ def page(view, request):
             "count": None,
             "next": next_link,
             "previous": None,
-            "results": [represent(row) for row in rows],
-        }
+            "results": [encode(row) for row in rows],
+        },
+        option=orjson.OPT_UTC_Z,
     )
     for raw, escaped in _LINE_SEPARATORS:
         if raw in body:

@@ -151,26 +151,63 @@ class FastReadSerializer(serializers.ModelSerializer):
             return _compile_flat(field) or (lambda instance: field.to_representation(instance))
         return _compile_related(field) or _compile_value(field)
 
+    def _column_path(self, field) -> str | None:
+        """The attribute path whose value *is* the field's JSON as orjson writes it (dates,
+        UTC times as ``…Z`` with ``OPT_UTC_Z``, lists of keys, plain values), or None where
+        the field's step must run: what a mirror page takes straight from a row's values
+        (tracker/api/mirror.py). Exactly the fields :meth:`_compile` reads without changing."""
+        if (
+            isinstance(field, OptionalURLField | serializers.SerializerMethodField)
+            or field.source == "*"
+        ):
+            return None
+        if (
+            isinstance(field, serializers.PrimaryKeyRelatedField)
+            and field.pk_field is None
+            and "." not in field.source
+        ):
+            return self.Meta.model._meta.get_field(field.source).attname
+        if isinstance(field, serializers.ListField):
+            return field.source if isinstance(field.child, _IDENTITY_FIELDS) else None
+        if isinstance(field, serializers.DateTimeField | serializers.DateField):
+            return field.source
+        if isinstance(field, _IDENTITY_FIELDS) and not isinstance(
+            field, serializers.DecimalField | serializers.MultipleChoiceField
+        ):
+            return field.source
+        return None
+
     @classmethod
     def _template(cls) -> list:
+        """``(name, step, column path)`` for each field, in order (see :meth:`_column_path`)."""
         template = _PLANS.get(cls)
         if template is None:
             prototype = cls(context={})
             template = _PLANS[cls] = [
-                (name, prototype._compile(field))
+                (name, prototype._compile(field), prototype._column_path(field))
                 for name, field in prototype.fields.items()
                 if not field.write_only
             ]
         return template
 
-    def to_representation(self, instance):
+    @classmethod
+    def column_paths(cls) -> list[tuple[str, str | None]]:
+        """Each field's name and column path (or None), in the order of the output."""
+        return [(name, path) for name, _step, path in cls._template()]
+
+    def plan(self) -> list:
+        """Each field's name and the function reading it from a row, bound to this serializer
+        (its context, its methods), in the order of the output."""
         plan = self.__dict__.get("_plan")
         if plan is None:
             plan = self._plan = [
                 (name, step.bind(self) if isinstance(step, _Bound) else step)
-                for name, step in self._template()
+                for name, step, _path in self._template()
             ]
-        return {name: get(instance) for name, get in plan}
+        return plan
+
+    def to_representation(self, instance):
+        return {name: get(instance) for name, get in self.plan()}
 
 
 def _compile_flat(field):

@@ -161,8 +161,8 @@ def _picker(indexes: list[int]):
 def row_maker(columns: dict[str, str], cls=PlainRow):
     """A function turning value tuples (the lookups of ``columns``, in order) into ``cls``
     instances: ``columns`` maps each lookup to read (``state__regional_group``) to the
-    attribute path it fills (``state.regional_group``). Shared by the ORM's rows
-    (:func:`plain_rows`) and the mirror pages' raw ones (tracker/api/mirror.py)."""
+    attribute path it fills (``state.regional_group``). The mirror pages keep their tuples
+    instead (:func:`tracker.api.mirror.tuple_row_class`, D-16-25)."""
     paths = list(columns.values())
     flat = [(index, path) for index, path in enumerate(paths) if "." not in path]
     nested: dict[str, list[tuple[int, str]]] = {}
@@ -323,11 +323,9 @@ def _update_queryset():
 def _finish_updates(rows) -> None:
     for row in rows:
         row.evidence_rows = related_rows(
-            row.__dict__.pop("evidence_json"), EvidenceRow, times=("created_at",), files=("file",)
+            row.evidence_json, EvidenceRow, times=("created_at",), files=("file",)
         )
-        row.translations = related_rows(
-            row.__dict__.pop("translations_json"), PlainRow, times=("created_at",)
-        )
+        row.translations = related_rows(row.translations_json, PlainRow, times=("created_at",))
 
 
 # A page of progress updates on PostgreSQL: their public columns, what corrects them, their

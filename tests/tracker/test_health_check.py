@@ -1,0 +1,86 @@
+"""The PostgreSQL backend's health check (tracker/postgresql, D-16-24): a reused connection the
+server still serves is usable without a round trip; one the server has closed is not, and
+Django opens a new one before the request's first statement."""
+
+import time
+
+import pytest
+from django.db import connection, connections
+from django.db.backends.postgresql import base as django_postgresql
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the health check of the PostgreSQL backend"
+)
+
+
+@pytest.fixture
+def reused(db):
+    """A second connection to the test database, as a worker keeps one between requests."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def test_the_backend_is_the_projects():
+    assert type(connections["default"]).__module__ == "tracker.postgresql.base"
+
+
+def test_a_live_connection_is_usable_without_a_statement(reused, monkeypatch):
+    def round_trip(self):
+        raise AssertionError("the check ran a statement")
+
+    monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", round_trip)
+    assert reused.is_usable()
+
+
+def terminate(wrapper) -> None:
+    pid = wrapper.connection.info.backend_pid
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # the server's farewell reaches the socket
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the backend did not end")
+
+
+def test_a_connection_the_server_closed_is_not_usable(reused):
+    terminate(reused)
+    assert not reused.is_usable()
+
+
+def test_the_next_request_reconnects_after_the_server_closed_the_connection(reused):
+    reused.health_check_enabled, reused.health_check_done = True, False
+    old_pid = reused.connection.info.backend_pid
+    terminate(reused)
+    with reused.cursor() as cursor:  # the first statement of a request
+        cursor.execute("SELECT pg_backend_pid()")
+        new_pid = cursor.fetchone()[0]
+    assert new_pid != old_pid
+
+
+def test_a_pending_message_asks_the_server(reused, monkeypatch):
+    """Something to read that is not a farewell (here a notification) runs Django's check,
+    which reads it and finds the connection alive."""
+    asked = []
+    real = django_postgresql.DatabaseWrapper.is_usable
+    monkeypatch.setattr(
+        django_postgresql.DatabaseWrapper,
+        "is_usable",
+        lambda self: asked.append(1) or real(self),
+    )
+    reused.connection.execute("LISTEN tracker_health_check_test")
+    sender = connections.create_connection("default")  # outside the test's transaction
+    try:
+        with sender.cursor() as cursor:
+            cursor.execute("NOTIFY tracker_health_check_test")
+    finally:
+        sender.close()
+    deadline = time.monotonic() + 5
+    while reused.is_usable() and not asked and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert asked and reused.is_usable()
