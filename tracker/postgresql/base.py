@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend (psycopg 3), with a connection health check that costs no round
-trip (D-16-24).
+trip (D-16-24), and connections on which tracker/db.py can prepare its statements (D-16-26).
 
 With ``CONN_HEALTH_CHECKS``, Django checks a reused connection before the first statement of
 every request by running ``SELECT 1`` — a round trip to the server on every request, a tenth of
@@ -14,10 +14,23 @@ first statement that fails.
 
 import select
 
+from django.conf import settings
 from django.db.backends.postgresql import base
+
+# Django opens psycopg connections with ``prepare_threshold=None``, which turns preparation off
+# for good: psycopg then ignores even ``execute(..., prepare=True)``. A threshold no statement
+# reaches by count keeps Django's own statements unprepared (its client-side binding cursors
+# never prepare anyway) and lets tracker/db.py prepare the few it asks for.
+_PREPARE_ONLY_WHEN_ASKED = 2**31
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        connection = super().get_new_connection(conn_params)
+        if settings.DB_PREPARED_STATEMENTS and connection.prepare_threshold is None:
+            connection.prepare_threshold = _PREPARE_ONLY_WHEN_ASKED
+        return connection
+
     def is_usable(self):
         connection = self.connection
         if connection is None or connection.closed or connection.broken:

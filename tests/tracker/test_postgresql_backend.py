@@ -1,7 +1,9 @@
-"""The PostgreSQL backend's health check (tracker/postgresql, D-16-24): a reused connection the
-server still serves is usable without a round trip; one the server has closed is not, and
-Django opens a new one before the request's first statement."""
+"""The project's PostgreSQL backend (tracker/postgresql). Its health check (D-16-24): a reused
+connection the server still serves is usable without a round trip; one the server has closed is
+not, and Django opens a new one before the request's first statement. Its connections let
+tracker/db.py prepare the statements every API list runs, and only those (D-16-26)."""
 
+import select
 import time
 
 import pytest
@@ -38,14 +40,9 @@ def terminate(wrapper) -> None:
     pid = wrapper.connection.info.backend_pid
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the server's farewell reaches the socket
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-            if cursor.fetchone()[0] == 0:
-                return
-        time.sleep(0.02)
-    raise AssertionError("the backend did not end")
+    poller = select.poll()  # the server's farewell reaches the socket
+    poller.register(wrapper.connection.fileno(), select.POLLIN)
+    assert poller.poll(5000), "the backend did not end"
 
 
 def test_a_connection_the_server_closed_is_not_usable(reused):
@@ -84,3 +81,39 @@ def test_a_pending_message_asks_the_server(reused, monkeypatch):
     while reused.is_usable() and not asked and time.monotonic() < deadline:
         time.sleep(0.02)
     assert asked and reused.is_usable()
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_lists_statements_are_prepared_and_only_they(client, db):
+    connection.ensure_connection()
+    assert connection.connection.prepare_threshold is not None
+    cursor = "eyJvIjpbImlkIl0sInYiOlswXX0"  # {"o":["id"],"v":[0]}
+    for _ in range(2):
+        assert client.get(f"/api/v1/commitments/?cursor={cursor}").status_code == 200
+    statements = prepared_statements()
+    assert any("tracker_dataversion" in statement for statement in statements)
+    assert any(
+        statement.startswith('SELECT "commitments_commitment"."id"') and "LIMIT $" in statement
+        for statement in statements
+    )
+    # Django's own statements (sessions, the pages' queries) are never prepared.
+    assert client.get("/commitments/").status_code == 200
+    assert all(
+        "tracker_dataversion" in statement or "LIMIT $" in statement
+        for statement in prepared_statements()
+    )
+
+
+def test_without_prepared_statements_the_connection_prepares_nothing(settings, db):
+    settings.DB_PREPARED_STATEMENTS = False
+    wrapper = connections.create_connection("default")
+    try:
+        wrapper.ensure_connection()
+        assert wrapper.connection.prepare_threshold is None
+    finally:
+        wrapper.close()
