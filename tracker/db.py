@@ -5,8 +5,9 @@ PostgreSQL parses and plans every statement again. For the few statements compil
 process and run on every list request — the data versions (tracker/versions.py) and the mirror
 pages (tracker/api/mirror.py) — planning cost as much as running (0.3–0.45 ms of about 1 ms,
 measured with ``EXPLAIN ANALYZE``), so they are bound on the server and prepared once per
-connection. The cursor is wrapped like Django's own: query logging, ``CaptureQueriesContext``
-and execute wrappers see its statements.
+connection (the project's backend lets psycopg prepare them: D-16-26). The cursor is wrapped
+like Django's own: query logging, ``CaptureQueriesContext`` and execute wrappers see its
+statements.
 """
 
 from django.conf import settings
