@@ -24,16 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-os.environ.update(
-    {
-        "APP_ENV": "production",
-        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-        "LOG_LEVEL": "WARNING",
-    }
-)
+from bench_environment import PROJECT_ENVIRONMENT  # noqa: E402
+
+os.environ.update(PROJECT_ENVIRONMENT)
 
 import warnings  # noqa: E402
 

@@ -37,6 +37,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
+from bench_environment import PROJECT_ENVIRONMENT
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_VENV = ROOT / ".venv-bench"
 BENCH_PACKAGES = [
@@ -126,16 +128,7 @@ def lua(path_list: list[str], file: Path) -> Path:
 def start_servers(database_url: str, sqlite_path: Path) -> list[subprocess.Popen]:
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT / "benchmarks")}
     bench_gunicorn = str(BENCH_VENV / "bin" / "gunicorn")
-    project_env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "APP_ENV": "production",
-        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "DJANGO_SETTINGS_MODULE": "benchmarks.bench_settings",
-        "LOG_LEVEL": "WARNING",
-    }
+    project_env = {**os.environ, "DATABASE_URL": database_url, **PROJECT_ENVIRONMENT}
     log = open(WORK / "servers.log", "ab")  # noqa: SIM115 - kept open while they run
     commands = [
         ([bench_gunicorn, *_bind("hello"), "bench_apps:hello"], env),

@@ -42,9 +42,9 @@ _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029")
 def tuple_row_class(cls, paths: list[str]) -> type:
     """``cls`` whose rows keep the statement's value tuple as it is and read each attribute
     (``paths``, the :class:`~tracker.api.views.RowSource`'s) from it by position: making a
-    row is one slot assignment, where filling a ``__dict__`` per row cost a fifth of a page
-    (measured, docs/performance.md). The model's row rules (``is_overdue`` …) that ``cls``
-    borrows read the same attributes."""
+    row is one slot assignment, where filling a ``__dict__`` per row cost a tenth of a
+    commitments page (measured, docs/performance.md). The model's row rules (``is_overdue``
+    …) that ``cls`` borrows read the same attributes."""
     attributes: dict = {"__slots__": ("values",)}
     nested: dict[str, list[tuple[str, int]]] = {}
     for index, path in enumerate(paths):
