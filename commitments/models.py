@@ -72,6 +72,23 @@ def overdue_for_q(today: datetime.date, days: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}next_review_due__lte": today - datetime.timedelta(days=days)})
 
 
+def days_overdue_sql(today: datetime.date, prefix: str = "") -> models.Expression:
+    """:meth:`Commitment.days_overdue` as SQL: days since the review fell due while it is
+    :func:`overdue_q`, else 0 (PostgreSQL: a date less a date is a number of days)."""
+    since = models.Func(
+        models.Value(today, output_field=models.DateField()),
+        models.F(f"{prefix}next_review_due"),
+        arg_joiner=" - ",
+        template="(%(expressions)s)",
+        output_field=models.IntegerField(),
+    )
+    return models.Case(
+        models.When(overdue_q(today, prefix), then=since),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
+
+
 def target_missed_q(today: datetime.date, prefix: str = "") -> Q:
     """The target date has passed (missed the day after it) and the commitment is not complete.
     A withdrawn commitment whose target has passed counts: it was not achieved."""

@@ -20,6 +20,7 @@ from commitments.models import (
     Status,
     UpdateTranslation,
 )
+from commitments.selectors import review_today
 from commitments.services import EvidenceLink, progress_update_create
 from focalpoints.tokens import api_token_issue
 from tests.commitments.upload_samples import tiny_pdf
@@ -100,7 +101,36 @@ def world(secretariat, state_a, state_b, media):
     # Times on a whole second: written without a fraction, as ``isoformat`` writes them.
     whole = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
     Commitment.objects.filter(pk=commitments[0].pk).update(created_at=whole, updated_at=whole)
+    # Each derived field on both sides of its rule's edge, as of today (the mirror statement
+    # computes them in SQL, the general path in Python).
+    today = review_today()
+    later = today + datetime.timedelta(days=30)
+    for index, values in enumerate(edges(today), start=1):
+        Commitment.objects.filter(pk=commitments[index].pk).update(
+            **{"next_review_due": later, "target_date": None, **values}
+        )
     return commitments
+
+
+def edges(today):
+    day = datetime.timedelta(days=1)
+    return [
+        {"next_review_due": today},
+        {"next_review_due": today - day},
+        {"next_review_due": None, "status": Status.COMPLETE, "independent_status": "complete"},
+        {"target_date": today - day, "status": Status.COMPLETE, "next_review_due": None},
+        {"target_date": today, "status": Status.SUBSTANTIAL},
+        {
+            "target_date": today - day,
+            "status": Status.WITHDRAWN,
+            "independent_status": "limited",
+            "next_review_due": None,
+        },
+        {"status": Status.LIMITED, "independent_status": "substantial"},
+        {"status": Status.NOT_REPORTED, "independent_status": "limited"},
+        {"status": Status.SUBSTANTIAL, "independent_status": "substantial", "statement_url": ""},
+        {"next_review_due": today - 40 * day, "statement_url": "https://example.org/s"},
+    ]
 
 
 def general(monkeypatch, client, url, **headers):
@@ -152,6 +182,28 @@ def test_the_rows_carry_what_the_fixture_made(client, world):
     assert any(c["status"] == "withdrawn" for c in commitments)
     assert "2024-05-01T12:00:00Z" in {c["updated_at"] for c in commitments}
     assert any(c["is_overdue"] for c in commitments)
+
+
+def test_the_derived_fields_follow_their_rules_at_the_edges(client, world):
+    page = client.get(API + f"commitments/?cursor={cursor(0)}&page_size=100").json()["results"]
+    shown = {row["id"]: row for row in page}
+    edges = [shown[commitment.pk] for commitment in world[1:11]]
+    fields = ["is_overdue", "days_overdue", "target_missed", "independently_assessed", "disagrees"]
+    assert [[row[name] for name in fields] for row in edges] == [
+        [False, 0, False, False, False],  # due today: not yet overdue
+        [True, 1, False, False, False],  # due yesterday: one day overdue
+        [False, 0, False, True, False],  # complete on both sides
+        [False, 0, False, False, False],  # target passed, but complete
+        [False, 0, False, False, False],  # target is today: not yet missed
+        [False, 0, True, True, True],  # target passed and withdrawn: missed
+        [False, 0, False, True, True],  # a level apart
+        [False, 0, False, True, False],  # no claim from the government
+        [False, 0, False, True, False],  # the same level
+        [True, 40, False, False, False],
+    ]
+    assert edges[8]["statement_url"] is None
+    assert edges[9]["statement_url"] == "https://example.org/s"
+    assert {row["source_url"] for row in page} == {None, "https://example.org/pledge"}
 
 
 @pytest.mark.parametrize("path", LISTS)

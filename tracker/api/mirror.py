@@ -9,15 +9,16 @@ any row is read, so a ``304`` costs that one lookup) and the page itself, an ind
 after the cursor's key with everything the rows show joined or aggregated in (the list's
 :class:`~tracker.api.views.RowSource`, the statement the general path reads pages with). The
 rows stay the statement's tuples; each row's output is picked from its tuple where a field is a
-column as it is, and the list serializer's own plan computes the rest (:class:`RowEncoder`,
-D-16-25); orjson writes it. The JSON is the general path's, byte for byte
-(tests/tracker/test_api_mirror.py).
+column as it is or computed by the statement (the source's derived fields, D-16-27), and the
+list serializer's own plan computes the rest (:class:`RowEncoder`, D-16-25); orjson writes it.
+The JSON is the general path's, byte for byte (tests/tracker/test_api_mirror.py).
 
 Anything else — a filter, ``search``, ``ordering``, a page number, a token, another format, a
 cursor this path does not read, a bad ``page_size`` — takes the general path, which also gives
 every error its usual wording.
 """
 
+import datetime
 from functools import cached_property
 from operator import itemgetter
 from types import SimpleNamespace
@@ -33,8 +34,10 @@ from tracker.api.parameters import CURSOR, FORMAT, MAX_PAGE_SIZE, PAGE_SIZE
 from tracker.db import prepared_cursor
 
 MIRROR_PARAMETERS = frozenset({CURSOR, PAGE_SIZE, FORMAT})
-# A key no row has, to find the start's place among the compiled statement's parameters.
+# A key no row has and a day no rule is asked about, to find the start's and today's places
+# among the compiled statement's parameters.
 _SENTINEL = -7_331_997_531
+_SENTINEL_DAY = datetime.date(1, 2, 3)
 # DRF's JSONRenderer escapes the two line separators that end a line in JavaScript; so do we.
 _LINE_SEPARATORS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
 
@@ -65,21 +68,28 @@ def tuple_row_class(cls, paths: list[str]) -> type:
 class RowEncoder:
     """A list serializer's output for tuple rows, field for field and in the same order: the
     fields whose JSON is a column's value as it is (:meth:`column_paths
-    <tracker.api.serializers.FastReadSerializer.column_paths>`) are picked from the tuple by
-    one C-level ``itemgetter``; only the others (derived, nested, URLs) run the serializer's
-    own plan step on the row. orjson writes the dates and times (``OPT_UTC_Z``) exactly as
-    the plan formats them."""
+    <tracker.api.serializers.FastReadSerializer.column_paths>`) and the fields the statement
+    computes (``derived``, the source's, after the ``paths``) are picked from the tuple by one
+    C-level ``itemgetter``; only the others (nested, request URLs) run the serializer's own
+    plan step on the row. orjson writes the dates and times (``OPT_UTC_Z``) exactly as the
+    plan formats them."""
 
-    def __init__(self, serializer_class, paths: list[str]):
+    def __init__(self, serializer_class, paths: list[str], derived: list[str] = ()):
         where = {path: index for index, path in enumerate(paths)}
+        computed_at = {name: len(paths) + index for index, name in enumerate(derived)}
+        first_step = len(paths) + len(derived)
         self.names, self.computed, positions = [], [], []
         for position, (name, path) in enumerate(serializer_class.column_paths()):
             self.names.append(name)
-            if path in where:
+            if name in computed_at:
+                positions.append(computed_at[name])
+            elif path in where:
                 positions.append(where[path])
             else:
-                positions.append(len(paths) + len(self.computed))
+                positions.append(first_step + len(self.computed))
                 self.computed.append(position)
+        if unknown := set(derived) - set(self.names):
+            raise ImproperlyConfigured(f"{serializer_class.__name__} has no fields {unknown}")
         if len(positions) < 2:  # itemgetter of one position gives the value, not a tuple
             raise ImproperlyConfigured(f"{serializer_class.__name__}: too few fields to mirror")
         self.pick = itemgetter(*positions)
@@ -90,6 +100,9 @@ class RowEncoder:
         steps = [plan[position][1] for position in self.computed]
         names, pick = self.names, self.pick
 
+        if not steps:  # every field is picked from the statement's values
+            return lambda row: dict(zip(names, pick(row.values)))  # noqa: B905
+
         def encode(row):
             return dict(zip(names, pick(row.values + tuple([step(row) for step in steps]))))  # noqa: B905
 
@@ -97,9 +110,10 @@ class RowEncoder:
 
 
 class KeysetStatement:
-    """A :class:`~tracker.api.views.RowSource`'s rows after a key, by key, at most N: compiled
-    to SQL once per process (the first page a worker serves), then only executed. The rows are
-    tuple rows (:func:`tuple_row_class`), finished as the source finishes its rows."""
+    """A :class:`~tracker.api.views.RowSource`'s rows after a key, by key, at most N, with the
+    source's derived fields as of a day after its columns: compiled to SQL once per process
+    (the first page a worker serves), then only executed. The rows are tuple rows
+    (:func:`tuple_row_class`), finished as the source finishes its rows."""
 
     def __init__(self, source):
         self.source = source
@@ -110,27 +124,41 @@ class KeysetStatement:
     def row_class(self) -> type:
         return tuple_row_class(self.source.cls, list(self.source.columns.values()))
 
+    @cached_property
+    def derived(self) -> dict:
+        return self.source.derived(_SENTINEL_DAY)
+
     def encoder(self, serializer):
         """The function writing a row as ``serializer`` would (see :class:`RowEncoder`)."""
         encoder = self._encoders.get(type(serializer))
         if encoder is None:
             encoder = self._encoders[type(serializer)] = RowEncoder(
-                type(serializer), list(self.source.columns.values())
+                type(serializer), list(self.source.columns.values()), list(self.derived)
             )
         return encoder.encoder(serializer)
 
     def _compile(self):
-        queryset = self.source.queryset().filter(pk__gt=_SENTINEL).order_by("pk")
-        sql, params = queryset.values_list(*self.source.columns).query.sql_with_params()
-        params = list(params)
-        return f"{sql} LIMIT %s", params, params.index(_SENTINEL)
+        aliases = {f"derived_{name}": expression for name, expression in self.derived.items()}
+        queryset = self.source.queryset().annotate(**aliases)
+        queryset = queryset.filter(pk__gt=_SENTINEL).order_by("pk")
+        columns = [*self.source.columns, *aliases]
+        sql, params = queryset.values_list(*columns).query.sql_with_params()
+        params = [*params, None]  # the limit
+        days = [i for i, value in enumerate(params) if type(value) is datetime.date]
+        if any(params[i] != _SENTINEL_DAY for i in days):
+            raise ImproperlyConfigured(f"{type(self.source).__name__}: a day other than today")
+        return f"{sql} LIMIT %s", params, params.index(_SENTINEL), days
 
-    def fetch(self, after, limit: int) -> list[tuple]:
-        """The value tuples of at most ``limit`` rows after the key ``after``."""
+    def fetch(self, after, limit: int, today: datetime.date) -> list[tuple]:
+        """The value tuples of at most ``limit`` rows after the key ``after``, with the derived
+        fields as of ``today``."""
         if self._compiled is None:
             self._compiled = self._compile()
-        sql, params, index = self._compiled
-        params = [*params[:index], after, *params[index + 1 :], limit]
+        sql, template, index, days = self._compiled
+        params = template.copy()
+        params[index], params[-1] = after, limit
+        for day in days:
+            params[day] = today
         with prepared_cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -144,8 +172,8 @@ class KeysetStatement:
             rows.append(row)
         return rows
 
-    def rows(self, after, limit: int) -> list:
-        rows = self.make_rows(self.fetch(after, limit))
+    def rows(self, after, limit: int, today: datetime.date) -> list:
+        rows = self.make_rows(self.fetch(after, limit, today))
         self.source.finish(rows)
         return rows
 
@@ -190,10 +218,11 @@ def page(view, request):
     not_modified = view._conditional(etag, last)
     if not_modified is not None:
         return view._stamp_head(view._stamp(not_modified, etag, last))
-    rows = statement.rows(after, size + 1)
+    serializer = view.get_serializer_class()(context=view.get_serializer_context())
+    rows = statement.rows(after, size + 1, serializer.context["today"])
     more = len(rows) > size
     rows = rows[:size]
-    encode = statement.encoder(view.get_serializer_class()(context=view.get_serializer_context()))
+    encode = statement.encoder(serializer)
     next_link = None
     if more:
         next_link = cursor_link(request, order, [getattr(rows[-1], view.cursor_key)])

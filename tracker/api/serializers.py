@@ -11,6 +11,8 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import NullIf
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -78,6 +80,12 @@ class OptionalURLField(serializers.URLField):
 
     def to_representation(self, value):
         return value or None
+
+    @staticmethod
+    def sql(column: str):
+        """:meth:`to_representation` in SQL, for a statement that writes the field itself
+        (tracker/api/mirror.py)."""
+        return NullIf(column, Value(""))
 
 
 class _Bound:

@@ -17,6 +17,8 @@ import orjson
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
     Exists,
     F,
@@ -27,8 +29,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     TextField,
+    Value,
+    When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -72,7 +76,9 @@ from commitments.models import (
     RiskFactor,
     Status,
     UpdateTranslation,
+    days_overdue_sql,
     overdue_q,
+    target_missed_q,
 )
 from commitments.selectors import public_organisations, review_today
 from commitments.services import EvidenceLink, assessment_submit, progress_update_create
@@ -240,6 +246,10 @@ class RowSource:
     columns: dict[str, str]
     cls: type = PlainRow
     finish: Callable[[list], None] = lambda rows: None
+    # The list serializer's computed fields, by output name, as SQL of today: the SQL forms of
+    # the very rules the serializer runs on a row, so a mirror page reads them as columns
+    # (D-16-27). The general path computes them on the rows.
+    derived: Callable[[datetime.date], dict[str, Expression]] = lambda today: {}
 
     @cached_property
     def maker(self):
@@ -406,6 +416,13 @@ def keys_array(model, relation: str):
     return ArraySubquery(related.order_by().values(f"{target}_id"))
 
 
+def holds(condition: Q) -> Case:
+    """``condition`` as a true/false column (never null, as the row form answers)."""
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
 def _commitment_queryset():
     return Commitment.objects.annotate(
         channel_codes=keys_array(Commitment, "channels"),
@@ -430,6 +447,15 @@ COMMITMENT_SOURCE = RowSource(
     },
     cls=CommitmentRow,
     finish=_sort_keys,
+    derived=lambda today: {
+        "source_url": serializers.OptionalURLField.sql("source_url"),
+        "statement_url": serializers.OptionalURLField.sql("statement_url"),
+        "target_missed": holds(target_missed_q(today)),
+        "is_overdue": holds(overdue_q(today)),
+        "days_overdue": days_overdue_sql(today),
+        "independently_assessed": holds(rules.independently_assessed_q()),
+        "disagrees": holds(rules.disagreement_q()),
+    },
 )
 
 
