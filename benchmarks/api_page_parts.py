@@ -63,10 +63,7 @@ def instrument() -> None:
     for source in (views.COMMITMENT_SOURCE, views.UPDATE_SOURCE):
         finish = timed("finishing rows (JSON arrays, sorting)", source.finish)
         object.__setattr__(source, "finish", finish)  # a frozen dataclass
-    encoder = statement.encoder
-    statement.encoder = lambda self, serializer: timed(
-        "row encoding (every row)", encoder(self, serializer)
-    )
+    statement.outputs = timed("row encoding (every row)", statement.outputs)
     views.ConditionalReadMixin._validators = timed(
         "validators (health check, versions)", views.ConditionalReadMixin._validators
     )

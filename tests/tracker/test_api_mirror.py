@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.db.models import Q
 
 from commitments.models import (
     Commitment,
@@ -304,3 +305,32 @@ def test_a_list_that_hides_rows_cannot_take_the_mirror_path(client, world, monke
     )
     with pytest.raises(ImproperlyConfigured):
         client.get(API + f"progress-updates/?cursor={cursor(0)}")
+
+
+def test_a_commitment_row_is_its_statement_values_in_order():
+    """Every commitment field is a column or derived in SQL, and the statement lists them in
+    the output's order: a row's output is its first values zipped with the names (D-16-27).
+    Updates show nested evidence and translations, so their rows are picked."""
+    commitments = views.CommitmentViewSet.mirror_statement
+    encoder = mirror.RowEncoder(commitments.serializer_class, list(commitments.columns.values()))
+    assert encoder.pick is None and encoder.computed == []
+    assert encoder.names == [name for name, _path in commitments.serializer_class.column_paths()]
+    updates = views.ProgressUpdateViewSet.mirror_statement
+    encoder = mirror.RowEncoder(updates.serializer_class, list(updates.columns.values()))
+    assert encoder.pick is not None
+    assert [encoder.names[i] for i in encoder.computed] == [
+        "translations",
+        "is_correction",
+        "evidence",
+    ]
+
+
+def test_a_derived_field_the_serializer_lacks_is_refused():
+    source = views.RowSource(
+        queryset=views.COMMITMENT_SOURCE.queryset,
+        columns=views.COMMITMENT_SOURCE.columns,
+        derived=lambda today: {"no_such_field": views.holds(Q(pk=1))},
+    )
+    statement = mirror.KeysetStatement(source, views.serializers.CommitmentSerializer)
+    with pytest.raises(ImproperlyConfigured, match="no_such_field"):
+        mirror.RowEncoder(statement.serializer_class, list(statement.columns.values()))

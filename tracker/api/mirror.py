@@ -70,34 +70,38 @@ def tuple_row_class(cls, paths: list[str]) -> type:
     return type(f"Tuple{cls.__name__}", (cls,), attributes)
 
 
+# The alias of a source's derived field in the statement, and the row attribute it fills.
+_DERIVED = "derived_"
+
+
 class RowEncoder:
     """A list serializer's output for tuple rows, field for field and in the same order: the
     fields whose JSON is a column's value as it is (:meth:`column_paths
     <tracker.api.serializers.FastReadSerializer.column_paths>`) and the fields the statement
-    computes (``derived``, the source's, after the ``paths``) are picked from the tuple by one
-    C-level ``itemgetter``; only the others (nested, request URLs) run the serializer's own
-    plan step on the row. orjson writes the dates and times (``OPT_UTC_Z``) exactly as the
-    plan formats them."""
+    computes (the source's ``derived``) are read from the tuple; only the others (nested,
+    request URLs) run the serializer's own plan step on the row. When the statement's first
+    values are the output's, in order (:attr:`KeysetStatement.columns` puts them there), a
+    row's output is ``dict(zip(names, values))``, as in the bare handler; otherwise one
+    C-level ``itemgetter`` picks them. orjson writes the dates and times (``OPT_UTC_Z``)
+    exactly as the plan formats them."""
 
-    def __init__(self, serializer_class, paths: list[str], derived: list[str] = ()):
+    def __init__(self, serializer_class, paths: list[str]):
         where = {path: index for index, path in enumerate(paths)}
-        computed_at = {name: len(paths) + index for index, name in enumerate(derived)}
-        first_step = len(paths) + len(derived)
         self.names, self.computed, positions = [], [], []
         for position, (name, path) in enumerate(serializer_class.column_paths()):
             self.names.append(name)
-            if name in computed_at:
-                positions.append(computed_at[name])
-            elif path in where:
-                positions.append(where[path])
-            else:
-                positions.append(first_step + len(self.computed))
+            index = where.get(_DERIVED + name, where.get(path))
+            if index is None:
+                index = len(paths) + len(self.computed)
                 self.computed.append(position)
-        if unknown := set(derived) - set(self.names):
+            positions.append(index)
+        derived = {path.removeprefix(_DERIVED) for path in paths if path.startswith(_DERIVED)}
+        if unknown := derived - set(self.names):
             raise ImproperlyConfigured(f"{serializer_class.__name__} has no fields {unknown}")
         if len(positions) < 2:  # itemgetter of one position gives the value, not a tuple
             raise ImproperlyConfigured(f"{serializer_class.__name__}: too few fields to mirror")
-        self.pick = itemgetter(*positions)
+        in_order = positions == list(range(len(positions)))
+        self.pick = None if in_order else itemgetter(*positions)
 
     def encoder(self, serializer):
         """A function from a tuple row to its output, with ``serializer``'s bound steps."""
@@ -105,7 +109,9 @@ class RowEncoder:
         steps = [plan[position][1] for position in self.computed]
         names, pick = self.names, self.pick
 
-        if not steps:  # every field is picked from the statement's values
+        if pick is None:  # zip stops at the last field: later values serve the steps and rows
+            return lambda row: dict(zip(names, row.values))  # noqa: B905
+        if not steps:
             return lambda row: dict(zip(names, pick(row.values)))  # noqa: B905
 
         def encode(row):
@@ -116,38 +122,63 @@ class RowEncoder:
 
 class KeysetStatement:
     """A :class:`~tracker.api.views.RowSource`'s rows after a key, by key, at most N, with the
-    source's derived fields as of a day after its columns: compiled to SQL once per process
-    (the first page a worker serves), then only executed. The rows are tuple rows
-    (:func:`tuple_row_class`), finished as the source finishes its rows."""
+    source's derived fields as of a day, for the list serializer ``serializer_class``:
+    compiled to SQL once per process (the first page a worker serves), then only executed.
+    The rows are tuple rows (:func:`tuple_row_class`), finished as the source finishes its
+    rows."""
 
-    def __init__(self, source):
+    def __init__(self, source, serializer_class):
         self.source = source
+        self.serializer_class = serializer_class
         self._compiled = None
         self._encoders: dict[type, RowEncoder] = {}
 
     @cached_property
-    def row_class(self) -> type:
-        return tuple_row_class(self.source.cls, list(self.source.columns.values()))
-
-    @cached_property
     def derived(self) -> dict:
         return self.source.derived(_SENTINEL_DAY)
+
+    @cached_property
+    def columns(self) -> dict[str, str]:
+        """The statement's columns (lookup → the row attribute it fills): first those of the
+        serializer's fields, in the output's order, so a row's first values are its output
+        (:class:`RowEncoder`); then the rest of the source's, which the plan's steps, the
+        cursor and ``finish`` read."""
+        by_path = {path: lookup for lookup, path in self.source.columns.items()}
+        columns: dict[str, str] = {}
+        for name, path in self.serializer_class.column_paths():
+            if name in self.derived:
+                columns[_DERIVED + name] = _DERIVED + name
+            elif path in by_path:
+                columns.setdefault(by_path[path], path)
+        for lookup, path in self.source.columns.items():
+            columns.setdefault(lookup, path)
+        for name in self.derived:  # a derived field the serializer lacks: RowEncoder refuses
+            columns.setdefault(_DERIVED + name, _DERIVED + name)
+        return columns
+
+    @cached_property
+    def row_class(self) -> type:
+        return tuple_row_class(self.source.cls, list(self.columns.values()))
 
     def encoder(self, serializer):
         """The function writing a row as ``serializer`` would (see :class:`RowEncoder`)."""
         encoder = self._encoders.get(type(serializer))
         if encoder is None:
             encoder = self._encoders[type(serializer)] = RowEncoder(
-                type(serializer), list(self.source.columns.values()), list(self.derived)
+                type(serializer), list(self.columns.values())
             )
         return encoder.encoder(serializer)
 
+    def outputs(self, serializer, rows) -> list[dict]:
+        """Each row as ``serializer`` writes it."""
+        encode = self.encoder(serializer)
+        return [encode(row) for row in rows]
+
     def _compile(self):
-        aliases = {f"derived_{name}": expression for name, expression in self.derived.items()}
+        aliases = {_DERIVED + name: expression for name, expression in self.derived.items()}
         queryset = self.source.queryset().annotate(**aliases)
         queryset = queryset.filter(pk__gt=_SENTINEL).order_by("pk")
-        columns = [*self.source.columns, *aliases]
-        sql, params = queryset.values_list(*columns).query.sql_with_params()
+        sql, params = queryset.values_list(*self.columns).query.sql_with_params()
         params = [*params, None]  # the limit
         days = [i for i, value in enumerate(params) if type(value) is datetime.date]
         if any(params[i] != _SENTINEL_DAY for i in days):
@@ -227,7 +258,6 @@ def page(view, request):
     rows = statement.rows(after, size + 1, serializer.context["today"])
     more = len(rows) > size
     rows = rows[:size]
-    encode = statement.encoder(serializer)
     next_link = None
     if more:
         next_link = cursor_link(request, order, [getattr(rows[-1], view.cursor_key)])
@@ -236,7 +266,7 @@ def page(view, request):
             "count": None,
             "next": next_link,
             "previous": None,
-            "results": [encode(row) for row in rows],
+            "results": statement.outputs(serializer, rows),
         },
         option=orjson.OPT_UTC_Z,
     )

@@ -874,7 +874,7 @@ class CommitmentViewSet(PublicReadViewSet):
         RiskFactor,
     )
     cursor_key, cursor_changed = "id", "updated_at"
-    mirror_statement = mirror.KeysetStatement(COMMITMENT_SOURCE)
+    mirror_statement = mirror.KeysetStatement(COMMITMENT_SOURCE, serializers.CommitmentSerializer)
 
     def get_queryset(self):
         queryset = Commitment.objects.select_related("state", "step").only(
@@ -934,7 +934,7 @@ class ProgressUpdateViewSet(PublicReadViewSet):
     # from the commitment.
     versioned = (ProgressUpdate, Evidence, Commitment, UpdateTranslation)
     cursor_key, cursor_changed = "id", "created_at"
-    mirror_statement = mirror.KeysetStatement(UPDATE_SOURCE)
+    mirror_statement = mirror.KeysetStatement(UPDATE_SOURCE, serializers.ProgressUpdateSerializer)
 
     def get_queryset(self):
         if self.action == "retrieve":
