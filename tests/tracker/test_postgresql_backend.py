@@ -95,18 +95,35 @@ def test_the_lists_statements_are_prepared_and_only_they(client, db):
     cursor = "eyJvIjpbImlkIl0sInYiOlswXX0"  # {"o":["id"],"v":[0]}
     for _ in range(2):
         assert client.get(f"/api/v1/commitments/?cursor={cursor}").status_code == 200
+        assert client.get(f"/api/v1/commitments/?cursor={cursor}&page_size=7").status_code == 200
     statements = prepared_statements()
     assert any("tracker_dataversion" in statement for statement in statements)
-    assert any(
-        statement.startswith('SELECT "commitments_commitment"."id"') and "LIMIT $" in statement
-        for statement in statements
-    )
+    pages = [s for s in statements if s.startswith('SELECT "commitments_commitment"."id"')]
+    # The default page size's limit is written in (D-16-28); another size's is a parameter.
+    limits = sorted(statement.rsplit("LIMIT", 1)[1].strip()[:1] for statement in pages)
+    assert limits == ["$", "1"] and any(s.endswith("LIMIT 101") for s in pages)
     # Django's own statements (sessions, the pages' queries) are never prepared.
     assert client.get("/commitments/").status_code == 200
     assert all(
-        "tracker_dataversion" in statement or "LIMIT $" in statement
+        "tracker_dataversion" in statement or "LIMIT" in statement
         for statement in prepared_statements()
     )
+
+
+def test_the_default_pages_statement_is_planned_once(client, db):
+    """With its limit written in, PostgreSQL can cost the generic plan and keeps it after five
+    custom plans; with a parameter it planned every execution again (D-16-28)."""
+    cursor = "eyJvIjpbImlkIl0sInYiOlswXX0"  # {"o":["id"],"v":[0]}
+    for _ in range(8):
+        assert client.get(f"/api/v1/commitments/?cursor={cursor}").status_code == 200
+    with connection.cursor() as db_cursor:
+        db_cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ['SELECT "commitments_commitment"."id"%LIMIT 101'],
+        )
+        ((generic, custom),) = db_cursor.fetchall()
+    assert custom <= 5 and generic >= 3
 
 
 def test_without_prepared_statements_the_connection_prepares_nothing(settings, db):
