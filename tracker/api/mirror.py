@@ -112,14 +112,13 @@ class RowEncoder:
 
     def encoder(self, serializer):
         """A function from a tuple row to its output, with ``serializer``'s bound steps."""
-        plan = serializer.plan()
-        steps = [plan[position][1] for position in self.computed]
         names, pick = self.names, self.pick
-
         if pick is None:  # zip stops at the last field: later values serve the steps and rows
             return lambda row: dict(zip(names, row.values))  # noqa: B905
-        if not steps:
+        if not self.computed:
             return lambda row: dict(zip(names, pick(row.values)))  # noqa: B905
+        plan = serializer.plan()  # bound only when a field needs its step
+        steps = [plan[position][1] for position in self.computed]
 
         def encode(row):
             return dict(zip(names, pick(row.values + tuple([step(row) for step in steps]))))  # noqa: B905
