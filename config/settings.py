@@ -125,6 +125,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # (tracker/db.py). Turn off behind a pooler that cannot keep prepared statements (PgBouncer in
 # transaction mode before 1.21).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+# Each web worker remembers the data versions between writes, told of every write by PostgreSQL's
+# LISTEN/NOTIFY (D-16-29): an API response that cannot be a 304 then reads none. Turn off behind
+# a pooler in transaction mode (LISTEN needs a session of its own).
+DATA_VERSION_CACHE = env.bool("DATA_VERSION_CACHE", default=True)
 if DATABASES["default"]["ENGINE"] != "tracker.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)

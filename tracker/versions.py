@@ -8,6 +8,12 @@ the size of the tables — never a ``COUNT`` or ``MAX`` over them.
 
 A table whose rows appear in a public answer must be listed in a migration that calls
 :func:`install_triggers` (tests/tracker/test_data_versions.py checks every table a view names).
+
+On PostgreSQL the bump also sends a notification (``NOTIFY tracker_data_versions``, delivered at
+commit), so that a web worker can keep the versions it has read in memory until something is
+written (D-16-29): a response that cannot be a ``304`` labels itself from that memory without a
+round trip; whether a ``304`` is due is always asked of the database
+(:func:`versions_and_ledger_head`).
 """
 
 import hashlib
@@ -19,16 +25,19 @@ from tracker.db import prepared_cursor
 
 VERSION_TABLE = "tracker_dataversion"
 _FUNCTION = "tracker_bump_data_version"
+# The channel every bump notifies (tracker/postgresql keeps the workers' memory of versions by it).
+NOTIFY_CHANNEL = "tracker_data_versions"
 
 
 def _trigger(table: str, event: str = "") -> str:
     return f"tracker_version_{table}{event}"[:63]
 
 
-def _postgresql_sql(tables: Iterable[str]) -> list[str]:
+def _postgresql_function() -> str:
     # clock_timestamp(), kept monotonic: the time of the write, never earlier than the last one.
-    statements = [
-        f"""
+    # The notification is sent at commit, once per transaction (PostgreSQL folds repeats), and
+    # never for a write that is rolled back.
+    return f"""
         CREATE OR REPLACE FUNCTION {_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             INSERT INTO {VERSION_TABLE} ("table", version, changed_at)
@@ -36,11 +45,22 @@ def _postgresql_sql(tables: Iterable[str]) -> list[str]:
             ON CONFLICT ("table") DO UPDATE
             SET version = {VERSION_TABLE}.version + 1,
                 changed_at = GREATEST(clock_timestamp(), {VERSION_TABLE}.changed_at);
+            PERFORM pg_notify('{NOTIFY_CHANNEL}', '');
             RETURN NULL;
         END
         $$
         """  # noqa: S608 - identifiers are constants and table names from migrations
-    ]
+
+
+def install_function(schema_editor) -> None:
+    """(Re-)create the bump function the triggers call: a change of its body reaches every
+    table at once (tracker/migrations/0006 added the notification)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(_postgresql_function(), params=None)
+
+
+def _postgresql_sql(tables: Iterable[str]) -> list[str]:
+    statements = [_postgresql_function()]
     for table in tables:
         statements += [
             f'DROP TRIGGER IF EXISTS {_trigger(table)} ON "{table}"',
@@ -149,13 +169,26 @@ def _version_rows(tables: tuple[str, ...]) -> list[tuple]:
         return sorted(cursor.fetchall())
 
 
-def versions_and_ledger_head(tables: Iterable[str]):
+def versions_and_ledger_head(tables: Iterable[str], *, remembered: bool = False):
     """:func:`versions` and the ledger head (``commitments.ledger.Head``) in the same single
     query: the head rides on the version rows as two uncorrelated sub-queries (index lookups,
-    evaluated once), so a list's validators and its ``X-Ledger-Head`` still cost one query."""
+    evaluated once), so a list's validators and its ``X-Ledger-Head`` still cost one query.
+
+    ``remembered``: the answer may come from the connection's memory, without a query (on
+    PostgreSQL; see ``remembered_versions`` in tracker/postgresql). Only for a response that
+    cannot be a ``304``: its labels may then predate a write committed a moment before, which
+    costs its client one more full response, never a missed change (D-16-29)."""
+    tables = tuple(tables)
+    remember = getattr(connection, "remembered_versions", None) if remembered else None
+    if remember is not None:
+        return remember(tables, lambda: _versions_and_ledger_head(tables))
+    return _versions_and_ledger_head(tables)
+
+
+def _versions_and_ledger_head(tables: tuple[str, ...]):
     from commitments import ledger
 
-    rows = _version_rows(tuple(tables))
+    rows = _version_rows(tables)
     if not rows:  # no version recorded yet: nothing to ride on
         key, last = versions(())
         return key, last, ledger.head()
