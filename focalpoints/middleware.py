@@ -1,5 +1,6 @@
 import zoneinfo
 
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -10,7 +11,10 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        # Without a session cookie nobody is signed in: the user is not loaded for nothing (an
+        # API request, authenticated by token if at all, never is).
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        user = getattr(request, "user", None) if signed_in else None
         tz_name = getattr(user, "time_zone", None) if user and user.is_authenticated else None
         try:
             timezone.activate(zoneinfo.ZoneInfo(tz_name)) if tz_name else timezone.deactivate()

@@ -978,3 +978,24 @@ def test_focal_point_records_the_origin_of_a_commitment(client, focal_point_a, s
     commitment = Commitment.objects.get()
     assert (commitment.origin, commitment.upr_recommending_states) == ("upr-recommendation", "DNK")
     assert commitment.upr_response == "accepted"
+
+
+def test_a_request_without_a_session_does_not_load_a_user(rf, settings):
+    """No session cookie, nobody signed in: the site's zone, and the user is never loaded."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+    from django.utils.functional import SimpleLazyObject
+
+    from focalpoints.middleware import UserTimezoneMiddleware
+
+    def load():
+        raise AssertionError("the user was loaded")
+
+    request = rf.get("/api/v1/commitments/")
+    request.user = SimpleLazyObject(load)
+    zones = []
+    middleware = UserTimezoneMiddleware(
+        lambda request: zones.append(timezone.get_current_timezone_name()) or HttpResponse()
+    )
+    middleware(request)
+    assert zones == [settings.TIME_ZONE]
