@@ -13,6 +13,7 @@ statements.
 from django.conf import settings
 from django.db import connection
 from django.db.backends.postgresql.base import ServerBindingCursor
+from psycopg import sql
 from psycopg.types.datetime import TimestamptzLoader
 
 
@@ -39,3 +40,10 @@ def prepared_cursor():
     connection.ensure_connection()
     with connection.wrap_database_errors:
         return connection._prepare_cursor(PreparingCursor(connection.connection))
+
+
+def sql_literal(value) -> str:
+    """``value`` written as a PostgreSQL literal, quoted by psycopg as it would bind it (for
+    constants from the code written into a statement compiled once: never a request's value)."""
+    connection.ensure_connection()
+    return sql.Literal(value).as_string(connection.connection)

@@ -334,3 +334,43 @@ def test_a_derived_field_the_serializer_lacks_is_refused():
     statement = mirror.KeysetStatement(source, views.serializers.CommitmentSerializer)
     with pytest.raises(ImproperlyConfigured, match="no_such_field"):
         mirror.RowEncoder(statement.serializer_class, list(statement.columns.values()))
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_a_page_binds_only_its_key_its_day_and_its_limit(client, world, path):
+    """The rules' constants are written into the compiled statement (D-16-31): a page binds
+    the start key, today (once, however many rules ask) and an unusual limit, nothing else."""
+    client.get(API + path + f"?cursor={cursor(0)}&page_size=7")
+    viewset = views.CommitmentViewSet if path == "commitments/" else views.ProgressUpdateViewSet
+    statements, any_limit = viewset.mirror_statement._compiled
+    for sql in [*statements.values(), any_limit]:
+        assert "%s" not in sql
+        assert sql.count("%(after)s") == 1
+    assert any_limit.endswith("LIMIT %(limit)s")
+    assert ("%(today)s" in any_limit) == (path == "commitments/")
+
+
+def test_constants_are_written_in_as_literals_and_a_percent_survives(db):
+    sql = mirror._with_constants(
+        "SELECT %s AS a, %s AS b, '100%%' AS c, %s AS d WHERE %s > 0 AND 1 > %s",
+        ["5% off", True, datetime.date(1, 2, 3), 2, mirror._SENTINEL],
+    )
+    assert sql == (
+        "SELECT '5%% off' AS a, true AS b, '100%%' AS c, %(today)s AS d "
+        "WHERE 2 > 0 AND 1 > %(after)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"after": 0, "today": datetime.date(2026, 1, 2)})
+        assert cursor.fetchall() == [("5% off", True, "100%", datetime.date(2026, 1, 2))]
+
+
+@pytest.mark.parametrize(
+    "sql, params",
+    [
+        ("SELECT 1 WHERE 1 > %s", [mirror._SENTINEL, True]),  # a value with no place
+        ("SELECT %s WHERE 1 > 0", [True]),  # no start key
+    ],
+)
+def test_a_statement_whose_parameters_do_not_line_up_is_refused(db, sql, params):
+    with pytest.raises(ImproperlyConfigured):
+        mirror._with_constants(sql, params)

@@ -32,7 +32,7 @@ from rest_framework.exceptions import ValidationError
 
 from tracker.api.pagination import cursor_link, decode_cursor
 from tracker.api.parameters import CURSOR, DEFAULT_PAGE_SIZE, FORMAT, MAX_PAGE_SIZE, PAGE_SIZE
-from tracker.db import prepared_cursor
+from tracker.db import prepared_cursor, sql_literal
 
 MIRROR_PARAMETERS = frozenset({CURSOR, PAGE_SIZE, FORMAT})
 # A key no row has and a day no rule is asked about, to find the start's and today's places
@@ -126,6 +126,32 @@ class RowEncoder:
         return encode
 
 
+_PLACEHOLDER = re.compile(r"(%[s%])")
+_END = object()
+
+
+def _with_constants(sql: str, params) -> str:
+    """``sql`` with its parameters written in: the start key as ``%(after)s``, the day as
+    ``%(today)s`` (once, however many rules ask), and every other value — the constants the
+    rules compare with (statuses, true, false, '') — as a literal. Binding 28 values per page
+    cost 0.04–0.07 ms of a commitments page (measured, D-16-31); these come from the code,
+    never from a request."""
+    pieces, values = _PLACEHOLDER.split(sql), iter(params)
+    for index, piece in enumerate(pieces):
+        if piece != "%s":
+            continue
+        value = next(values)
+        if value == _SENTINEL and type(value) is int:
+            pieces[index] = "%(after)s"
+        elif type(value) is datetime.date:
+            pieces[index] = "%(today)s"
+        else:
+            pieces[index] = sql_literal(value).replace("%", "%%")
+    if next(values, _END) is not _END or "%(after)s" not in pieces:
+        raise ImproperlyConfigured("the statement's parameters are not where they were expected")
+    return "".join(pieces)
+
+
 class KeysetStatement:
     """A :class:`~tracker.api.views.RowSource`'s rows after a key, by key, at most N, with the
     source's derived fields as of a day, for the list serializer ``serializer_class``:
@@ -203,30 +229,22 @@ class KeysetStatement:
         queryset = self.source.queryset().annotate(**aliases)
         queryset = queryset.filter(pk__gt=_SENTINEL).order_by("pk")
         sql, params = queryset.values_list(*self.columns).query.sql_with_params()
-        params = list(params)
-        days = [i for i, value in enumerate(params) if type(value) is datetime.date]
-        if any(params[i] != _SENTINEL_DAY for i in days):
+        if any(type(value) is datetime.date and value != _SENTINEL_DAY for value in params):
             raise ImproperlyConfigured(f"{type(self.source).__name__}: a day other than today")
+        sql = _with_constants(sql, params)
         # The usual limits are written into the statement (D-16-28); any other is a parameter.
         statements = {limit: f"{sql} LIMIT {limit:d}" for limit in _LITERAL_LIMITS}
-        return statements, f"{sql} LIMIT %s", params, params.index(_SENTINEL), days
+        return statements, f"{sql} LIMIT %(limit)s"
 
     def fetch(self, after, limit: int, today: datetime.date) -> list[tuple]:
         """The value tuples of at most ``limit`` rows after the key ``after``, with the derived
         fields as of ``today``."""
         if self._compiled is None:
             self._compiled = self._compile()
-        statements, any_limit, template, index, days = self._compiled
-        params = template.copy()
-        params[index] = after
-        for day in days:
-            params[day] = today
-        sql = statements.get(limit)
-        if sql is None:
-            sql = any_limit
-            params.append(limit)
+        statements, any_limit = self._compiled
+        params = {"after": after, "today": today, "limit": limit}
         with prepared_cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(statements.get(limit, any_limit), params)
             return cursor.fetchall()
 
     def make_rows(self, values: list[tuple]) -> list:
