@@ -32,9 +32,9 @@ import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore", message="No directory at")
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
+from config.wsgi import application  # noqa: E402 - as deployed (D-16-31)
 
-application = get_wsgi_application()
+# isort: split
 
 from django.http import HttpResponse  # noqa: E402
 from django.urls import clear_url_caches, path  # noqa: E402

@@ -122,3 +122,16 @@ def test_healthz_says_503_when_the_database_is_unreachable(client, settings):
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "OSError"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_wsgi_application_loads_every_view_and_freezes_them_for_the_collector():
+    """A worker imports the URLconf before its first request and moves what it loaded out of
+    the garbage collector's generations (D-16-31): a full collection no longer walks them."""
+    code = (
+        "import gc, sys; from config.wsgi import application\n"
+        "print(gc.get_freeze_count(), 'tracker.api.views' in sys.modules, callable(application))"
+    )
+    result = _production_settings(code)
+    assert result.returncode == 0, result.stderr
+    frozen, views_loaded, callable_ = result.stdout.split()
+    assert int(frozen) > 50_000 and views_loaded == "True" and callable_ == "True"
