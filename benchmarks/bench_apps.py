@@ -15,18 +15,34 @@ from urllib.parse import parse_qs
 import orjson
 import psycopg
 
+# The 41 fields of an API commitment, in its order, with the rules it derives as of the
+# database's day (target missed, overdue, days overdue, assessed, disagreeing) written in
+# (D-16-31): until issue 10 added the last seven, the reference served 34 and did less work
+# than the page it is the limit for.
 COMMITMENTS = """
 SELECT c.id, c.state_id AS member_state, s.regional_group, st.code AS step, st.level,
-       c.title, c.description, c.language, c.source_kind, c.source_description, c.source_url,
-       c.pledged_on, c.target_date, c.review_interval_days, c.basis, c.origin, c.upr_cycle,
-       c.upr_recommending_states, c.upr_recommendation, c.upr_response,
-       c.operative_paragraph_id AS operative_paragraph, c.statement_forum, c.statement_on,
-       c.statement_url, c.withdrawn_on, c.status, c.latest_update_id AS latest_update,
-       c.last_reported_on, c.next_review_due, c.created_at, c.updated_at, c.is_demo,
+       c.title, c.description, c.language, c.source_kind, c.source_description,
+       NULLIF(c.source_url, '') AS source_url, c.pledged_on, c.target_date,
+       (c.target_date < CURRENT_DATE AND c.status <> 'complete') IS TRUE AS target_missed,
+       c.review_interval_days, c.basis,
        ARRAY(SELECT x.scrutinychannel_id FROM commitments_commitment_channels x
              WHERE x.commitment_id = c.id ORDER BY 1) AS channels,
        ARRAY(SELECT x.resolution_id FROM commitments_commitment_resolutions x
-             WHERE x.commitment_id = c.id ORDER BY 1) AS resolutions
+             WHERE x.commitment_id = c.id ORDER BY 1) AS resolutions,
+       c.origin, c.upr_cycle, c.upr_recommending_states, c.upr_recommendation, c.upr_response,
+       c.operative_paragraph_id AS operative_paragraph, c.statement_forum, c.statement_on,
+       NULLIF(c.statement_url, '') AS statement_url, c.withdrawn_on, c.status,
+       c.latest_update_id AS latest_update, c.last_reported_on, c.next_review_due,
+       (c.next_review_due < CURRENT_DATE) IS TRUE AS is_overdue,
+       CASE WHEN c.next_review_due < CURRENT_DATE THEN CURRENT_DATE - c.next_review_due
+            ELSE 0 END AS days_overdue,
+       c.independent_status, c.latest_assessment_id AS latest_assessment,
+       c.independent_status <> '' AS independently_assessed,
+       (c.status IN ('complete', 'limited', 'not-started', 'substantial', 'withdrawn')
+        AND c.independent_status IN ('complete', 'limited', 'not-started', 'substantial',
+                                     'withdrawn')
+        AND c.status <> c.independent_status) AS disagrees,
+       c.created_at, c.updated_at, c.is_demo
 FROM commitments_commitment c
 JOIN focalpoints_memberstate s ON s.code = c.state_id
 JOIN commitments_preventionstep st ON st.id = c.step_id
@@ -40,7 +56,13 @@ SELECT u.id, u.commitment_id AS commitment, c.state_id AS member_state, u.report
            AS corrected_by,
        u.corrects_id IS NOT NULL AS is_correction, u.created_at, u.is_demo,
        COALESCE((SELECT json_agg(json_build_object('id', e.id, 'kind', e.kind, 'title', e.title,
-                                                   'url', e.url, 'created_at', e.created_at)
+                                                   'url', NULLIF(e.url, ''),
+                                                   'file', NULLIF(e.file, ''),
+                                                   'content_type', e.content_type,
+                                                   'size_bytes', e.size_bytes,
+                                                   'sha256', e.sha256,
+                                                   'created_at', e.created_at,
+                                                   'is_demo', e.is_demo)
                                  ORDER BY e.id)
                  FROM commitments_evidence e WHERE e.update_id = u.id), '[]') AS evidence,
        COALESCE((SELECT json_agg(json_build_object('language', t.language,

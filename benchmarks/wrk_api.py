@@ -24,6 +24,7 @@ recorded with every round. Needs wrk (installed with apt-get if missing) and the
 
 import argparse
 import base64
+import hashlib
 import json
 import os
 import re
@@ -230,7 +231,9 @@ def main():
     ensure_tools()
     keys = table_keys(database_url)
     name = urlparse(database_url).path.strip("/") or "r2p"
-    sqlite_name = f"{name}_{keys['progress-updates:count']}"
+    # The export follows the reference statements: a changed statement is exported again.
+    statements = hashlib.sha256((ROOT / "benchmarks" / "bench_apps.py").read_bytes()).hexdigest()
+    sqlite_name = f"{name}_{keys['progress-updates:count']}_{statements[:8]}"
     sqlite_path = WORK / f"{sqlite_name}.db"
     if not sqlite_path.exists():
         print(f"exporting the rows to {sqlite_path} for Datasette…", flush=True)
