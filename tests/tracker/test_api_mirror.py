@@ -6,6 +6,7 @@ leave everything else (filters, page numbers, tokens, formats, bad parameters) t
 import base64
 import datetime
 import json
+import re
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -343,17 +344,19 @@ def test_a_page_binds_only_its_key_its_day_and_its_limit(client, world, path):
     client.get(API + path + f"?cursor={cursor(0)}&page_size=7")
     viewset = views.CommitmentViewSet if path == "commitments/" else views.ProgressUpdateViewSet
     statements, any_limit = viewset.mirror_statement._compiled
-    for sql in [*statements.values(), any_limit]:
+    today = {"today"} if path == "commitments/" else set()
+    for sql in statements.values():
         assert "%s" not in sql
         assert sql.count("%(after)s") == 1
+        assert set(re.findall(r"%\((\w+)\)s", sql)) == {"after"} | today
     assert any_limit.endswith("LIMIT %(limit)s")
-    assert ("%(today)s" in any_limit) == (path == "commitments/")
+    assert set(re.findall(r"%\((\w+)\)s", any_limit)) == {"after", "limit"} | today
 
 
 def test_constants_are_written_in_as_literals_and_a_percent_survives(db):
     sql = mirror._with_constants(
         "SELECT %s AS a, %s AS b, '100%%' AS c, %s AS d WHERE %s > 0 AND 1 > %s",
-        ["5% off", True, datetime.date(1, 2, 3), 2, mirror._SENTINEL],
+        ["5% off", True, mirror._SENTINEL_DAY, 2, mirror._SENTINEL],
     )
     assert sql == (
         "SELECT '5%% off' AS a, true AS b, '100%%' AS c, %(today)s AS d "
@@ -369,6 +372,7 @@ def test_constants_are_written_in_as_literals_and_a_percent_survives(db):
     [
         ("SELECT 1 WHERE 1 > %s", [mirror._SENTINEL, True]),  # a value with no place
         ("SELECT %s WHERE 1 > 0", [True]),  # no start key
+        ("SELECT %s WHERE 1 > %s", [datetime.date(2026, 1, 2), mirror._SENTINEL]),  # a fixed day
     ],
 )
 def test_a_statement_whose_parameters_do_not_line_up_is_refused(db, sql, params):

@@ -4,14 +4,16 @@ compiled once (issue 16, D-16-20).
 A mirroring client asks ``?cursor=…`` (and ``page_size``, up to 1,000) and nothing else, page
 after page. Those pages skip what only other requests need — the FilterSet and its form, the
 ORM's compilation of three queries, DRF's paginator, ``ReturnDict`` and ``JSONRenderer`` — and
-cost two round trips: the data versions (ETag, Last-Modified, ``X-Ledger-Head``, checked before
-any row is read, so a ``304`` costs that one lookup) and the page itself, an index range scan
-after the cursor's key with everything the rows show joined or aggregated in (the list's
+cost one round trip: the page itself, an index range scan after the cursor's key with
+everything the rows show joined or aggregated in (the list's
 :class:`~tracker.api.views.RowSource`, the statement the general path reads pages with). The
 rows stay the statement's tuples; each row's output is picked from its tuple where a field is a
 column as it is or computed by the statement (the source's derived fields, D-16-27), and the
 list serializer's own plan computes the rest (:class:`RowEncoder`, D-16-25); orjson writes it.
-The JSON is the general path's, byte for byte (tests/tracker/test_api_mirror.py).
+The JSON is the general path's, byte for byte (tests/tracker/test_api_mirror.py). The data
+versions (ETag, Last-Modified, ``X-Ledger-Head``) come from the worker's memory of them
+(D-16-29), or from one lookup before any row is read: always for a conditional request, so a
+``304`` costs that lookup alone.
 
 Anything else — a filter, ``search``, ``ordering``, a page number, a token, another format, a
 cursor this path does not read, a bad ``page_size`` — takes the general path, which also gives
@@ -135,15 +137,18 @@ def _with_constants(sql: str, params) -> str:
     ``%(today)s`` (once, however many rules ask), and every other value — the constants the
     rules compare with (statuses, true, false, '') — as a literal. Binding 28 values per page
     cost 0.04–0.07 ms of a commitments page (measured, D-16-31); these come from the code,
-    never from a request."""
+    never from a request. A day other than the sentinel's would be a rule about a fixed date,
+    which the statement cannot tell from today: refused."""
     pieces, values = _PLACEHOLDER.split(sql), iter(params)
     for index, piece in enumerate(pieces):
         if piece != "%s":
             continue
         value = next(values)
-        if value == _SENTINEL and type(value) is int:
+        if type(value) is int and value == _SENTINEL:
             pieces[index] = "%(after)s"
         elif type(value) is datetime.date:
+            if value != _SENTINEL_DAY:
+                raise ImproperlyConfigured(f"a day other than today in the statement: {value}")
             pieces[index] = "%(today)s"
         else:
             pieces[index] = sql_literal(value).replace("%", "%%")
@@ -229,8 +234,6 @@ class KeysetStatement:
         queryset = self.source.queryset().annotate(**aliases)
         queryset = queryset.filter(pk__gt=_SENTINEL).order_by("pk")
         sql, params = queryset.values_list(*self.columns).query.sql_with_params()
-        if any(type(value) is datetime.date and value != _SENTINEL_DAY for value in params):
-            raise ImproperlyConfigured(f"{type(self.source).__name__}: a day other than today")
         sql = _with_constants(sql, params)
         # The usual limits are written into the statement (D-16-28); any other is a parameter.
         statements = {limit: f"{sql} LIMIT {limit:d}" for limit in _LITERAL_LIMITS}
